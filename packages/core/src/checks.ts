@@ -1,0 +1,325 @@
+import { describeValue, durationOption } from './duration.js';
+import { LameduckConfigError } from './errors.js';
+
+export type CheckKind = 'liveness' | 'readiness' | 'startup';
+export const CHECK_KINDS: readonly CheckKind[] = ['liveness', 'readiness', 'startup'];
+
+/** What a passing check may return: nothing, or a JSON-serialisable plain object of details. */
+export type CheckDetails = Record<string, unknown>;
+
+/**
+ * A health check. Resolve (or return) to pass, throw (or reject) to fail. The signal aborts
+ * when lameduck gives up on the call at its timeout: pass it to `fetch`, a driver's query, or
+ * anything else that can stop early.
+ */
+// biome-ignore lint/suspicious/noConfusingVoidType: `void` lets `async () => {}` be a check.
+export type CheckFunction = (signal: AbortSignal) => Promise<void | CheckDetails> | void | CheckDetails;
+
+export interface CheckOptions {
+  /** Which probe(s) the check belongs to. Default `'readiness'`. */
+  kind?: CheckKind | readonly CheckKind[];
+  /** Give up on a call after this long and report it failed. Default 500 ms. */
+  timeoutMs?: number;
+  /** A non-critical check that fails is reported as `warn` and does not fail the probe. Default true. */
+  critical?: boolean;
+  /**
+   * Reuse a result this long for readiness and startup probes. Default 1000 ms.
+   * Liveness never uses a cached result.
+   */
+  cacheTtlMs?: number;
+}
+
+export type CheckStatus = 'pass' | 'warn' | 'fail';
+
+export interface CheckResult {
+  readonly name: string;
+  readonly status: CheckStatus;
+  readonly critical: boolean;
+  /** When the call that produced this result started (ms since the epoch). */
+  readonly startedAt: number;
+  readonly durationMs: number;
+  /** Why it failed. Probe responses withhold it unless details are exposed. */
+  readonly error?: string;
+  /** What a passing check returned. Withheld like `error`. */
+  readonly details?: CheckDetails;
+  /** True when the result was reused from an earlier call inside the cache TTL. */
+  readonly cached: boolean;
+}
+
+export interface CheckDefaults {
+  timeoutMs: number;
+  cacheTtlMs: number;
+}
+
+export const DEFAULT_CHECK_TIMEOUT_MS = 500;
+export const DEFAULT_CACHE_TTL_MS = 1000;
+const MAX_CHECK_TIMEOUT_MS = 300_000;
+
+/** Check names appear in probe paths (`/readyz/<name>`), so they stay URL-safe. */
+const CHECK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+const OPTION_NAMES = new Set(['kind', 'timeoutMs', 'critical', 'cacheTtlMs']);
+
+interface Outcome {
+  ok: boolean;
+  error?: string;
+  details?: CheckDetails;
+  startedAt: number;
+  durationMs: number;
+}
+
+interface RegisteredCheck {
+  readonly name: string;
+  readonly fn: CheckFunction;
+  readonly kinds: ReadonlySet<CheckKind>;
+  readonly timeoutMs: number;
+  readonly critical: boolean;
+  readonly cacheTtlMs: number;
+  /** The call every concurrent evaluation shares (single-flight). */
+  inflight?: Promise<Outcome>;
+  /** A call given up at its timeout that has not settled yet; no new call starts until it does. */
+  abandonedSince?: number;
+  last?: { outcome: Outcome; finishedAt: number };
+}
+
+export class CheckRegistry {
+  readonly #checks = new Map<string, RegisteredCheck>();
+  readonly #now: () => number;
+  readonly #defaults: CheckDefaults;
+
+  constructor(options: { now?: () => number; defaults?: Partial<CheckDefaults> } = {}) {
+    this.#now = options.now ?? Date.now;
+    this.#defaults = {
+      timeoutMs: options.defaults?.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS,
+      cacheTtlMs: options.defaults?.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS,
+    };
+  }
+
+  /** Registers a check. Every mistake throws here, at registration, with the fix in the message. */
+  add(name: string, fn: CheckFunction, options: CheckOptions = {}): void {
+    if (typeof name !== 'string' || !CHECK_NAME.test(name)) {
+      throw new LameduckConfigError(
+        `invalid check name ${describeValue(name)}: use 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit (it becomes part of the probe path, e.g. /readyz/db)`,
+      );
+    }
+    if (this.#checks.has(name)) {
+      throw new LameduckConfigError(
+        `a check named "${name}" is already registered; give this one another name, or remove the first with removeCheck("${name}")`,
+      );
+    }
+    if (typeof fn !== 'function') {
+      throw new LameduckConfigError(
+        `check "${name}" must be a function (signal) => Promise<void | details>, got ${describeValue(fn)}`,
+      );
+    }
+    if (options === null || typeof options !== 'object') {
+      throw new LameduckConfigError(
+        `options of check "${name}" must be an object, got ${describeValue(options)}`,
+      );
+    }
+    for (const key of Object.keys(options)) {
+      if (!OPTION_NAMES.has(key)) {
+        throw new LameduckConfigError(
+          `unknown option "${key}" for check "${name}"; known options: ${[...OPTION_NAMES].join(', ')}`,
+        );
+      }
+    }
+    const kinds = parseKinds(name, options.kind);
+    const timeoutMs = durationOption(
+      `timeoutMs of check "${name}"`,
+      options.timeoutMs,
+      this.#defaults.timeoutMs,
+      {
+        minMs: 1,
+        maxMs: MAX_CHECK_TIMEOUT_MS,
+      },
+    );
+    if (options.critical !== undefined && typeof options.critical !== 'boolean') {
+      throw new LameduckConfigError(
+        `critical of check "${name}" must be true or false, got ${describeValue(options.critical)}`,
+      );
+    }
+    const onlyLiveness = kinds.size === 1 && kinds.has('liveness');
+    if (onlyLiveness && options.cacheTtlMs !== undefined && options.cacheTtlMs !== 0) {
+      throw new LameduckConfigError(
+        `check "${name}" is a liveness check, and liveness results are never cached; remove cacheTtlMs`,
+      );
+    }
+    const cacheTtlMs = durationOption(
+      `cacheTtlMs of check "${name}"`,
+      options.cacheTtlMs,
+      onlyLiveness ? 0 : this.#defaults.cacheTtlMs,
+    );
+    this.#checks.set(name, {
+      name,
+      fn,
+      kinds,
+      timeoutMs,
+      critical: options.critical ?? true,
+      cacheTtlMs,
+    });
+  }
+
+  remove(name: string): boolean {
+    return this.#checks.delete(name);
+  }
+
+  /** Names of the checks of one kind, in registration order. */
+  names(kind: CheckKind): string[] {
+    return [...this.#checks.values()].filter((check) => check.kinds.has(kind)).map((check) => check.name);
+  }
+
+  has(name: string, kind: CheckKind): boolean {
+    return this.#checks.get(name)?.kinds.has(kind) ?? false;
+  }
+
+  /** Runs the named checks of one kind (all of them by default) and returns their results in order. */
+  run(kind: CheckKind, names: readonly string[] = this.names(kind)): Promise<CheckResult[]> {
+    return Promise.all(
+      names.map((name) => {
+        const check = this.#checks.get(name);
+        if (!check?.kinds.has(kind)) {
+          // Callers pass names from names(); a check removed meanwhile is simply skipped.
+          return undefined;
+        }
+        return this.#runOne(check, kind);
+      }),
+    ).then((results) => results.filter((result): result is CheckResult => result !== undefined));
+  }
+
+  async #runOne(check: RegisteredCheck, kind: CheckKind): Promise<CheckResult> {
+    const now = this.#now();
+    if (
+      kind !== 'liveness' &&
+      check.cacheTtlMs > 0 &&
+      check.last &&
+      now - check.last.finishedAt < check.cacheTtlMs
+    ) {
+      return toResult(check, check.last.outcome, true);
+    }
+    if (check.abandonedSince !== undefined && !check.inflight) {
+      return toResult(
+        check,
+        {
+          ok: false,
+          error: `not run: the call started ${now - check.abandonedSince} ms ago was abandoned at its ${check.timeoutMs} ms timeout and has not settled; a new call starts once it does (does the check honour its AbortSignal?)`,
+          startedAt: now,
+          durationMs: 0,
+        },
+        false,
+      );
+    }
+    check.inflight ??= this.#call(check).finally(() => {
+      check.inflight = undefined;
+    });
+    return toResult(check, await check.inflight, false);
+  }
+
+  #call(check: RegisteredCheck): Promise<Outcome> {
+    const startedAt = this.#now();
+    const controller = new AbortController();
+    const settled = invoke(check.fn, controller.signal);
+    return new Promise<Outcome>((resolve) => {
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        check.abandonedSince = startedAt;
+        controller.abort(new Error(`check "${check.name}" timed out after ${check.timeoutMs} ms`));
+        const outcome = {
+          ok: false,
+          error: `timed out after ${check.timeoutMs} ms`,
+          startedAt,
+          durationMs: this.#now() - startedAt,
+        };
+        check.last = { outcome, finishedAt: this.#now() };
+        resolve(outcome);
+      }, check.timeoutMs);
+      settled.then((partial) => {
+        if (timedOut) {
+          check.abandonedSince = undefined;
+          return;
+        }
+        clearTimeout(timer);
+        const outcome = { ...partial, startedAt, durationMs: this.#now() - startedAt };
+        check.last = { outcome, finishedAt: this.#now() };
+        resolve(outcome);
+      });
+    });
+  }
+}
+
+/** Calls a check and turns whatever it does (return, throw, reject, garbage) into an outcome. */
+async function invoke(
+  fn: CheckFunction,
+  signal: AbortSignal,
+): Promise<Pick<Outcome, 'ok' | 'error' | 'details'>> {
+  let value: unknown;
+  try {
+    value = await fn(signal);
+  } catch (thrown) {
+    return { ok: false, error: describeThrown(thrown) };
+  }
+  if (value === undefined || value === null) return { ok: true };
+  if (value === false) {
+    return {
+      ok: false,
+      error: 'the check returned false; to fail a check, throw an Error (returning a value means it passed)',
+    };
+  }
+  if (!isPlainObject(value)) {
+    return {
+      ok: false,
+      error: `the check returned ${describeValue(value)}; return nothing or a plain object of details to pass, throw an Error to fail`,
+    };
+  }
+  try {
+    JSON.stringify(value);
+  } catch {
+    return {
+      ok: false,
+      error:
+        'the check returned details that cannot be serialised to JSON (a circular reference or a BigInt?)',
+    };
+  }
+  return { ok: true, details: value };
+}
+
+function describeThrown(thrown: unknown): string {
+  if (thrown instanceof Error) return thrown.message || thrown.name;
+  return `threw ${describeValue(thrown)} instead of an Error`;
+}
+
+function isPlainObject(value: unknown): value is CheckDetails {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function parseKinds(name: string, kind: CheckOptions['kind']): ReadonlySet<CheckKind> {
+  const list = kind === undefined ? ['readiness'] : Array.isArray(kind) ? kind : [kind];
+  if (list.length === 0) {
+    throw new LameduckConfigError(
+      `kind of check "${name}" is an empty list; use one or more of ${CHECK_KINDS.join(', ')}`,
+    );
+  }
+  for (const item of list) {
+    if (!CHECK_KINDS.includes(item as CheckKind)) {
+      throw new LameduckConfigError(
+        `unknown kind ${describeValue(item)} for check "${name}"; use ${CHECK_KINDS.map((k) => `'${k}'`).join(', ')}`,
+      );
+    }
+  }
+  return new Set(list as CheckKind[]);
+}
+
+function toResult(check: RegisteredCheck, outcome: Outcome, cached: boolean): CheckResult {
+  return {
+    name: check.name,
+    status: outcome.ok ? 'pass' : check.critical ? 'fail' : 'warn',
+    critical: check.critical,
+    startedAt: outcome.startedAt,
+    durationMs: outcome.durationMs,
+    ...(outcome.error === undefined ? {} : { error: outcome.error }),
+    ...(outcome.details === undefined ? {} : { details: outcome.details }),
+    cached,
+  };
+}

@@ -1,0 +1,17 @@
+export type {
+  CheckDetails,
+  CheckFunction,
+  CheckKind,
+  CheckOptions,
+  CheckResult,
+  CheckStatus,
+} from './checks.js';
+export { LameduckConfigError } from './errors.js';
+export type { Lameduck, LameduckEvents, LameduckOptions } from './lameduck.js';
+export { createLameduck } from './lameduck.js';
+export type { Logger } from './logger.js';
+export type { ProbePaths } from './paths.js';
+export { DEFAULT_PROBE_PATHS } from './paths.js';
+export type { ProbeQuery, ProbeReport } from './probe.js';
+export type { HeaderSource, ProbeRequest, ProbeResponse } from './respond.js';
+export type { IgnoredTransition, LifecycleState, StateChange } from './states.js';

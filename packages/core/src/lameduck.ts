@@ -1,0 +1,168 @@
+import { type CheckFunction, type CheckKind, type CheckOptions, CheckRegistry } from './checks.js';
+import { describeValue, durationOption } from './duration.js';
+import { LameduckConfigError } from './errors.js';
+import { type Logger, prefixedLogger, silentLogger } from './logger.js';
+import { type ProbePaths, resolveProbePaths } from './paths.js';
+import { evaluateProbe, type ProbeQuery, type ProbeReport } from './probe.js';
+import { type ProbeRequest, type ProbeResponse, respondToProbe } from './respond.js';
+import { type IgnoredTransition, type LifecycleState, type StateChange, StateMachine } from './states.js';
+
+export interface LameduckOptions {
+  /** Where lameduck logs transitions and problems. `console`, pino, winston; `false` for silence. Default `console`. */
+  logger?: Logger | false;
+  /**
+   * Show failure reasons and check details in probe responses. Default false, because probes
+   * may be reachable from outside; turn it on for a separate admin port.
+   */
+  exposeDetails?: boolean;
+  /** Probe paths. Defaults: `/livez`, `/readyz`, `/startupz`. */
+  paths?: Partial<Record<CheckKind, string>>;
+  /** Put the default probe paths under a prefix, e.g. `/health` gives `/health/readyz`. */
+  prefix?: string;
+  /** Default timeout for checks that set none. Default 500 ms. */
+  checkTimeoutMs?: number;
+  /** Default readiness/startup cache TTL for checks that set none. Default 1000 ms. */
+  cacheTtlMs?: number;
+  /** Clock (ms since the epoch). For tests. */
+  now?: () => number;
+}
+
+const OPTION_NAMES = new Set([
+  'logger',
+  'exposeDetails',
+  'paths',
+  'prefix',
+  'checkTimeoutMs',
+  'cacheTtlMs',
+  'now',
+]);
+
+export interface LameduckEvents {
+  state: StateChange;
+  ignored: IgnoredTransition;
+}
+
+/** One service's lifecycle: its state, its health checks, and the answers to its probes. */
+export interface Lameduck {
+  /** `starting`, `ready`, `draining` or `closed`. */
+  readonly state: LifecycleState;
+  /** Every transition so far, oldest first, with timestamps and reasons. */
+  readonly history: readonly StateChange[];
+  /** The probe paths in force. */
+  readonly paths: ProbePaths;
+  /** The logger lameduck writes to (prefixed with `[lameduck]`). */
+  readonly logger: Logger;
+  /** Registers a health check. Throws a LameduckConfigError for a bad name, a duplicate or a bad option. */
+  check(name: string, fn: CheckFunction, options?: CheckOptions): Lameduck;
+  /** Removes a check; returns whether one was registered under that name. */
+  removeCheck(name: string): boolean;
+  /** starting → ready: readiness may pass from now on. A no-op (false) in any other state. */
+  ready(reason?: string): boolean;
+  /**
+   * → draining: readiness fails from this call on, liveness keeps passing. The drain engine
+   * (`@lameduck/core/node`) calls this when a shutdown starts; call it yourself only without one.
+   */
+  drain(reason?: string): boolean;
+  /** draining → closed: the last step of a shutdown. */
+  close(reason?: string): boolean;
+  /** Subscribes to transitions (`state`) or refused transitions (`ignored`). Returns an unsubscribe function. */
+  on<E extends keyof LameduckEvents>(event: E, listener: (event: LameduckEvents[E]) => void): () => void;
+  /** Evaluates one probe and returns the structured report. */
+  probe(kind: CheckKind, query?: ProbeQuery): Promise<ProbeReport>;
+  /**
+   * Answers a probe request: `undefined` (synchronously) when the path is not a probe path,
+   * else a promise of `{ status, headers, body }`. Never throws or rejects.
+   */
+  respond(request: ProbeRequest): Promise<ProbeResponse> | undefined;
+}
+
+/**
+ * Creates a lifecycle. Nothing global happens here: no signal handlers, no timers, no I/O.
+ * Attach servers and signals with `@lameduck/core/node` (or a framework adapter).
+ */
+export function createLameduck(options: LameduckOptions = {}): Lameduck {
+  if (options === null || typeof options !== 'object') {
+    throw new LameduckConfigError(`createLameduck options must be an object, got ${describeValue(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_NAMES.has(key)) {
+      throw new LameduckConfigError(
+        `unknown option "${key}" for createLameduck; known options: ${[...OPTION_NAMES].join(', ')}`,
+      );
+    }
+  }
+  if (options.exposeDetails !== undefined && typeof options.exposeDetails !== 'boolean') {
+    throw new LameduckConfigError(
+      `exposeDetails must be true or false, got ${describeValue(options.exposeDetails)}`,
+    );
+  }
+  const logger = toLogger(options.logger);
+  const now = options.now ?? Date.now;
+  if (typeof now !== 'function') {
+    throw new LameduckConfigError(
+      `now must be a function returning ms since the epoch, got ${describeValue(now)}`,
+    );
+  }
+  const paths = resolveProbePaths(options.paths, options.prefix);
+  const exposeDetails = options.exposeDetails ?? false;
+  const machine = new StateMachine({ now, logger });
+  const registry = new CheckRegistry({
+    now,
+    defaults: {
+      timeoutMs: durationOption('checkTimeoutMs', options.checkTimeoutMs, 500, { minMs: 1, maxMs: 300_000 }),
+      cacheTtlMs: durationOption('cacheTtlMs', options.cacheTtlMs, 1000, { minMs: 0, maxMs: 300_000 }),
+    },
+  });
+  const probe = (kind: CheckKind, query?: ProbeQuery) => evaluateProbe(kind, machine, registry, query);
+  const context = {
+    paths,
+    exposeDetails,
+    knownCheck: (kind: CheckKind, name: string) => registry.has(name, kind),
+    evaluate: probe,
+  };
+
+  const lameduck: Lameduck = {
+    get state() {
+      return machine.state;
+    },
+    get history() {
+      return machine.history;
+    },
+    paths,
+    logger,
+    check(name, fn, checkOptions) {
+      registry.add(name, fn, checkOptions);
+      return lameduck;
+    },
+    removeCheck: (name) => registry.remove(name),
+    ready: (reason = 'ready() called') => machine.transition('ready', reason),
+    drain: (reason = 'drain() called') => machine.transition('draining', reason),
+    close: (reason = 'close() called') => machine.transition('closed', reason),
+    on(event, listener) {
+      if (event === 'state') return machine.onChange(listener as (change: StateChange) => void);
+      if (event === 'ignored') return machine.onIgnored(listener as (ignored: IgnoredTransition) => void);
+      throw new LameduckConfigError(`unknown event ${describeValue(event)}; use 'state' or 'ignored'`);
+    },
+    probe,
+    respond: (request) => respondToProbe(context, request),
+  };
+  return lameduck;
+}
+
+function toLogger(logger: LameduckOptions['logger']): Logger {
+  if (logger === false) return silentLogger;
+  if (logger === undefined) return prefixedLogger(console);
+  for (const level of ['info', 'warn', 'error'] as const) {
+    if (typeof logger?.[level] !== 'function') {
+      throw new LameduckConfigError(
+        `logger must have info, warn and error methods (console and pino loggers do); ${level} is ${describeValue(logger?.[level])}`,
+      );
+    }
+  }
+  // Bind, so pino-style loggers that rely on `this` keep working.
+  return prefixedLogger({
+    info: (message) => logger.info(message),
+    warn: (message) => logger.warn(message),
+    error: (message) => logger.error(message),
+  });
+}

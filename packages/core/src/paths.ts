@@ -1,0 +1,60 @@
+import type { CheckKind } from './checks.js';
+import { describeValue } from './duration.js';
+import { LameduckConfigError } from './errors.js';
+
+export type ProbePaths = Readonly<Record<CheckKind, string>>;
+
+/** kube-apiserver's own conventions. */
+export const DEFAULT_PROBE_PATHS: ProbePaths = {
+  liveness: '/livez',
+  readiness: '/readyz',
+  startup: '/startupz',
+};
+
+const SAFE_PATH = /^(\/[A-Za-z0-9._~-]+)+$/;
+
+/**
+ * Works out the three probe paths from `paths` and `prefix`: an explicit path wins, otherwise
+ * the default name under the prefix (`prefix: '/health'` gives `/health/readyz`).
+ */
+export function resolveProbePaths(paths: Partial<Record<CheckKind, string>> = {}, prefix = ''): ProbePaths {
+  if (typeof prefix !== 'string' || (prefix !== '' && !SAFE_PATH.test(prefix))) {
+    throw new LameduckConfigError(
+      `probe prefix must be a path like "/health" (no trailing slash, no query), got ${describeValue(prefix)}`,
+    );
+  }
+  if (paths === null || typeof paths !== 'object') {
+    throw new LameduckConfigError(
+      `paths must be an object like { readiness: '/ready' }, got ${describeValue(paths)}`,
+    );
+  }
+  for (const key of Object.keys(paths)) {
+    if (!(key in DEFAULT_PROBE_PATHS)) {
+      throw new LameduckConfigError(`unknown probe "${key}" in paths; use liveness, readiness or startup`);
+    }
+  }
+  const resolved = {
+    liveness: paths.liveness ?? `${prefix}${DEFAULT_PROBE_PATHS.liveness}`,
+    readiness: paths.readiness ?? `${prefix}${DEFAULT_PROBE_PATHS.readiness}`,
+    startup: paths.startup ?? `${prefix}${DEFAULT_PROBE_PATHS.startup}`,
+  };
+  for (const [kind, path] of Object.entries(resolved)) {
+    if (typeof path !== 'string' || !SAFE_PATH.test(path)) {
+      throw new LameduckConfigError(
+        `paths.${kind} must be a path like "/readyz" (letters, digits, '.', '_', '~', '-' between slashes, no trailing slash), got ${describeValue(path)}`,
+      );
+    }
+  }
+  const values = Object.values(resolved);
+  for (const path of values) {
+    const clash = values.find(
+      (other) => other !== path && (other.startsWith(`${path}/`) || path.startsWith(`${other}/`)),
+    );
+    if (values.indexOf(path) !== values.lastIndexOf(path) || clash) {
+      throw new LameduckConfigError(
+        `probe paths must be distinct and not nested (liveness ${resolved.liveness}, readiness ${resolved.readiness}, startup ${resolved.startup})`,
+      );
+    }
+  }
+  return resolved;
+}

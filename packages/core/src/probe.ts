@@ -1,0 +1,85 @@
+import type { CheckKind, CheckRegistry, CheckResult, CheckStatus } from './checks.js';
+import type { LifecycleState, StateMachine } from './states.js';
+
+export interface ProbeReport {
+  readonly kind: CheckKind;
+  readonly status: CheckStatus;
+  readonly state: LifecycleState;
+  /** Set when the lifecycle state alone fails the probe, e.g. "draining". */
+  readonly stateFailure?: string;
+  readonly checks: readonly CheckResult[];
+  /** Names given to `exclude` that match no check of this kind. */
+  readonly unknownExcludes: readonly string[];
+}
+
+export interface ProbeQuery {
+  /** Check names to leave out. */
+  exclude?: readonly string[];
+  /** Evaluate this one check alone, ignoring the lifecycle state (`/readyz/<name>`). */
+  only?: string;
+}
+
+/**
+ * The status decisions, in one place (DESIGN §2):
+ * - liveness fails only when a critical liveness check fails — never because the process is
+ *   starting or draining, so Kubernetes never restarts a pod for leaving on purpose;
+ * - readiness fails while starting, and at once (without running checks) once draining begins;
+ *   when ready, it fails if a critical readiness check fails;
+ * - startup fails while starting, or when a critical startup check fails.
+ * A non-critical check that fails makes the probe `warn`, which still passes.
+ */
+export async function evaluateProbe(
+  kind: CheckKind,
+  lifecycle: StateMachine,
+  registry: CheckRegistry,
+  query: ProbeQuery = {},
+): Promise<ProbeReport> {
+  if (query.only !== undefined) {
+    const checks = await registry.run(kind, [query.only]);
+    return { kind, status: combine(checks), state: lifecycle.state, checks, unknownExcludes: [] };
+  }
+  const exclude = new Set(query.exclude ?? []);
+  const names = registry.names(kind);
+  const unknownExcludes = [...exclude].filter((name) => !names.includes(name));
+  const included = names.filter((name) => !exclude.has(name));
+
+  // Draining answers without touching dependencies: the answer is already known, and it must
+  // be immediate so endpoints drop this pod as early as possible.
+  const stateBefore = stateFailure(kind, lifecycle.state);
+  if (stateBefore !== undefined && kind === 'readiness' && lifecycle.state !== 'starting') {
+    return {
+      kind,
+      status: 'fail',
+      state: lifecycle.state,
+      stateFailure: stateBefore,
+      checks: [],
+      unknownExcludes,
+    };
+  }
+
+  const checks = await registry.run(kind, included);
+  // Re-read the state: draining may have begun while the checks ran.
+  const state = lifecycle.state;
+  const failure = stateFailure(kind, state);
+  return {
+    kind,
+    status: failure === undefined ? combine(checks) : 'fail',
+    state,
+    ...(failure === undefined ? {} : { stateFailure: failure }),
+    checks,
+    unknownExcludes,
+  };
+}
+
+function stateFailure(kind: CheckKind, state: LifecycleState): string | undefined {
+  if (kind === 'liveness') return undefined;
+  if (state === 'starting') return 'starting: ready() has not been called yet';
+  if (kind === 'readiness' && (state === 'draining' || state === 'closed')) return `${state}: shutting down`;
+  return undefined;
+}
+
+function combine(checks: readonly CheckResult[]): CheckStatus {
+  if (checks.some((check) => check.status === 'fail')) return 'fail';
+  if (checks.some((check) => check.status === 'warn')) return 'warn';
+  return 'pass';
+}
