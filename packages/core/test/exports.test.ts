@@ -1,0 +1,47 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+// Runs inside packages/core, where Node resolves `@lameduck/core` to this package itself through
+// its `exports` map: the same resolution a user gets, against the built files.
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+
+function node(args: string[]): string {
+  return execFileSync(process.execPath, args, { cwd: packageDir, encoding: 'utf8' }).trim();
+}
+
+const program = (load: string) => `
+  ${load}
+  const lameduck = core.createLameduck({ logger: false });
+  lameduck.check('db', async () => {});
+  lameduck.ready();
+  lameduck.respond({ method: 'GET', path: '/readyz?verbose' }).then((response) => {
+    console.log(typeof node, response.status, JSON.stringify(response.body));
+  });
+`;
+
+describe('the built package', () => {
+  it('works through ESM import', () => {
+    const output = node([
+      '--input-type=module',
+      '-e',
+      program("import * as core from '@lameduck/core'; import * as node from '@lameduck/core/node';"),
+    ]);
+    expect(output).toBe('object 200 "[+]lifecycle ready\\n[+]db ok\\nreadiness check passed\\n"');
+  });
+
+  it('works through CommonJS require', () => {
+    const output = node([
+      '--input-type=commonjs',
+      '-e',
+      program("const core = require('@lameduck/core'); const node = require('@lameduck/core/node');"),
+    ]);
+    expect(output).toBe('object 200 "[+]lifecycle ready\\n[+]db ok\\nreadiness check passed\\n"');
+  });
+
+  it('keeps the model free of node: imports (only src/node may use them)', () => {
+    const esm = node(['-e', "process.stdout.write(require('fs').readFileSync('dist/index.js','utf8'))"]);
+    expect(esm).not.toMatch(/from ['"](node:)?(http|https|http2|net|fs|process|events|perf_hooks)['"]/);
+    expect(esm).not.toMatch(/require\(['"]node:/);
+  });
+});
