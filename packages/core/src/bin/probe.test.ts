@@ -1,0 +1,144 @@
+import { execFile } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// Runs the built bin, as the kubelet would, against real servers on loopback.
+const probeBin = fileURLToPath(new URL('../../dist/bin/probe.js', import.meta.url));
+const USAGE = 'usage: lameduck-probe <url> [--timeout <ms>]';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  elapsedMs: number;
+}
+
+function runProbe(args: string[]): Promise<Run> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    execFile(process.execPath, [probeBin, ...args], { timeout: 10_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+      resolve({ code, stdout, stderr, elapsedMs: performance.now() - started });
+    });
+  });
+}
+
+function listen(server: Server): Promise<string> {
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () =>
+      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
+    );
+  });
+}
+
+let base: string;
+let silentBase: string;
+let closedBase: string;
+const server = createServer((request, response) => {
+  const status = Number(request.url?.slice(1));
+  const headers = status === 302 ? { location: '/elsewhere' } : {};
+  response.writeHead(status, headers).end(`${status}\n`);
+});
+// Accepts connections and never answers: the probe must give up at its own deadline.
+const silent = createServer(() => {});
+
+beforeAll(async () => {
+  base = await listen(server);
+  silentBase = await listen(silent);
+  const closed = createServer();
+  closedBase = await listen(closed);
+  await new Promise((resolve) => closed.close(resolve));
+});
+
+afterAll(async () => {
+  silent.closeAllConnections();
+  await Promise.all([server, silent].map((s) => new Promise((resolve) => s.close(resolve))));
+});
+
+describe('lameduck-probe', () => {
+  it.each([200, 204, 302])('exits 0 silently when the server answers %i', async (status) => {
+    const run = await runProbe([`${base}/${status}`]);
+    expect(run).toMatchObject({ code: 0, stdout: '', stderr: '' });
+  });
+
+  it.each([404, 500, 503])('exits 1 with one line when the server answers %i', async (status) => {
+    const run = await runProbe([`${base}/${status}`]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`lameduck-probe: ${base}/${status} answered ${status}\n`);
+  });
+
+  it('exits 1 at the timeout when the server never answers', async () => {
+    const run = await runProbe([`${silentBase}/readyz`, '--timeout', '300']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`lameduck-probe: ${silentBase}/readyz: no answer within 300 ms\n`);
+    expect(run.elapsedMs).toBeGreaterThanOrEqual(300);
+    expect(run.elapsedMs).toBeLessThan(3000);
+  });
+
+  it('uses a 1000 ms timeout by default', async () => {
+    const run = await runProbe([`${silentBase}/livez`]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`lameduck-probe: ${silentBase}/livez: no answer within 1000 ms\n`);
+    expect(run.elapsedMs).toBeGreaterThanOrEqual(1000);
+    expect(run.elapsedMs).toBeLessThan(4000);
+  });
+
+  it('accepts --timeout=<ms> before the url', async () => {
+    const run = await runProbe(['--timeout=200', `${silentBase}/readyz`]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('no answer within 200 ms');
+  });
+
+  it('exits 1 when the connection is refused', async () => {
+    const run = await runProbe([`${closedBase}/readyz`]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`lameduck-probe: ${closedBase}/readyz: connection refused (ECONNREFUSED)\n`);
+  });
+
+  it('exits 1 when the host name does not resolve', async () => {
+    const run = await runProbe(['http://lameduck-probe-test.invalid/readyz', '--timeout', '3000']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^lameduck-probe: http:\/\/lameduck-probe-test\.invalid\/readyz: .+\n$/);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it.each([
+    [[], 'missing url'],
+    [['ftp://127.0.0.1/readyz'], '"ftp://127.0.0.1/readyz" is not an http:// or https:// URL'],
+    [
+      ['127.0.0.1:8080/readyz'],
+      '"127.0.0.1:8080/readyz" is not a URL; for example http://127.0.0.1:8080/livez',
+    ],
+    [['http://127.0.0.1/', '--timeout'], '--timeout needs a value in milliseconds'],
+    [
+      ['http://127.0.0.1/', '--timeout', 'soon'],
+      '--timeout must be a whole number of milliseconds from 1 to 3600000, got "soon"',
+    ],
+    [
+      ['http://127.0.0.1/', '--timeout', '0'],
+      '--timeout must be a whole number of milliseconds from 1 to 3600000, got "0"',
+    ],
+    [
+      ['http://127.0.0.1/', '--timeout=1.5'],
+      '--timeout must be a whole number of milliseconds from 1 to 3600000, got "1.5"',
+    ],
+    [['http://127.0.0.1/', '--verbose'], 'unknown option --verbose'],
+    [
+      ['http://127.0.0.1/a', 'http://127.0.0.1/b'],
+      'expected one url, got a second argument "http://127.0.0.1/b"',
+    ],
+  ])('exits 2 on bad usage %j', async (args, message) => {
+    const run = await runProbe(args);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(`lameduck-probe: ${message}\n${USAGE}\n`);
+  });
+
+  it('prints help with --help and exits 0', async () => {
+    const run = await runProbe(['--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout.split('\n')[0]).toBe(USAGE);
+  });
+});

@@ -1,0 +1,177 @@
+#!/usr/bin/env node
+// lameduck-probe: an exec probe for images with no shell, curl, wget or cat (distroless).
+// It needs nothing but node, which such an image already has, and imports nothing but node:http
+// and node:https. Exit codes follow what the kubelet expects of an exec probe: 0 healthy,
+// 1 unhealthy (with one line saying why), 2 for a mistake in the probe command itself.
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+
+const NAME = 'lameduck-probe';
+const USAGE = `usage: ${NAME} <url> [--timeout <ms>]`;
+const DEFAULT_TIMEOUT_MS = 1000;
+const MAX_TIMEOUT_MS = 3_600_000;
+
+const HELP = `${USAGE}
+
+Sends GET <url> and exits 0 when the answer is 2xx or 3xx, 1 on anything else (4xx/5xx,
+connection refused, DNS failure, no answer within the timeout), 2 when the command is wrong.
+For Kubernetes exec probes in images without a shell or curl, for example:
+
+  livenessProbe:
+    exec:
+      command: [/nodejs/bin/node, /app/node_modules/@lameduck/core/dist/bin/probe.js,
+                http://127.0.0.1:8080/livez]
+
+Options:
+  --timeout <ms>  give up after this many milliseconds (default ${DEFAULT_TIMEOUT_MS}); keep it
+                  below the probe's timeoutSeconds
+  -h, --help      show this help
+
+Like the kubelet's own httpGet probe, HTTPS certificates are not verified and redirects are not
+followed (a 3xx counts as success).`;
+
+const EXIT_HEALTHY = 0;
+const EXIT_UNHEALTHY = 1;
+const EXIT_USAGE = 2;
+
+interface ProbeCommand {
+  url: URL;
+  timeoutMs: number;
+}
+
+class UsageError extends Error {}
+
+function parseArguments(args: readonly string[]): ProbeCommand | 'help' {
+  let target: string | undefined;
+  let timeoutText: string | undefined;
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index] as string;
+    if (arg === '-h' || arg === '--help') return 'help';
+    if (arg === '--timeout') {
+      const next = args[index + 1];
+      if (next === undefined) throw new UsageError('--timeout needs a value in milliseconds');
+      timeoutText = next;
+      index += 1;
+    } else if (arg.startsWith('--timeout=')) {
+      timeoutText = arg.slice('--timeout='.length);
+    } else if (arg.startsWith('-') && arg !== '-') {
+      throw new UsageError(`unknown option ${arg}`);
+    } else if (target === undefined) {
+      target = arg;
+    } else {
+      throw new UsageError(`expected one url, got a second argument ${JSON.stringify(arg)}`);
+    }
+  }
+  if (target === undefined) throw new UsageError('missing url');
+  return { url: parseUrl(target), timeoutMs: parseTimeout(timeoutText) };
+}
+
+function parseUrl(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`${JSON.stringify(text)} is not a URL; for example http://127.0.0.1:8080/livez`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`${JSON.stringify(text)} is not an http:// or https:// URL`);
+  }
+  return url;
+}
+
+function parseTimeout(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_TIMEOUT_MS;
+  const timeoutMs = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) {
+    throw new UsageError(
+      `--timeout must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, got ${JSON.stringify(text)}`,
+    );
+  }
+  return timeoutMs;
+}
+
+/** Resolves with the exit code and the line to print; never rejects, never outlives timeoutMs. */
+function probe({ url, timeoutMs }: ProbeCommand): Promise<{ code: number; line?: string }> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (code: number, line?: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      request.destroy();
+      resolve(line === undefined ? { code } : { code, line: `${NAME}: ${line}` });
+    };
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const request = send(url, {
+      method: 'GET',
+      agent: false,
+      // The kubelet's own HTTPS probes do not verify certificates either: the probe talks to its
+      // own pod, usually by IP, which no certificate names.
+      rejectUnauthorized: false,
+      headers: { 'user-agent': NAME, accept: '*/*', connection: 'close' },
+    });
+    // One deadline for everything (DNS, connect, TLS, the status line): the kubelet kills a probe
+    // that runs past timeoutSeconds, and a killed probe says nothing about why.
+    const deadline = setTimeout(
+      () => finish(EXIT_UNHEALTHY, `${url.href}: no answer within ${timeoutMs} ms`),
+      timeoutMs,
+    );
+    request.on('response', (response) => {
+      const status = response.statusCode ?? 0;
+      response.resume();
+      if (status >= 200 && status < 400) finish(EXIT_HEALTHY);
+      else finish(EXIT_UNHEALTHY, `${url.href} answered ${status}`);
+    });
+    request.on('error', (error: NodeJS.ErrnoException) =>
+      finish(EXIT_UNHEALTHY, `${url.href}: ${describeError(error)}`),
+    );
+    request.end();
+  });
+}
+
+function describeError(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'ECONNREFUSED':
+      return 'connection refused (ECONNREFUSED)';
+    case 'ECONNRESET':
+      return 'connection reset by the server (ECONNRESET)';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `could not resolve the host name (${error.code})`;
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `host unreachable (${error.code})`;
+    default:
+      return error.code ? `${firstLine(error.message)} (${error.code})` : firstLine(error.message);
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split('\n', 1)[0] ?? '';
+}
+
+function exit(code: number, line?: string): never {
+  if (line !== undefined) (code === EXIT_HEALTHY ? process.stdout : process.stderr).write(`${line}\n`);
+  process.exit(code);
+}
+
+async function main(args: readonly string[]): Promise<never> {
+  let command: ProbeCommand | 'help';
+  try {
+    command = parseArguments(args);
+  } catch (error) {
+    if (error instanceof UsageError) exit(EXIT_USAGE, `${NAME}: ${error.message}\n${USAGE}`);
+    throw error;
+  }
+  if (command === 'help') exit(EXIT_HEALTHY, HELP);
+  const { code, line } = await probe(command);
+  exit(code, line);
+}
+
+// A bug in this file must still end as one line and exit 1 (unhealthy), never a stack trace.
+main(process.argv.slice(2)).catch((error: unknown) => {
+  exit(
+    EXIT_UNHEALTHY,
+    `${NAME}: unexpected error: ${error instanceof Error ? firstLine(error.message) : String(error)}`,
+  );
+});
