@@ -1,0 +1,5 @@
+import type { Command } from './command.js';
+import { doctor } from './doctor.js';
+
+/** Every `lameduck` subcommand, in the order `lameduck --help` lists them. */
+export const commands: readonly Command[] = [doctor];

@@ -1,0 +1,33 @@
+import { toCluster } from './cluster.js';
+import type { KubeObject } from './manifest.js';
+import type { Finding, Rule } from './rule.js';
+import { rules as allRules } from './rules/index.js';
+
+/**
+ * Runs every rule over all the objects together (a PDB in one file covers a Deployment in
+ * another) and returns the findings ordered by object, in file order, then by rule.
+ */
+export function diagnose(objects: readonly KubeObject[], rules: readonly Rule[] = allRules): Finding[] {
+  const cluster = toCluster(objects);
+  const found = rules.flatMap((rule, ruleIndex) =>
+    rule.check(cluster).map((report) => ({
+      order: [objects.indexOf(report.subject), ruleIndex],
+      finding: {
+        file: report.subject.file,
+        kind: report.subject.kind,
+        name: report.subject.name,
+        rule: rule.id,
+        message: report.message,
+        fix: report.fix,
+      },
+    })),
+  );
+  found.sort((a, b) => (a.order[0] ?? 0) - (b.order[0] ?? 0) || (a.order[1] ?? 0) - (b.order[1] ?? 0));
+  return found.map(({ finding }) => finding);
+}
+
+/** `file: Kind/name: rule: what is wrong — what to change`, on one line. */
+export function formatFinding(finding: Finding): string {
+  const line = `${finding.file}: ${finding.kind}/${finding.name}: ${finding.rule}: ${finding.message} — ${finding.fix}`;
+  return line.replace(/\s*\n\s*/g, ' ');
+}

@@ -1,0 +1,94 @@
+import { readFile, stat } from 'node:fs/promises';
+import { parseAllDocuments } from 'yaml';
+import { type Fields, fields, items, text } from './values.js';
+
+/** One Kubernetes object from one of the files given, in the order it appeared. */
+export interface KubeObject {
+  file: string;
+  kind: string;
+  name: string;
+  namespace: string | undefined;
+  body: Fields;
+}
+
+/** The input cannot be checked at all (missing file, a directory, YAML that does not parse). */
+export class ManifestError extends Error {
+  override name = 'ManifestError';
+}
+
+/**
+ * Parses one file's text: multi-document YAML (`---`), and `kind: List` (or any `*List` with
+ * `items`) flattened into its items. Documents that are empty or have no `kind` are skipped.
+ * Kubernetes reads YAML 1.1 (`yes`/`no` are booleans), so this does too.
+ */
+export function parseManifest(file: string, source: string): KubeObject[] {
+  const documents = parseAllDocuments(source, { version: '1.1', merge: true, uniqueKeys: true });
+  const objects: KubeObject[] = [];
+  for (const document of documents) {
+    const error = document.errors[0];
+    if (error) {
+      const position = error.linePos?.[0];
+      const where = position ? `${file}:${position.line}:${position.col}` : file;
+      throw new ManifestError(`${where}: YAML does not parse: ${firstLine(error.message)}`);
+    }
+    let value: unknown;
+    try {
+      value = document.toJS({ maxAliasCount: 1000 });
+    } catch (cause) {
+      throw new ManifestError(`${file}: YAML cannot be read: ${firstLine(messageOf(cause))}`);
+    }
+    collect(file, value, objects);
+  }
+  return objects;
+}
+
+function collect(file: string, value: unknown, into: KubeObject[]): void {
+  const body = fields(value);
+  const kind = text(body?.kind);
+  if (!body || !kind) return;
+  if (kind.endsWith('List') && Array.isArray(body.items)) {
+    for (const item of items(body.items)) collect(file, item, into);
+    return;
+  }
+  const metadata = fields(body.metadata);
+  into.push({
+    file,
+    kind,
+    name: text(metadata?.name) ?? text(metadata?.generateName) ?? '(unnamed)',
+    namespace: text(metadata?.namespace),
+    body,
+  });
+}
+
+/** Reads and parses every file, in order; the first unusable one ends the run. */
+export async function readManifests(files: readonly string[]): Promise<KubeObject[]> {
+  const objects: KubeObject[] = [];
+  for (const file of files) {
+    let source: string;
+    try {
+      if ((await stat(file)).isDirectory()) {
+        throw new ManifestError(
+          `${file}: is a directory; pass the YAML files in it (for example ${file}/*.yaml)`,
+        );
+      }
+      source = await readFile(file, 'utf8');
+    } catch (cause) {
+      if (cause instanceof ManifestError) throw cause;
+      const code = (cause as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new ManifestError(`${file}: no such file`);
+      if (code === 'EACCES') throw new ManifestError(`${file}: permission denied`);
+      throw new ManifestError(`${file}: cannot be read: ${firstLine(messageOf(cause))}`);
+    }
+    objects.push(...parseManifest(file, source));
+  }
+  return objects;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** yaml's messages end their first line with " at line N, column M:" before a code excerpt. */
+function firstLine(message: string): string {
+  return (message.split('\n', 1)[0] ?? '').replace(/ at line \d+, column \d+:?$/, '').trim();
+}

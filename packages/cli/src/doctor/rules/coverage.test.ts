@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { cleanYaml, findings } from '../../../test/helpers.js';
+
+const [deployment = '', service = '', budget = ''] = cleanYaml.split('\n---\n');
+
+describe('no-service and no-pod-disruption-budget', () => {
+  it('match across all the files given together', () => {
+    expect(findings([deployment, `${service}\n---\n${budget}`])).toEqual([]);
+    expect(findings([deployment]).map(({ file, rule }) => `${file} ${rule}`)).toEqual([
+      'a.yaml no-service',
+      'a.yaml no-pod-disruption-budget',
+    ]);
+  });
+
+  it('report the pod labels that nothing selects', () => {
+    expect(findings(deployment, 'no-service')[0]?.message).toBe(
+      'no Service in the files given selects its pods {app.kubernetes.io/name: web}: there are no endpoints for readiness to take the pod out of',
+    );
+  });
+
+  it('do not count a Service without a selector (manual endpoints select no pods)', () => {
+    const bare = service.replace(/ {2}selector:\n.*\n/, '');
+    expect(findings([deployment, bare, budget], 'no-service')).toHaveLength(1);
+  });
+
+  it('require a Service selector to match every label it names', () => {
+    const narrower = service.replace(
+      'app.kubernetes.io/name: web',
+      'app.kubernetes.io/name: web\n    tier: api',
+    );
+    expect(findings([deployment, narrower, budget], 'no-service')).toHaveLength(1);
+  });
+
+  it('understand matchExpressions in a PodDisruptionBudget selector', () => {
+    const expressions = (expression: string) =>
+      budget.replace(/ {4}matchLabels:\n.*/, `    matchExpressions:\n      - ${expression}`);
+    const selects = (expression: string) =>
+      findings([deployment, service, expressions(expression)], 'no-pod-disruption-budget').length === 0;
+    expect(selects('{key: app.kubernetes.io/name, operator: In, values: [web, api]}')).toBe(true);
+    expect(selects('{key: app.kubernetes.io/name, operator: In, values: [api]}')).toBe(false);
+    expect(selects('{key: app.kubernetes.io/name, operator: NotIn, values: [api]}')).toBe(true);
+    expect(selects('{key: app.kubernetes.io/name, operator: NotIn, values: [web]}')).toBe(false);
+    expect(selects('{key: app.kubernetes.io/name, operator: Exists}')).toBe(true);
+    expect(selects('{key: tier, operator: Exists}')).toBe(false);
+    expect(selects('{key: tier, operator: DoesNotExist}')).toBe(true);
+    expect(selects('{key: tier, operator: Sideways}')).toBe(false);
+  });
+
+  it('treat an empty PDB selector as selecting every pod in the namespace (policy/v1)', () => {
+    const everything = budget.replace(/ {2}selector:\n(?: {4}.*\n?)+/, '  selector: {}\n');
+    expect(findings([deployment, service, everything])).toEqual([]);
+  });
+});

@@ -1,0 +1,39 @@
+import type { Rule } from '../rule.js';
+import { signalsNotForwarded } from './command.js';
+import { noPodDisruptionBudget, noService } from './coverage.js';
+import { execProbeShellTool } from './exec-probe.js';
+import { gracePeriodTooShort } from './grace-period.js';
+import { noShutdownPause, pauseStacked, preStopExecSleep } from './pause.js';
+import { pdbBlocksEviction } from './pdb.js';
+import { probeTimeoutTooShort } from './probe-timeout.js';
+import {
+  livenessChecksReadiness,
+  livenessMissing,
+  livenessSameAsReadiness,
+  readinessMissing,
+  startupProbeMissing,
+} from './probes.js';
+import { replicasBelowTwo } from './replicas.js';
+import { rolloutMaxUnavailable, rolloutRecreate } from './rollout.js';
+
+/** Every rule, in the order findings about one object are printed. */
+export const rules: readonly Rule[] = [
+  rolloutRecreate,
+  rolloutMaxUnavailable,
+  replicasBelowTwo,
+  signalsNotForwarded,
+  noShutdownPause,
+  preStopExecSleep,
+  pauseStacked,
+  gracePeriodTooShort,
+  readinessMissing,
+  livenessMissing,
+  livenessChecksReadiness,
+  livenessSameAsReadiness,
+  startupProbeMissing,
+  probeTimeoutTooShort,
+  execProbeShellTool,
+  noService,
+  noPodDisruptionBudget,
+  pdbBlocksEviction,
+];

@@ -1,0 +1,21 @@
+import { replicaCount } from '../cluster.js';
+import type { Rule } from '../rule.js';
+
+export const replicasBelowTwo: Rule = {
+  id: 'replicas-below-two',
+  summary: 'fewer than 2 replicas: a node drain or a crash leaves nothing to serve',
+  check(cluster) {
+    return cluster.workloads.flatMap((workload) => {
+      const { replicas, source } = replicaCount(cluster, workload);
+      // 0 is a deliberate scale-down, not a mistake.
+      if (replicas === 0 || replicas >= 2) return [];
+      return [
+        {
+          subject: workload.object,
+          message: `${source}: while that one pod is evicted, rescheduled or crashing, no other pod serves`,
+          fix: 'set replicas: 2 or more (or minReplicas: 2 on its HorizontalPodAutoscaler)',
+        },
+      ];
+    });
+  },
+};

@@ -1,0 +1,167 @@
+import type { KubeObject } from './manifest.js';
+import { count, type Fields, fields, items, labels, strings, text } from './values.js';
+
+/** What a probe or a preStop hook does, reduced to what the rules compare. */
+export type Handler =
+  | { type: 'httpGet'; path: string; port: number | string; host: string | undefined }
+  | { type: 'tcpSocket'; port: number | string }
+  | { type: 'grpc'; port: number | string; service: string | undefined }
+  | { type: 'exec'; command: string[] }
+  | { type: 'sleep'; seconds: number }
+  | { type: 'unknown' };
+
+export type ProbeKind = 'livenessProbe' | 'readinessProbe' | 'startupProbe';
+export const PROBE_KINDS: readonly ProbeKind[] = ['startupProbe', 'readinessProbe', 'livenessProbe'];
+
+export interface Probe {
+  kind: ProbeKind;
+  handler: Handler;
+  initialDelaySeconds: number | undefined;
+  /** As written; the kubelet's default is 1. */
+  timeoutSeconds: number | undefined;
+}
+
+export interface Container {
+  name: string;
+  command: string[] | undefined;
+  args: string[] | undefined;
+  /** Only literal `value`s: a `valueFrom` cannot be known from the manifest alone. */
+  env: Map<string, string>;
+  /** Named container ports, to compare `port: http` with `port: 8080`. */
+  namedPorts: Map<string, number>;
+  preStop: Handler | undefined;
+  probes: Partial<Record<ProbeKind, Probe>>;
+}
+
+export interface Workload {
+  object: KubeObject;
+  kind: 'Deployment' | 'StatefulSet';
+  /** As written; Kubernetes defaults an absent `replicas` to 1. */
+  replicas: number | undefined;
+  strategyType: string | undefined;
+  maxUnavailable: unknown;
+  podLabels: Record<string, string>;
+  terminationGracePeriodSeconds: number | undefined;
+  containers: Container[];
+}
+
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet']);
+
+/** The Deployment or StatefulSet in `object`, or undefined for any other kind. */
+export function toWorkload(object: KubeObject): Workload | undefined {
+  if (!WORKLOAD_KINDS.has(object.kind)) return undefined;
+  const spec = fields(object.body.spec) ?? {};
+  const template = fields(spec.template) ?? {};
+  const podSpec = fields(template.spec) ?? {};
+  const strategy = fields(object.kind === 'Deployment' ? spec.strategy : spec.updateStrategy) ?? {};
+  return {
+    object,
+    kind: object.kind as Workload['kind'],
+    replicas: count(spec.replicas),
+    strategyType: text(strategy.type),
+    maxUnavailable: fields(strategy.rollingUpdate)?.maxUnavailable,
+    podLabels: labels(fields(template.metadata)?.labels),
+    terminationGracePeriodSeconds: count(podSpec.terminationGracePeriodSeconds),
+    containers: items(podSpec.containers).map(fields).filter(isDefined).map(toContainer),
+  };
+}
+
+function toContainer(container: Fields, index: number): Container {
+  const env = new Map<string, string>();
+  for (const entry of items(container.env).map(fields)) {
+    const name = text(entry?.name);
+    const value = entry?.value;
+    if (name && value !== undefined && value !== null && entry?.valueFrom === undefined)
+      env.set(name, String(value));
+  }
+  const namedPorts = new Map<string, number>();
+  for (const port of items(container.ports).map(fields)) {
+    const name = text(port?.name);
+    const number = count(port?.containerPort);
+    if (name && number !== undefined) namedPorts.set(name, number);
+  }
+  const probes: Container['probes'] = {};
+  for (const kind of PROBE_KINDS) {
+    const probe = fields(container[kind]);
+    if (probe) {
+      probes[kind] = {
+        kind,
+        handler: toHandler(probe),
+        initialDelaySeconds: count(probe.initialDelaySeconds),
+        timeoutSeconds: count(probe.timeoutSeconds),
+      };
+    }
+  }
+  const preStop = fields(fields(container.lifecycle)?.preStop);
+  return {
+    name: text(container.name) ?? `#${index + 1}`,
+    command: strings(container.command),
+    args: strings(container.args),
+    env,
+    namedPorts,
+    preStop: preStop ? toHandler(preStop) : undefined,
+    probes,
+  };
+}
+
+function toHandler(handler: Fields): Handler {
+  const httpGet = fields(handler.httpGet);
+  if (httpGet) {
+    return {
+      type: 'httpGet',
+      path: text(httpGet.path) ?? '/',
+      port: portOf(httpGet.port),
+      host: text(httpGet.host),
+    };
+  }
+  const tcpSocket = fields(handler.tcpSocket);
+  if (tcpSocket) return { type: 'tcpSocket', port: portOf(tcpSocket.port) };
+  const grpc = fields(handler.grpc);
+  if (grpc) return { type: 'grpc', port: portOf(grpc.port), service: text(grpc.service) };
+  const exec = fields(handler.exec);
+  if (exec) return { type: 'exec', command: strings(exec.command) ?? [] };
+  const sleep = fields(handler.sleep);
+  if (sleep) return { type: 'sleep', seconds: count(sleep.seconds) ?? 0 };
+  return { type: 'unknown' };
+}
+
+function portOf(value: unknown): number | string {
+  return typeof value === 'number' ? value : String(value ?? '');
+}
+
+function isDefined<T>(value: T | undefined): value is T {
+  return value !== undefined;
+}
+
+/** A port as a number when the container names it (`port: http` → 8080). */
+export function resolvePort(container: Container, port: number | string): number | string {
+  if (typeof port === 'number') return port;
+  if (/^\d+$/.test(port)) return Number(port);
+  return container.namedPorts.get(port) ?? port;
+}
+
+/** A literal numeric env value, or undefined when absent, from `valueFrom`, or not a number. */
+export function envNumber(container: Container, name: string): number | undefined {
+  const value = container.env.get(name);
+  if (value === undefined || value.trim() === '') return undefined;
+  const number = Number(value);
+  return Number.isFinite(number) ? number : undefined;
+}
+
+/** The basename of a command's program: `/usr/bin/curl` → `curl`. */
+export function programName(command: readonly string[]): string {
+  return (command[0] ?? '').split('/').pop() ?? '';
+}
+
+const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'ksh']);
+
+/** The script of `sh -c "…"` (or bash, ash…), or undefined when the command is not one. */
+export function shellScript(command: readonly string[]): string | undefined {
+  if (!SHELLS.has(programName(command))) return undefined;
+  const flag = command.findIndex((arg, index) => index > 0 && /^-[a-z]*c[a-z]*$/.test(arg));
+  return flag === -1 ? undefined : (command[flag + 1] ?? '');
+}
+
+export function isShell(command: readonly string[]): boolean {
+  return SHELLS.has(programName(command));
+}

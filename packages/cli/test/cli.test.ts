@@ -1,0 +1,189 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { cleanYaml } from './helpers.js';
+
+// Spawns the built bin as a user would run it; `pnpm test` builds first (turbo: test dependsOn build).
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const { version } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string };
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function lameduck(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['dist/cli.js', ...args],
+      { cwd: packageDir, timeout: 20_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+const CLEAN = 'test/fixtures/clean.yaml';
+const FLAWED = 'test/fixtures/flawed/no-shutdown-pause.yaml';
+const NO_STACK = /\n\s+at |Error:|node:internal/;
+
+const scratch = mkdtempSync(join(tmpdir(), 'lameduck-cli-'));
+function scratchFile(name: string, text: string): string {
+  const path = join(scratch, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('lameduck doctor', () => {
+  it('exits 0 on the clean manifest, with a summary on stderr and nothing on stdout', async () => {
+    const run = await lameduck('doctor', CLEAN);
+    expect(run).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: 'lameduck doctor: no findings (3 objects in 1 file)\n',
+    });
+  });
+
+  it('exits 1 with one line per finding: file: Kind/name: rule: what — fix', async () => {
+    const run = await lameduck('doctor', FLAWED);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe(
+      `${FLAWED}: Deployment/web: no-shutdown-pause: container "web" has no lifecycle.preStop and DRAIN_DELAY_MS is 0: it stops accepting at SIGTERM while endpoints still send it traffic for 1–5 s (connections refused) — add lifecycle.preStop.sleep.seconds: 5 with DRAIN_DELAY_MS=0, or set DRAIN_DELAY_MS=5000 (lameduck's in-app pause)\n`,
+    );
+    expect(run.stderr).toBe('lameduck doctor: 1 finding (3 objects in 1 file)\n');
+  });
+
+  it('matches Services and budgets across files, and reports each file by the name given', async () => {
+    const [deployment = '', ...rest] = cleanYaml.split('\n---\n');
+    const workload = scratchFile('deployment.yaml', deployment);
+    const others = scratchFile('others.yaml', rest.join('\n---\n'));
+    expect((await lameduck('doctor', workload, others)).code).toBe(0);
+    const alone = await lameduck('doctor', workload);
+    expect(alone.code).toBe(1);
+    expect(
+      alone.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => line.split(': ').slice(0, 3).join(': ')),
+    ).toEqual([
+      `${workload}: Deployment/web: no-service`,
+      `${workload}: Deployment/web: no-pod-disruption-budget`,
+    ]);
+  });
+
+  it('accepts a kind: List', async () => {
+    const items = cleanYaml
+      .split('\n---\n')
+      .map((document) => document.replace(/^#.*\n/gm, ''))
+      .map((document) => `  - ${document.trim().replaceAll('\n', '\n    ')}`);
+    const list = scratchFile('list.yaml', `apiVersion: v1\nkind: List\nitems:\n${items.join('\n')}\n`);
+    const run = await lameduck('doctor', list);
+    expect(run.stderr).toBe('lameduck doctor: no findings (3 objects in 1 file)\n');
+    expect(run.code).toBe(0);
+  });
+
+  it('prints --json: an array of {file, kind, name, rule, message, fix}, and nothing on stderr', async () => {
+    const run = await lameduck('doctor', '--json', 'test/fixtures/flawed/pdb-blocks-eviction.yaml', FLAWED);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('');
+    const findings = JSON.parse(run.stdout) as Record<string, string>[];
+    expect(findings.map((finding) => Object.keys(finding))).toEqual([
+      ['file', 'kind', 'name', 'rule', 'message', 'fix'],
+      ['file', 'kind', 'name', 'rule', 'message', 'fix'],
+    ]);
+    expect(findings.map(({ file, kind, name, rule }) => [file, kind, name, rule])).toEqual([
+      ['test/fixtures/flawed/pdb-blocks-eviction.yaml', 'PodDisruptionBudget', 'web', 'pdb-blocks-eviction'],
+      [FLAWED, 'Deployment', 'web', 'no-shutdown-pause'],
+    ]);
+    expect(findings[0]?.message).toMatch(
+      /^maxUnavailable 0 allows 0 disruptions of 6 pods from Deployment\/web \(replicas 3\), Deployment\/web \(replicas 3\)/,
+    );
+  });
+
+  it('prints [] with --json and exits 0 when clean', async () => {
+    const run = await lameduck('doctor', CLEAN, '--json');
+    expect(run).toEqual({ code: 0, stdout: '[]\n', stderr: '' });
+  });
+
+  it.each([
+    [['doctor'], 'lameduck doctor: no files given (usage: lameduck doctor [--json] <file...>)'],
+    [['doctor', '--yaml', CLEAN], 'lameduck doctor: unknown option --yaml (see lameduck doctor --help)'],
+    [['doctor', 'test/fixtures/missing.yaml'], 'lameduck doctor: test/fixtures/missing.yaml: no such file'],
+    [
+      ['doctor', 'test/fixtures'],
+      'lameduck doctor: test/fixtures: is a directory; pass the YAML files in it (for example test/fixtures/*.yaml)',
+    ],
+    [
+      ['doctor', CLEAN, 'test/fixtures/missing.yaml'],
+      'lameduck doctor: test/fixtures/missing.yaml: no such file',
+    ],
+    [['doctor', '-'], 'lameduck doctor: reading from stdin is not supported; pass file paths'],
+    [['drain'], 'lameduck: unknown command drain (commands: doctor; see lameduck --help)'],
+    [['--bogus'], 'lameduck: unknown option --bogus (commands: doctor; see lameduck --help)'],
+    [[], 'lameduck: missing command (see lameduck --help)'],
+  ])('exits 2 on %j with one line and no stack trace', async (args, line) => {
+    const run = await lameduck(...args);
+    expect(run).toEqual({ code: 2, stdout: '', stderr: `${line}\n` });
+  });
+
+  it('exits 2 on YAML that does not parse, naming file, line and column', async () => {
+    const broken = scratchFile('broken.yaml', `${cleanYaml}\n---\nkind: Service\nmetadata: {name: x\n`);
+    const run = await lameduck('doctor', broken, '--json');
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(
+      new RegExp(`^lameduck doctor: ${broken}:\\d+:\\d+: YAML does not parse: [^\\n]+\\n$`),
+    );
+    expect(run.stderr).not.toMatch(NO_STACK);
+  });
+
+  it('exits 2 when no file has a Deployment or StatefulSet', async () => {
+    const services = scratchFile('service.yaml', cleanYaml.split('\n---\n')[1] ?? '');
+    const run = await lameduck('doctor', services);
+    expect(run).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `lameduck doctor: no Deployment or StatefulSet in ${services}: nothing to check\n`,
+    });
+  });
+
+  it('survives YAML of the wrong shape without a stack trace', async () => {
+    const odd = scratchFile(
+      'odd.yaml',
+      'kind: Deployment\nmetadata: {name: odd}\nspec:\n  replicas: many\n  template:\n    spec:\n      containers: [1, "x", {name: c, env: 3, ports: [null], livenessProbe: {exec: {command: 7}}, lifecycle: {preStop: []}}]\n',
+    );
+    const run = await lameduck('doctor', odd);
+    expect(run.code).toBe(1);
+    expect(run.stderr).not.toMatch(NO_STACK);
+    expect(run.stdout).toContain(
+      `${odd}: Deployment/odd: readiness-missing: container "c" has no readinessProbe`,
+    );
+  });
+});
+
+describe('lameduck', () => {
+  it('prints its version', async () => {
+    expect(await lameduck('--version')).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
+  it('prints help listing the doctor command', async () => {
+    const run = await lameduck('--help');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^usage: lameduck <command> \[options\]\n/);
+    expect(run.stdout).toMatch(/\n {2}doctor {2}check Kubernetes manifests/);
+  });
+
+  it('prints doctor help with every rule id', async () => {
+    const run = await lameduck('doctor', '--help');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^usage: lameduck doctor \[--json\] <file\.\.\.>\n/);
+    expect(run.stdout).toContain('  grace-period-too-short ');
+    expect(run.stdout).toContain('Exit status: 0 no findings, 1 findings, 2 the input cannot be checked.');
+  });
+});

@@ -1,0 +1,85 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { Service } from 'kubernetes-models/v1/Service';
+import { describe, expect, it } from 'vitest';
+import { formatFinding } from '../src/doctor/diagnose.js';
+import { parseManifest } from '../src/doctor/manifest.js';
+import { rules } from '../src/doctor/rules/index.js';
+import { cleanYaml, findings, fixturesDir, rulesFired } from './helpers.js';
+
+const flawedDir = new URL('flawed/', fixturesDir);
+// flawed/<rule-id>.yaml or flawed/<rule-id>--<variant>.yaml: exactly that one rule must fire.
+const flawed = readdirSync(flawedDir)
+  .filter((name) => name.endsWith('.yaml'))
+  .sort()
+  .map((name) => ({
+    name,
+    rule: name.replace(/(--[a-z-]+)?\.yaml$/, ''),
+    text: readFileSync(new URL(name, flawedDir), 'utf8'),
+  }));
+
+const models: Record<string, new (data: never) => { validate(): void }> = {
+  Deployment,
+  Service,
+  PodDisruptionBudget,
+};
+
+function validateAll(file: string, text: string): string[] {
+  return parseManifest(file, text).map((object) => {
+    const Model = models[object.kind];
+    if (!Model) throw new Error(`${file}: no model for ${object.kind}`);
+    new Model(object.body as never).validate();
+    return object.kind;
+  });
+}
+
+describe('the clean reference manifest', () => {
+  it('has no findings', () => {
+    expect(findings(cleanYaml)).toEqual([]);
+  });
+
+  it('is valid against the Kubernetes API schema (kubernetes-models 4.5.1)', () => {
+    expect(validateAll('clean.yaml', cleanYaml)).toEqual(['Deployment', 'Service', 'PodDisruptionBudget']);
+  });
+
+  it('would fail schema validation if it were wrong (the check is real)', () => {
+    const broken = cleanYaml.replace('replicas: 3', 'replicas: three');
+    expect(() => validateAll('broken.yaml', broken)).toThrow(/replicas/);
+  });
+});
+
+describe('each flawed manifest', () => {
+  it('covers every rule at least once', () => {
+    expect(new Set(flawed.map(({ rule }) => rule))).toEqual(new Set(rules.map((rule) => rule.id)));
+  });
+
+  it.each(flawed)('$name fires $rule and nothing else', ({ name, rule, text }) => {
+    expect(rulesFired(text)).toEqual([rule]);
+    for (const finding of findings(text)) {
+      const line = formatFinding({ ...finding, file: name });
+      expect(line).toMatch(new RegExp(`^${name}: [A-Za-z]+/web: ${rule}: [^\\n]+ — [^\\n]+$`));
+    }
+  });
+
+  it.each(flawed)('$name is still schema-valid: its flaw is one the API server accepts', ({ name, text }) => {
+    expect(validateAll(name, text).length).toBeGreaterThan(0);
+  });
+});
+
+describe('the rule list', () => {
+  it('has unique, kebab-case ids and one-line summaries', () => {
+    const ids = rules.map((rule) => rule.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const rule of rules) {
+      expect(rule.id).toMatch(/^[a-z]+(-[a-z]+)*$/);
+      expect(rule.summary).not.toContain('\n');
+    }
+  });
+
+  it('is documented in the README with every id', () => {
+    const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+    for (const rule of rules) expect(readme).toContain(`\`${rule.id}\``);
+  });
+});
