@@ -8,6 +8,12 @@ import { commands } from './commands/index.js';
 const io: Io = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  readStdin: async () => {
+    let text = '';
+    process.stdin.setEncoding('utf8');
+    for await (const chunk of process.stdin) text += chunk;
+    return text;
+  },
 };
 
 function version(): string {

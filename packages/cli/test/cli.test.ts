@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -123,7 +123,7 @@ describe('lameduck doctor', () => {
       ['doctor', CLEAN, 'test/fixtures/missing.yaml'],
       'lameduck doctor: test/fixtures/missing.yaml: no such file',
     ],
-    [['doctor', '-'], 'lameduck doctor: reading from stdin is not supported; pass file paths'],
+    [['doctor', '-', '-'], 'lameduck doctor: standard input (-) can be read once'],
     [['drain'], 'lameduck: unknown command drain (commands: doctor; see lameduck --help)'],
     [['--bogus'], 'lameduck: unknown option --bogus (commands: doctor; see lameduck --help)'],
     [[], 'lameduck: missing command (see lameduck --help)'],
@@ -141,6 +141,18 @@ describe('lameduck doctor', () => {
       new RegExp(`^lameduck doctor: ${broken}:\\d+:\\d+: YAML does not parse: [^\\n]+\\n$`),
     );
     expect(run.stderr).not.toMatch(NO_STACK);
+  });
+
+  it('reads standard input for the file name -', async () => {
+    const child = spawn(process.execPath, ['dist/cli.js', 'doctor', '--json', '-'], { cwd: packageDir });
+    child.stdin.end(cleanYaml.replace('maxUnavailable: 0', 'maxUnavailable: 1'));
+    let stdout = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(1);
+    expect(JSON.parse(stdout)).toMatchObject([{ file: '<stdin>', rule: 'rollout-max-unavailable' }]);
   });
 
   it('exits 2 when no file has a Deployment or StatefulSet', async () => {

@@ -2,6 +2,8 @@
 export interface Io {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** All of standard input, for the file name `-`. */
+  readStdin(): Promise<string>;
 }
 
 /** A subcommand of `lameduck`: one file in src/commands/, one entry in src/commands/index.ts. */

@@ -30,7 +30,8 @@ export const doctor: Command = {
     const width = Math.max(...rules.map((rule) => rule.id.length));
     return `usage: lameduck doctor [--json] <file...>
 
-Reads Kubernetes YAML (multi-document, or kind: List) and checks every Deployment and StatefulSet
+Reads Kubernetes YAML (multi-document, or kind: List; - reads standard input, for example
+helm template … | lameduck doctor -) and checks every Deployment and StatefulSet
 against the rules below, matching Services and PodDisruptionBudgets across all the files given.
 Prints one line per finding: file: Kind/name: rule: what is wrong — what to change.
 
@@ -52,10 +53,10 @@ ${rules.map((rule) => `  ${rule.id.padEnd(width)}  ${rule.summary}`).join('\n')}
     }
     if (files.length === 0)
       throw new UsageError('no files given (usage: lameduck doctor [--json] <file...>)');
-    if (files.includes('-')) throw new UsageError('reading from stdin is not supported; pass file paths');
+    if (files.filter((file) => file === '-').length > 1) throw new UsageError('standard input (-) can be read once');
     let objects: Awaited<ReturnType<typeof readManifests>>;
     try {
-      objects = await readManifests(files);
+      objects = await readManifests(files, { readStdin: io.readStdin });
     } catch (error) {
       if (error instanceof ManifestError) {
         io.stderr(`lameduck doctor: ${error.message}\n`);

@@ -60,16 +60,27 @@ function collect(file: string, value: unknown, into: KubeObject[]): void {
   });
 }
 
+export interface ReadOptions {
+  /** Reads standard input, for the file name `-` (`helm template … | lameduck doctor -`). */
+  readStdin?: () => Promise<string>;
+}
+
+/** The name findings give to standard input. */
+export const STDIN_NAME = '<stdin>';
+
 /** Reads and parses every file, in order; the first unusable one ends the run. */
-export async function readManifests(files: readonly string[]): Promise<KubeObject[]> {
+export async function readManifests(files: readonly string[], options: ReadOptions = {}): Promise<KubeObject[]> {
   const objects: KubeObject[] = [];
   for (const file of files) {
+    if (file === '-') {
+      if (!options.readStdin) throw new ManifestError('reading standard input (-) is not available here');
+      objects.push(...parseManifest(STDIN_NAME, await options.readStdin()));
+      continue;
+    }
     let source: string;
     try {
       if ((await stat(file)).isDirectory()) {
-        throw new ManifestError(
-          `${file}: is a directory; pass the YAML files in it (for example ${file}/*.yaml)`,
-        );
+        throw new ManifestError(`${file}: is a directory; pass the YAML files in it (for example ${file}/*.yaml)`);
       }
       source = await readFile(file, 'utf8');
     } catch (cause) {
