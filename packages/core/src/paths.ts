@@ -11,7 +11,9 @@ export const DEFAULT_PROBE_PATHS: ProbePaths = {
   startup: '/startupz',
 };
 
-const SAFE_PATH = /^(\/[A-Za-z0-9._~-]+)+$/;
+// Segments of URL-safe characters; no '.' or '..' segment, which clients resolve away before
+// sending, so a probe path holding one could never be requested.
+const SAFE_PATH = /^(\/(?!\.\.?(?:\/|$))[A-Za-z0-9._~-]+)+$/;
 
 /**
  * Works out the three probe paths from `paths` and `prefix`: an explicit path wins, otherwise
@@ -20,7 +22,7 @@ const SAFE_PATH = /^(\/[A-Za-z0-9._~-]+)+$/;
 export function resolveProbePaths(paths: Partial<Record<CheckKind, string>> = {}, prefix = ''): ProbePaths {
   if (typeof prefix !== 'string' || (prefix !== '' && !SAFE_PATH.test(prefix))) {
     throw new LameduckConfigError(
-      `probe prefix must be a path like "/health" (no trailing slash, no query), got ${describeValue(prefix)}`,
+      `probe prefix must be a path like "/health" (no trailing slash, no query, no '.' or '..' segments), got ${describeValue(prefix)}`,
     );
   }
   if (paths === null || typeof paths !== 'object') {
@@ -41,7 +43,7 @@ export function resolveProbePaths(paths: Partial<Record<CheckKind, string>> = {}
   for (const [kind, path] of Object.entries(resolved)) {
     if (typeof path !== 'string' || !SAFE_PATH.test(path)) {
       throw new LameduckConfigError(
-        `paths.${kind} must be a path like "/readyz" (letters, digits, '.', '_', '~', '-' between slashes, no trailing slash), got ${describeValue(path)}`,
+        `paths.${kind} must be a path like "/readyz" (letters, digits, '.', '_', '~', '-' between slashes, no trailing slash, no '.' or '..' segments), got ${describeValue(path)}`,
       );
     }
   }

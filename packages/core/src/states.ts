@@ -1,3 +1,4 @@
+import { describeValue } from './duration.js';
 import type { Logger } from './logger.js';
 
 /**
@@ -48,6 +49,9 @@ export class StateMachine {
   readonly #now: () => number;
   readonly #logger: Logger;
   readonly #createdAt: number;
+  /** Events waiting for delivery: a transition made by a listener is told after the current one. */
+  readonly #outbox: (() => void)[] = [];
+  #delivering = false;
 
   constructor(options: StateMachineOptions) {
     this.#now = options.now ?? Date.now;
@@ -76,17 +80,19 @@ export class StateMachine {
       const message =
         from === to
           ? `ignored ${verb(to)} (${reason}): the lifecycle is already ${from}`
-          : `ignored ${verb(to)} (${reason}): the lifecycle is ${from}, and ${from} never goes back to ${to}`;
+          : to === 'closed'
+            ? `ignored ${verb(to)} (${reason}): the lifecycle is ${from}, and only a draining lifecycle closes; drain first`
+            : `ignored ${verb(to)} (${reason}): the lifecycle is ${from}, and ${from} never goes back to ${to}`;
       this.#logger.warn(message);
       const ignored: IgnoredTransition = { requested: to, state: from, reason, at, message };
-      for (const listener of this.#ignoredListeners) this.#notify(listener, ignored);
+      this.#deliver(this.#ignoredListeners, ignored);
       return false;
     }
     this.#state = to;
     const change: StateChange = { from, to, reason, at };
     this.#history.push(change);
     this.#logger.info(`state ${from} -> ${to} (${reason})`);
-    for (const listener of this.#changeListeners) this.#notify(listener, change);
+    this.#deliver(this.#changeListeners, change);
     return true;
   }
 
@@ -100,13 +106,37 @@ export class StateMachine {
     return () => this.#ignoredListeners.delete(listener);
   }
 
+  // Events go out in the order they happened, even when a listener changes the state itself.
+  #deliver<T>(listeners: ReadonlySet<(event: T) => void>, event: T): void {
+    const snapshot = [...listeners];
+    this.#outbox.push(() => {
+      for (const listener of snapshot) this.#notify(listener, event);
+    });
+    if (this.#delivering) return;
+    this.#delivering = true;
+    try {
+      for (let next = this.#outbox.shift(); next; next = this.#outbox.shift()) next();
+    } finally {
+      this.#delivering = false;
+    }
+  }
+
   // A listener's mistake is logged, never thrown into the code that changed the state.
   #notify<T>(listener: (event: T) => void, event: T): void {
     try {
       listener(event);
     } catch (error) {
-      this.#logger.error(`a state listener threw: ${error instanceof Error ? error.message : String(error)}`);
+      this.#logger.error(`a state listener threw: ${describeError(error)}`);
     }
+  }
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  try {
+    return String(error);
+  } catch {
+    return describeValue(error);
   }
 }
 
