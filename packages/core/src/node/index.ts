@@ -1,1 +1,10 @@
-export {};
+export type { StopReport, UpgradedSocket } from './connections.js';
+export type { HookFunction, HookOptions, HookOutcome, HookPhase } from './hooks.js';
+export type { NodeLameduck, ShutdownOptions } from './node-lameduck.js';
+export { createNodeLameduck } from './node-lameduck.js';
+export type { DrainSettings, ExitMode, NodeLameduckOptions } from './options.js';
+export { GRACE_PERIOD_ENV } from './options.js';
+export type { AttachableServer } from './server-kind.js';
+export type { ShutdownResult, UpgradedSocketsHook } from './shutdown.js';
+export type { ListenOptions } from './start-server.js';
+export { DEFAULT_PORT, startServer } from './start-server.js';

@@ -1,0 +1,183 @@
+import { Agent, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { connect as connectHttp2, createServer as createHttp2Server } from 'node:http2';
+import { createServer as createHttpsServer } from 'node:https';
+import { connect as connectTls } from 'node:tls';
+import { afterEach, describe, expect, it } from 'vitest';
+import { closeHard, connectRaw, get, listen, sleep, testTls, until } from '../../test/support/http.js';
+import { ServerTracker } from './connections.js';
+
+type Handler = (request: IncomingMessage, response: ServerResponse) => void;
+
+/** Answers /slow?ms=N after N ms, everything else at once. */
+const handler: Handler = (request, response) => {
+  const ms = Number(new URL(request.url ?? '/', 'http://x').searchParams.get('ms') ?? 0);
+  setTimeout(() => response.end('done'), ms);
+};
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function trackedHttp(handle: Handler = handler) {
+  const server = createServer(handle);
+  const tracker = new ServerTracker(server, 'http');
+  const port = await listen(server);
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  cleanups.push(
+    () => closeHard(server),
+    () => agent.destroy(),
+  );
+  return { server, tracker, port, agent };
+}
+
+describe('ServerTracker (HTTP/1)', () => {
+  it('counts connections and requests in flight; a keep-alive socket between requests is idle', async () => {
+    const { tracker, port, agent } = await trackedHttp();
+    expect(await get(port, '/', { agent })).toMatchObject({
+      status: 200,
+      headers: { connection: 'keep-alive' },
+    });
+    expect(tracker.connections).toBe(1);
+    expect(tracker.inFlight).toBe(0);
+    const slow = get(port, '/slow?ms=200', { agent });
+    await until(() => tracker.inFlight === 1);
+    await slow;
+    expect(tracker.inFlight).toBe(0);
+    expect(tracker.connections).toBe(1);
+  });
+
+  it('while draining, every response says Connection: close, also one already in progress', async () => {
+    const { tracker, port, agent } = await trackedHttp();
+    await get(port, '/', { agent }); // a keep-alive socket, now idle
+    const inProgress = get(port, '/slow?ms=150', { agent: new Agent({ keepAlive: true }) });
+    await until(() => tracker.inFlight === 1);
+    tracker.startDraining();
+    const next = await get(port, '/', { agent });
+    expect(next.headers.connection).toBe('close');
+    expect((await inProgress).headers.connection).toBe('close');
+    await until(() => tracker.connections === 0);
+  });
+
+  it('stopAccepting closes the listener, idle sockets and silent sockets; busy ones after their response', async () => {
+    const { server, tracker, port, agent } = await trackedHttp();
+    await get(port, '/', { agent });
+    const silent = await connectRaw(port);
+    const busy = get(port, '/slow?ms=300');
+    await until(() => tracker.connections === 3 && tracker.inFlight === 1);
+
+    const report = tracker.stopAccepting();
+    expect(report).toEqual({ idleClosed: 2, busy: 1, sessions: 0, handshakesClosed: 0, upgraded: [] });
+    expect(server.listening).toBe(false);
+    await silent.whenClosed;
+    await expect(get(port, '/')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+
+    const reply = await busy;
+    expect(reply).toMatchObject({ status: 200, body: 'done', headers: { connection: 'close' } });
+    await tracker.whenEmpty();
+    expect(tracker.connections).toBe(0);
+  });
+
+  it('closes a socket after a response whose keep-alive headers left before the drain', async () => {
+    const { tracker, port } = await trackedHttp((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      response.write('started ');
+      setTimeout(() => response.end('finished'), 200);
+    });
+    const socket = await connectRaw(port);
+    let received = '';
+    socket.on('data', (chunk) => {
+      received += chunk;
+    });
+    socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    await until(() => received.includes('started'));
+    tracker.stopAccepting();
+    await socket.whenClosed;
+    expect(received).toMatch(/Connection: keep-alive/);
+    expect(received).toMatch(/finished/);
+    expect(tracker.connections).toBe(0);
+  });
+
+  it('hands back upgraded sockets instead of closing them', async () => {
+    const { server, tracker, port } = await trackedHttp();
+    server.on('upgrade', (_request, socket) => {
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n');
+    });
+    const socket = await connectRaw(port);
+    socket.write('GET /echo HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n');
+    await new Promise((resolve) => socket.once('data', resolve));
+    const report = tracker.stopAccepting();
+    expect(report.upgraded).toHaveLength(1);
+    expect(report.upgraded[0]?.request.url).toBe('/echo');
+    expect(report.idleClosed).toBe(0);
+    expect(tracker.connections).toBe(1);
+    report.upgraded[0]?.socket.end();
+    await tracker.whenEmpty();
+  });
+
+  it('destroyAll cuts what is left and says how much', async () => {
+    const { tracker, port } = await trackedHttp();
+    const cut = get(port, '/slow?ms=10000').catch((error: unknown) => error);
+    await until(() => tracker.inFlight === 1);
+    tracker.stopAccepting();
+    expect(tracker.destroyAll()).toEqual({ connections: 1, requests: 1 });
+    expect(await cut).toMatchObject({ code: 'ECONNRESET' });
+    await tracker.whenEmpty();
+  });
+});
+
+describe('ServerTracker (https)', () => {
+  it('tracks TLS sockets, closes idle ones and destroys handshakes that never finished', async () => {
+    const server = createHttpsServer(testTls, handler);
+    const tracker = new ServerTracker(server, 'https');
+    const port = await listen(server);
+    cleanups.push(() => closeHard(server));
+
+    const tls = connectTls({ port, host: '127.0.0.1', rejectUnauthorized: false });
+    tls.on('error', () => {});
+    tls.resume();
+    const tlsClosed = new Promise((resolve) => tls.once('close', resolve));
+    await new Promise((resolve) => tls.once('secureConnect', resolve));
+    tls.write('GET /slow?ms=100 HTTP/1.1\r\nHost: x\r\n\r\n');
+    const handshaking = await connectRaw(port); // TCP only: never starts TLS
+    await until(() => tracker.connections === 1 && tracker.inFlight === 1);
+
+    const report = tracker.stopAccepting();
+    expect(report).toMatchObject({ busy: 1, idleClosed: 0, handshakesClosed: 1 });
+    await handshaking.whenClosed;
+    await tlsClosed;
+    await tracker.whenEmpty();
+  });
+});
+
+describe('ServerTracker (HTTP/2)', () => {
+  it('sends GOAWAY to sessions and lets their open streams finish', async () => {
+    const server = createHttp2Server((_request, response) => {
+      setTimeout(() => response.end('h2 done'), 200);
+    });
+    const tracker = new ServerTracker(server, 'http2');
+    const port = await listen(server);
+    cleanups.push(() => closeHard(server));
+
+    const session = connectHttp2(`http://127.0.0.1:${port}`);
+    session.on('error', () => {});
+    const goaway = new Promise((resolve) => session.once('goaway', resolve));
+    const stream = session.request({ ':path': '/' });
+    let body = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      body += chunk;
+    });
+    const ended = new Promise((resolve) => stream.once('end', resolve));
+    await until(() => tracker.inFlight === 1);
+    expect(tracker.connections).toBe(1);
+
+    expect(tracker.stopAccepting()).toMatchObject({ sessions: 1 });
+    await goaway;
+    await ended;
+    expect(body).toBe('h2 done');
+    await tracker.whenEmpty();
+    await sleep(0);
+    session.close();
+  });
+});

@@ -1,0 +1,166 @@
+import { createServer } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { closeHard, get, listen } from '../../test/support/http.js';
+import { LameduckConfigError } from '../index.js';
+import { createNodeLameduck, type NodeLameduck } from './node-lameduck.js';
+
+const created: NodeLameduck[] = [];
+const servers: ReturnType<typeof createServer>[] = [];
+afterEach(async () => {
+  for (const lameduck of created.splice(0)) lameduck.dispose();
+  for (const server of servers.splice(0)) if (server.listening) await closeHard(server);
+});
+
+function make(options: Parameters<typeof createNodeLameduck>[0] = {}): NodeLameduck {
+  const lameduck = createNodeLameduck({ logger: false, signals: false, ...options });
+  created.push(lameduck);
+  return lameduck;
+}
+
+describe('createNodeLameduck: configuration errors at the call', () => {
+  it.each([
+    [{ drainTimeoutMs: -1 }, /drainTimeoutMs must be between 0 and 86400000 ms, got -1/],
+    [{ drainDelayMs: Number.NaN }, /drainDelayMs must be a number of milliseconds, got number NaN/],
+    [{ hookTimeoutMs: '5000' }, /hookTimeoutMs must be a number of milliseconds, got the string "5000"/],
+    [{ checkTimeoutMs: -5 }, /checkTimeoutMs must be between/],
+  ])('%o', (options, message) => {
+    expect(() => make(options as never)).toThrow(LameduckConfigError);
+    expect(() => make(options as never)).toThrow(message);
+  });
+
+  it('names the drain options too when an option is unknown', () => {
+    expect(() => make({ drainDelay: 5 } as never)).toThrow(
+      /unknown option "drainDelay" for createLameduck; .*; createNodeLameduck also takes drainDelayMs, drainTimeoutMs, hookTimeoutMs, signals, exitOnSignal, gracePeriodMs/,
+    );
+  });
+
+  it('refuses a budget that cannot fit the grace period, with the numbers', () => {
+    expect(() => make({ drainDelayMs: 5000, drainTimeoutMs: 30_000, gracePeriodMs: 30_000 })).toThrow(
+      /the shutdown can take up to 35000 ms \(drain delay 5000 \+ drain timeout 30000 ms\) but the grace period is 30000 ms \(gracePeriodMs: 30000\)/,
+    );
+  });
+
+  it('refuses a cleanup hook that would overflow the budget, and does not keep it', () => {
+    const lameduck = make({ drainDelayMs: 5000, drainTimeoutMs: 20_000, gracePeriodMs: 31_000 });
+    lameduck.onCleanup('db', () => {});
+    expect(() => lameduck.onCleanup('telemetry', () => {})).toThrow(
+      /up to 35000 ms .*cleanup hooks "db" 5000 \+ "telemetry" 5000 ms.*raise terminationGracePeriodSeconds to at least 35/,
+    );
+    // Fits only because the refused hook was not kept.
+    expect(() => lameduck.onCleanup('short', () => {}, { timeoutMs: 1000 })).not.toThrow();
+  });
+
+  it('refuses what is not an HTTP server', () => {
+    const lameduck = make();
+    expect(() => lameduck.attach(createNetServer() as never)).toThrow(
+      /attach\(\) takes an HTTP server, got a net.Server/,
+    );
+    expect(() => lameduck.attach((() => {}) as never)).toThrow(/an Express or Koa app\?/);
+  });
+
+  it('refuses attach once the shutdown started, and after close', async () => {
+    const lameduck = make();
+    const shutdown = lameduck.shutdown('test');
+    expect(() => lameduck.attach(createServer())).toThrow(
+      'attach() called after the shutdown started (state draining); attach every server at startup, before it listens',
+    );
+    await shutdown;
+    expect(() => lameduck.attach(createServer())).toThrow(/state closed/);
+  });
+
+  it('refuses a cleanup hook once the cleanup step started', async () => {
+    const lameduck = make();
+    await lameduck.shutdown('test');
+    expect(() => lameduck.onCleanup('late', () => {})).toThrow(/after the cleanup step started/);
+  });
+});
+
+describe('signal listeners', () => {
+  it('are added by createNodeLameduck (not by importing it) and removed by dispose()', () => {
+    const before = { term: process.listenerCount('SIGTERM'), int: process.listenerCount('SIGINT') };
+    const lameduck = createNodeLameduck({ logger: false });
+    created.push(lameduck);
+    expect(process.listenerCount('SIGTERM')).toBe(before.term + 1);
+    expect(process.listenerCount('SIGINT')).toBe(before.int + 1);
+    lameduck.dispose();
+    expect(process.listenerCount('SIGTERM')).toBe(before.term);
+    expect(process.listenerCount('SIGINT')).toBe(before.int);
+  });
+
+  it('are removed once a shutdown is over, so a later signal does what it does to any process', async () => {
+    const before = process.listenerCount('SIGTERM');
+    const lameduck = createNodeLameduck({ logger: false, signals: ['SIGTERM'] });
+    created.push(lameduck);
+    expect(process.listenerCount('SIGTERM')).toBe(before + 1);
+    await lameduck.shutdown('test');
+    expect(process.listenerCount('SIGTERM')).toBe(before);
+  });
+
+  it('none with signals: false', () => {
+    const before = process.listenerCount('SIGTERM');
+    make({ signals: false });
+    expect(process.listenerCount('SIGTERM')).toBe(before);
+  });
+});
+
+describe('the NodeLameduck', () => {
+  it('is a Lameduck: checks, probes, states and history', async () => {
+    const lameduck = make();
+    expect(lameduck.check('db', () => {})).toBe(lameduck);
+    expect(lameduck.state).toBe('starting');
+    expect(lameduck.ready()).toBe(true);
+    expect((await lameduck.probe('readiness')).status).toBe('pass');
+    expect(lameduck.paths.readiness).toBe('/readyz');
+    expect(lameduck.removeCheck('db')).toBe(true);
+    expect(lameduck.history.map((change) => change.to)).toEqual(['ready']);
+  });
+
+  it('exposes its resolved settings', () => {
+    expect(make({ drainDelayMs: 100 }).settings).toMatchObject({
+      drainDelayMs: 100,
+      drainTimeoutMs: 20_000,
+      hookTimeoutMs: 5000,
+      signals: [],
+    });
+  });
+
+  it('drain() starts the whole shutdown, once', async () => {
+    const lameduck = make();
+    const states: string[] = [];
+    lameduck.on('state', ({ to }) => states.push(to));
+    expect(lameduck.drain('rollout')).toBe(true);
+    expect(lameduck.state).toBe('draining');
+    const result = await lameduck.shutdown();
+    expect(result.reason).toBe('rollout');
+    expect(lameduck.drain()).toBe(false);
+    expect(states).toEqual(['draining', 'closed']);
+  });
+
+  it('attach() returns the server, and is a no-op for a server already attached', () => {
+    const lameduck = make();
+    const server = createServer();
+    expect(lameduck.attach(server)).toBe(server);
+    expect(lameduck.attach(server)).toBe(server);
+    expect(server.listenerCount('connection')).toBe(2); // Node's own, and lameduck's once
+  });
+
+  it('serves probes on a plain node server through handleProbe', async () => {
+    const lameduck = make();
+    const server = lameduck.attach(
+      createServer((request, response) => {
+        if (!lameduck.handleProbe(request, response)) response.end('app');
+      }),
+    );
+    servers.push(server);
+    const port = await listen(server);
+    expect(await get(port, '/readyz')).toMatchObject({
+      status: 503,
+      headers: { 'cache-control': 'no-store' },
+    });
+    lameduck.ready();
+    expect(await get(port, '/readyz')).toMatchObject({ status: 200, body: 'ok\n' });
+    expect(await get(port, '/elsewhere')).toMatchObject({ status: 200, body: 'app' });
+    expect(await get(port, '/livez', { method: 'POST' })).toMatchObject({ status: 405 });
+  });
+});

@@ -1,0 +1,26 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import type { Lameduck } from '../index.js';
+
+/**
+ * Answers a probe request on a plain Node server (or Express/Koa's underlying req/res). Returns
+ * false at once when the path is not a probe path, so the caller serves the request itself.
+ */
+export function handleProbe(
+  lifecycle: Lameduck,
+  request: IncomingMessage | Http2ServerRequest,
+  response: ServerResponse | Http2ServerResponse,
+): boolean {
+  const answer = lifecycle.respond({
+    method: request.method ?? 'GET',
+    path: request.url ?? '/',
+    headers: request.headers,
+  });
+  if (answer === undefined) return false;
+  void answer.then(({ status, headers, body }) => {
+    // The client may have gone while a check ran.
+    if (response.headersSent || response.destroyed) return;
+    (response as ServerResponse).writeHead(status, headers).end(body);
+  });
+  return true;
+}

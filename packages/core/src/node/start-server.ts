@@ -1,0 +1,71 @@
+import type { AddressInfo } from 'node:net';
+import { LameduckConfigError } from '../index.js';
+import type { NodeLameduck } from './node-lameduck.js';
+import type { AttachableServer } from './server-kind.js';
+import { describeValue } from './validate.js';
+
+export interface ListenOptions {
+  /** Default: the `PORT` environment variable, else 8080. 0 picks a free port. */
+  port?: number;
+  /** Default: all interfaces (Node's default). */
+  host?: string;
+}
+
+export const DEFAULT_PORT = 8080;
+
+/**
+ * Starts a framework's server and attaches it to the drain engine in one step: the glue every
+ * adapter's `listen()` shares. `start` is the framework's own listen call (`app.listen`, Hono's
+ * `serve`). Attaching right after it returns is safe: no connection event can fire before the
+ * event loop turns. Resolves once the server listens; rejects with a one-line reason (port in use).
+ */
+export function startServer<S extends AttachableServer>(
+  lameduck: NodeLameduck,
+  start: (port: number, host: string | undefined, onListening: () => void) => S,
+  options: ListenOptions = {},
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<S> {
+  const port = resolvePort(options.port, env.PORT);
+  if (options.host !== undefined && (typeof options.host !== 'string' || options.host === '')) {
+    throw new LameduckConfigError(
+      `host must be a host name or address like "0.0.0.0", got ${describeValue(options.host)}`,
+    );
+  }
+  return new Promise<S>((resolve, reject) => {
+    let server: S | undefined;
+    const onListening = () => {
+      server?.off('error', onError);
+      const address = server?.address() as AddressInfo | null;
+      lameduck.logger.info(`listening on ${address ? `${address.address}:${address.port}` : `port ${port}`}`);
+      if (server) resolve(server);
+    };
+    const onError = (error: NodeJS.ErrnoException) => {
+      const where = `${options.host ?? 'all interfaces'} port ${port}`;
+      reject(
+        new Error(
+          error.code === 'EADDRINUSE'
+            ? `cannot listen on ${where}: the port is already in use; stop the other process or set PORT`
+            : `cannot listen on ${where}: ${error.message}`,
+        ),
+      );
+    };
+    server = start(port, options.host, () => queueMicrotask(onListening));
+    lameduck.attach(server);
+    server.once('error', onError);
+  });
+}
+
+function resolvePort(option: unknown, fromEnv: string | undefined): number {
+  if (option !== undefined) {
+    if (typeof option !== 'number' || !Number.isInteger(option) || option < 0 || option > 65_535) {
+      throw new LameduckConfigError(`port must be an integer from 0 to 65535, got ${describeValue(option)}`);
+    }
+    return option;
+  }
+  if (fromEnv === undefined || fromEnv === '') return DEFAULT_PORT;
+  const port = Number(fromEnv);
+  if (!/^\d+$/.test(fromEnv) || port > 65_535) {
+    throw new LameduckConfigError(`PORT must be an integer from 0 to 65535, got "${fromEnv.slice(0, 20)}"`);
+  }
+  return port;
+}
