@@ -651,3 +651,24 @@ describe('result cache', () => {
     expect(stats.calls).toBe(2);
   });
 });
+
+describe('reserved and cache-clearing behaviour', () => {
+  it('refuses the name "lifecycle", which verbose output uses for the state line', () => {
+    const registry = new CheckRegistry();
+    expect(() => registry.add('lifecycle', async () => {})).toThrow(/"lifecycle" is reserved/);
+  });
+
+  it('clearCache() makes the next run call the check again', async () => {
+    const registry = new CheckRegistry({ defaults: { cacheTtlMs: 60_000 } });
+    let calls = 0;
+    registry.add('db', async () => {
+      calls += 1;
+    });
+    await registry.run('readiness');
+    await registry.run('readiness');
+    expect(calls).toBe(1);
+    registry.clearCache();
+    await registry.run('readiness');
+    expect(calls).toBe(2);
+  });
+});

@@ -57,6 +57,8 @@ const MAX_CHECK_TIMEOUT_MS = 300_000;
 
 /** Check names appear in probe paths (`/readyz/<name>`), so they stay URL-safe. */
 const CHECK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+/** The verbose output's first line reports the lifecycle state under this name. */
+const RESERVED_NAME = 'lifecycle';
 const OPTION_NAMES = new Set(['kind', 'timeoutMs', 'critical', 'cacheTtlMs']);
 
 interface Outcome {
@@ -99,6 +101,11 @@ export class CheckRegistry {
     if (typeof name !== 'string' || !CHECK_NAME.test(name)) {
       throw new LameduckConfigError(
         `invalid check name ${describeValue(name)}: use 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit (it becomes part of the probe path, e.g. /readyz/db)`,
+      );
+    }
+    if (name === RESERVED_NAME) {
+      throw new LameduckConfigError(
+        `"${RESERVED_NAME}" is reserved: probe output uses it for the lifecycle state line; name the check after what it checks`,
       );
     }
     if (this.#checks.has(name)) {
@@ -157,6 +164,11 @@ export class CheckRegistry {
       critical: options.critical ?? true,
       cacheTtlMs,
     });
+  }
+
+  /** Forgets cached results, so the next probe sees fresh ones (called when the app becomes ready). */
+  clearCache(): void {
+    for (const check of this.#checks.values()) check.last = undefined;
   }
 
   remove(name: string): boolean {
@@ -233,6 +245,8 @@ export class CheckRegistry {
         check.last = { outcome, finishedAt: this.#now() };
         resolve(outcome);
       }, check.timeoutMs);
+      // A pending check must not keep a process that is otherwise done from exiting (Node only).
+      (timer as { unref?: () => void }).unref?.();
       settled.then((partial) => {
         if (timedOut) {
           check.abandonedSince = undefined;

@@ -424,3 +424,62 @@ describe('probes through the facade', () => {
     expect((await shown.respond(request))!.body).toContain('[-]db failed: db password wrong');
   });
 });
+
+describe('hardening', () => {
+  it('drops results cached while starting once ready() is called', async () => {
+    let up = false;
+    const lameduck = createLameduck({ logger: false, cacheTtlMs: 60_000 });
+    lameduck.check('db', async () => {
+      if (!up) throw new Error('not yet');
+    });
+    expect((await lameduck.probe('readiness')).status).toBe('fail');
+    up = true;
+    lameduck.ready();
+    expect((await lameduck.probe('readiness')).status).toBe('pass');
+  });
+
+  it('survives a logger that throws', () => {
+    const throwing = {
+      info() {
+        throw new Error('log sink down');
+      },
+      warn() {
+        throw new Error('log sink down');
+      },
+      error() {
+        throw new Error('log sink down');
+      },
+    };
+    const lameduck = createLameduck({ logger: throwing });
+    const seen: string[] = [];
+    lameduck.on('state', (change) => seen.push(change.to));
+    expect(lameduck.ready()).toBe(true);
+    expect(lameduck.ready()).toBe(false);
+    expect(seen).toEqual(['ready']);
+  });
+
+  it('returns undefined for a request that is not an object', () => {
+    const lameduck = createLameduck({ logger: false });
+    expect(lameduck.respond(undefined as never)).toBeUndefined();
+    expect(lameduck.respond(null as never)).toBeUndefined();
+  });
+
+  it('reads Accept from a hand-built header object with any capitalisation', async () => {
+    const lameduck = createLameduck({ logger: false });
+    const response = await lameduck.respond({
+      method: 'GET',
+      path: '/livez',
+      headers: { Accept: 'application/health+json' },
+    });
+    expect(response?.headers['Content-Type']).toBe('application/health+json');
+  });
+
+  it('serves a per-check readiness path with 503 once draining starts', async () => {
+    const lameduck = createLameduck({ logger: false });
+    lameduck.check('db', async () => {});
+    lameduck.ready();
+    expect((await lameduck.respond({ method: 'GET', path: '/readyz/db' }))?.status).toBe(200);
+    lameduck.drain();
+    expect((await lameduck.respond({ method: 'GET', path: '/readyz/db' }))?.status).toBe(503);
+  });
+});

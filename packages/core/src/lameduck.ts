@@ -135,7 +135,12 @@ export function createLameduck(options: LameduckOptions = {}): Lameduck {
       return lameduck;
     },
     removeCheck: (name) => registry.remove(name),
-    ready: (reason = 'ready() called') => machine.transition('ready', reason),
+    ready(reason = 'ready() called') {
+      // Results cached while starting (a dependency not up yet) must not hold readiness at 503.
+      const changed = machine.transition('ready', reason);
+      if (changed) registry.clearCache();
+      return changed;
+    },
     drain: (reason = 'drain() called') => machine.transition('draining', reason),
     close: (reason = 'close() called') => machine.transition('closed', reason),
     on(event, listener) {
@@ -159,10 +164,14 @@ function toLogger(logger: LameduckOptions['logger']): Logger {
       );
     }
   }
-  // Bind, so pino-style loggers that rely on `this` keep working.
-  return prefixedLogger({
-    info: (message) => logger.info(message),
-    warn: (message) => logger.warn(message),
-    error: (message) => logger.error(message),
-  });
+  // Call as methods, so pino-style loggers that rely on `this` keep working; a logger that
+  // throws must not break a transition or a probe.
+  const safely = (level: 'info' | 'warn' | 'error') => (message: string) => {
+    try {
+      logger[level](message);
+    } catch {
+      // Nowhere left to report it.
+    }
+  };
+  return prefixedLogger({ info: safely('info'), warn: safely('warn'), error: safely('error') });
 }

@@ -248,10 +248,11 @@ describe('exclude', () => {
 });
 
 describe('only', () => {
-  it('evaluates one check alone, ignoring the starting state', async () => {
-    const { lifecycle, registry, add, calls } = setup();
+  it('evaluates one check alone when ready', async () => {
+    const { lifecycle, registry, add, calls, moveTo } = setup();
     add('db', pass);
     add('cache', fail);
+    moveTo('ready');
     const report = await evaluateProbe('readiness', lifecycle, registry, { only: 'db' });
     expect(report.status).toBe('pass');
     expect(report.stateFailure).toBeUndefined();
@@ -259,14 +260,41 @@ describe('only', () => {
     expect(calls.cache).toBe(0);
   });
 
-  it('evaluates one check alone while draining', async () => {
+  it('still fails while starting: the state counts for one check too', async () => {
+    const { lifecycle, registry, add, calls } = setup();
+    add('db', pass);
+    const report = await evaluateProbe('readiness', lifecycle, registry, { only: 'db' });
+    expect(report.status).toBe('fail');
+    expect(report.stateFailure).toMatch(/^starting/);
+    expect(calls.db).toBe(1);
+  });
+
+  it('fails at once while draining, without running the check', async () => {
     const { lifecycle, registry, add, calls, moveTo } = setup();
     add('db', pass);
     moveTo('draining');
     const report = await evaluateProbe('readiness', lifecycle, registry, { only: 'db' });
-    expect(report.status).toBe('pass');
+    expect(report.status).toBe('fail');
     expect(report.state).toBe('draining');
-    expect(calls.db).toBe(1);
+    expect(calls.db ?? 0).toBe(0);
+  });
+
+  it('passes a liveness check alone while draining', async () => {
+    const { lifecycle, registry, add, calls, moveTo } = setup();
+    add('loop', pass, { kind: 'liveness' });
+    moveTo('draining');
+    const report = await evaluateProbe('liveness', lifecycle, registry, { only: 'loop' });
+    expect(report.status).toBe('pass');
+    expect(calls.loop).toBe(1);
+  });
+
+  it('fails for a name that is not a check of this kind', async () => {
+    const { lifecycle, registry, add, moveTo } = setup();
+    add('db', pass);
+    moveTo('ready');
+    const report = await evaluateProbe('liveness', lifecycle, registry, { only: 'db' });
+    expect(report.status).toBe('fail');
+    expect(report.checks).toEqual([]);
   });
 
   it('fails when the one check fails', async () => {

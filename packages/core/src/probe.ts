@@ -15,7 +15,10 @@ export interface ProbeReport {
 export interface ProbeQuery {
   /** Check names to leave out. */
   exclude?: readonly string[];
-  /** Evaluate this one check alone, ignoring the lifecycle state (`/readyz/<name>`). */
+  /**
+   * Evaluate this one check alone (`/readyz/<name>`). The lifecycle state still counts, so a
+   * readiness probe pointed at one check still fails from the moment draining starts.
+   */
   only?: string;
 }
 
@@ -34,14 +37,21 @@ export async function evaluateProbe(
   registry: CheckRegistry,
   query: ProbeQuery = {},
 ): Promise<ProbeReport> {
-  if (query.only !== undefined) {
-    const checks = await registry.run(kind, [query.only]);
-    return { kind, status: combine(checks), state: lifecycle.state, checks, unknownExcludes: [] };
-  }
-  const exclude = new Set(query.exclude ?? []);
+  const exclude = new Set(typeof query.exclude === 'string' ? [query.exclude] : (query.exclude ?? []));
   const names = registry.names(kind);
   const unknownExcludes = [...exclude].filter((name) => !names.includes(name));
-  const included = names.filter((name) => !exclude.has(name));
+  const only = query.only;
+  if (only !== undefined && !names.includes(only)) {
+    return {
+      kind,
+      status: 'fail',
+      state: lifecycle.state,
+      stateFailure: `no ${kind} check named "${only}"`,
+      checks: [],
+      unknownExcludes: [],
+    };
+  }
+  const included = only !== undefined ? [only] : names.filter((name) => !exclude.has(name));
 
   // Draining answers without touching dependencies: the answer is already known, and it must
   // be immediate so endpoints drop this pod as early as possible.

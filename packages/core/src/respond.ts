@@ -49,6 +49,7 @@ export function respondToProbe(
   context: ResponderContext,
   request: ProbeRequest,
 ): Promise<ProbeResponse> | undefined {
+  if (request === null || typeof request !== 'object') return undefined;
   const { path: rawPath, query } = splitTarget(request);
   const match = matchProbePath(context.paths, rawPath);
   if (match === undefined) return undefined;
@@ -163,7 +164,9 @@ function readHeader(headers: HeaderSource | undefined, name: string): string {
   if (typeof (headers as { get?: unknown }).get === 'function') {
     return (headers as { get(name: string): string | null | undefined }).get(name) ?? '';
   }
-  const value = (headers as Record<string, string | readonly string[] | undefined>)[name];
+  const record = headers as Record<string, string | readonly string[] | undefined>;
+  // Node lower-cases header names; a hand-built object may not.
+  const value = record[name] ?? record[Object.keys(record).find((key) => key.toLowerCase() === name) ?? name];
   if (Array.isArray(value)) return value.join(',');
   return typeof value === 'string' ? value : '';
 }
