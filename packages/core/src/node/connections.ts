@@ -248,6 +248,14 @@ function askToClose(response: ServerResponse): void {
   // Also covers an app that replaces every header in writeHead(): with no Connection header
   // left, Node writes `Connection: close` itself when shouldKeepAlive is false.
   response.shouldKeepAlive = false;
+  // Error handlers that reset a response (Koa's removes every header) would take the header
+  // away, and Node then closes the socket without telling the client it will: a keep-alive
+  // client may reuse it and get ECONNRESET. Keep the one header the drain depends on.
+  const removeHeader = response.removeHeader;
+  response.removeHeader = function keepConnectionClose(this: ServerResponse, name: string) {
+    if (name.toLowerCase() === 'connection') return;
+    removeHeader.call(this, name);
+  };
 }
 
 /**

@@ -1,0 +1,4 @@
+export { LameduckConfigError } from '@lameduck/core';
+export type { ListenOptions, NodeLameduck, NodeLameduckOptions } from '@lameduck/core/node';
+export type { ExpressLameduck } from './lameduck.js';
+export { createLameduck } from './lameduck.js';

@@ -1,0 +1,4 @@
+export { LameduckConfigError } from '@lameduck/core';
+export type { NodeLameduck, NodeLameduckOptions } from '@lameduck/core/node';
+export type { HonoLameduck, HonoListenOptions, LameduckEnv } from './lameduck.js';
+export { createLameduck } from './lameduck.js';

@@ -1,0 +1,82 @@
+import type { ServerType } from '@hono/node-server';
+import {
+  createNodeLameduck,
+  type ListenOptions,
+  type NodeLameduck,
+  type NodeLameduckOptions,
+  startServer,
+} from '@lameduck/core/node';
+import type { MiddlewareHandler } from 'hono';
+
+/** Hono variables the middleware sets: `c.var.deadlineSignal` aborts when the drain deadline is reached. */
+export interface LameduckEnv {
+  Variables: { deadlineSignal: AbortSignal };
+}
+
+/** Any Hono app: all this adapter needs is its fetch handler. */
+interface HonoApp {
+  fetch: (request: Request, ...rest: never[]) => Response | Promise<Response>;
+}
+
+/** `@hono/node-server`'s `serve()` options besides `fetch`, `port` and `hostname` (e.g. HTTP/2's `createServer`). */
+export interface HonoListenOptions extends ListenOptions {
+  createServer?: unknown;
+  serverOptions?: unknown;
+  overrideGlobalObjects?: boolean;
+}
+
+export interface HonoLameduck extends NodeLameduck {
+  /**
+   * Middleware that answers the probe paths (`/livez`, `/readyz`, `/startupz` by default) and
+   * passes every other request on, with `c.var.deadlineSignal` set. Works on any runtime Hono
+   * runs on, including `app.request()` in tests; the drain engine is attached only by `listen()`.
+   */
+  middleware(): MiddlewareHandler<LameduckEnv>;
+  /** `serve()` from `@hono/node-server` (HTTP/1 or HTTP/2) with the server attached to the drain engine. */
+  listen(app: HonoApp, options?: HonoListenOptions): Promise<ServerType>;
+}
+
+/**
+ * Creates the lifecycle for a Hono app: core's probes and drain engine, plus the Hono glue.
+ * Options are core's (`@lameduck/core/node`), the same for every adapter.
+ */
+export function createLameduck(options: NodeLameduckOptions = {}): HonoLameduck {
+  const lameduck = createNodeLameduck(options);
+  return Object.assign(lameduck, {
+    middleware(): MiddlewareHandler<LameduckEnv> {
+      return async (context, next) => {
+        context.set('deadlineSignal', lameduck.deadlineSignal);
+        const answer = lameduck.respond({
+          method: context.req.method,
+          path: pathAndQuery(context.req.url),
+          headers: context.req.raw.headers,
+        });
+        if (!answer) return next();
+        const { status, headers, body } = await answer;
+        return context.body(body, status as 200, headers);
+      };
+    },
+    async listen(app: HonoApp, { port, host, ...serveOptions }: HonoListenOptions = {}) {
+      // Loaded on first use, so runtimes without Node's http server never need @hono/node-server.
+      const { serve } = await import('@hono/node-server');
+      return startServer(
+        lameduck,
+        (listenPort, listenHost, onListening) =>
+          serve(
+            { fetch: app.fetch, port: listenPort, hostname: listenHost, ...serveOptions } as Parameters<
+              typeof serve
+            >[0],
+            () => onListening(),
+          ),
+        { port, host },
+      );
+    },
+  });
+}
+
+/** "http://host:8080/readyz?verbose" → "/readyz?verbose", without building a URL object per request. */
+function pathAndQuery(url: string): string {
+  const authority = url.indexOf('://');
+  const slash = url.indexOf('/', authority === -1 ? 0 : authority + 3);
+  return slash === -1 ? '/' : url.slice(slash);
+}

@@ -1,0 +1,56 @@
+import { type ClientHttp2Session, connect, createServer } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { Hono } from 'hono';
+import { sleep } from 'lameduck-test-utils';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLameduck, type HonoLameduck, type LameduckEnv } from '../src/index.js';
+
+function get(session: ClientHttp2Session, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const stream = session.request({ ':path': path });
+    let status = 0;
+    let body = '';
+    stream.on('response', (headers) => {
+      status = Number(headers[':status']);
+    });
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      body += chunk;
+    });
+    stream.on('end', () => resolve({ status, body }));
+    stream.on('error', reject);
+  });
+}
+
+describe('hono over HTTP/2 (@hono/node-server with http2.createServer)', () => {
+  let lameduck: HonoLameduck | undefined;
+  afterEach(async () => {
+    if (lameduck && lameduck.state !== 'closed') await lameduck.shutdown('test finished');
+  });
+
+  it('answers probes, sends GOAWAY on shutdown, and lets the in-flight stream finish', async () => {
+    lameduck = createLameduck({ logger: false, signals: false, exitOnSignal: false });
+    const app = new Hono<LameduckEnv>();
+    app.use(lameduck.middleware());
+    app.get('/slow', async (context) => {
+      await sleep(Number(context.req.query('ms')));
+      return context.text('slow');
+    });
+    const server = await lameduck.listen(app, { port: 0, host: '127.0.0.1', createServer });
+    const session = connect(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    session.on('error', () => {});
+    let goaway = false;
+    session.on('goaway', () => {
+      goaway = true;
+    });
+    lameduck.ready();
+    expect(await get(session, '/readyz')).toEqual({ status: 200, body: 'ok\n' });
+    const slow = get(session, '/slow?ms=600');
+    await sleep(100);
+    const result = await lameduck.shutdown('test');
+    expect(await slow).toEqual({ status: 200, body: 'slow' });
+    expect(goaway).toBe(true);
+    expect(result.forced).toBe(false);
+    session.destroy();
+  });
+});

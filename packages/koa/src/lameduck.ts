@@ -1,0 +1,64 @@
+import type { IncomingHttpHeaders, Server } from 'node:http';
+import {
+  createNodeLameduck,
+  type ListenOptions,
+  type NodeLameduck,
+  type NodeLameduckOptions,
+  startServer,
+} from '@lameduck/core/node';
+
+/** The parts of a Koa 2 or 3 context this adapter reads and writes. */
+interface KoaContext {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  status: number;
+  body: unknown;
+  set(headers: Record<string, string>): void;
+}
+
+/** Any Koa 2 or 3 app: all this adapter needs is `listen`. */
+interface KoaApp {
+  listen(port: number, hostname: string, callback?: () => void): Server;
+}
+
+export interface KoaLameduck extends NodeLameduck {
+  /**
+   * Middleware that answers the probe paths (`/livez`, `/readyz`, `/startupz` by default) and
+   * passes every other request on. `app.use()` it first, so probes never wait behind other middleware.
+   */
+  middleware(): (context: KoaContext, next: () => Promise<unknown>) => Promise<unknown>;
+  /** `app.listen()` with the server attached to the drain engine; resolves once it is listening. */
+  listen(app: KoaApp, options?: ListenOptions): Promise<Server>;
+}
+
+/**
+ * Creates the lifecycle for a Koa app: core's probes and drain engine, plus the Koa glue.
+ * Options are core's (`@lameduck/core/node`), the same for every adapter.
+ */
+export function createLameduck(options: NodeLameduckOptions = {}): KoaLameduck {
+  const lameduck = createNodeLameduck(options);
+  return Object.assign(lameduck, {
+    middleware() {
+      return async (context: KoaContext, next: () => Promise<unknown>) => {
+        const answer = lameduck.respond({
+          method: context.method,
+          path: context.url,
+          headers: context.headers,
+        });
+        if (!answer) return next();
+        const { status, headers, body } = await answer;
+        context.status = status;
+        context.set(headers);
+        context.body = body;
+      };
+    },
+    listen(app: KoaApp, listenOptions: ListenOptions = {}) {
+      return startServer(
+        lameduck,
+        (port, host, onListening) => app.listen(port, host as string, onListening),
+        listenOptions,
+      );
+    },
+  });
+}

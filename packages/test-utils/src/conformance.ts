@@ -1,0 +1,174 @@
+import type { NodeLameduck, NodeLameduckOptions } from '@lameduck/core/node';
+import { afterEach, describe, expect, it } from 'vitest';
+import { request, sleep } from './http.js';
+import { failures, startKeepAliveLoad } from './load.js';
+
+/**
+ * What an adapter's test gives the suite: a way to start a real server of its framework, with
+ * lameduck wired the way the adapter's README says, serving these routes:
+ *   GET /            → 200 "hello"
+ *   GET /slow?ms=N   → 200 "slow" after N ms
+ *   GET /boom        → the route throws; the framework's error handling answers 500
+ */
+export interface AdapterHarness {
+  readonly framework: string;
+  start(options: NodeLameduckOptions): Promise<RunningApp>;
+}
+
+export interface RunningApp {
+  /** Base URL, e.g. http://127.0.0.1:43121 */
+  readonly url: string;
+  readonly lameduck: NodeLameduck;
+  /** Stops the server if the test did not shut it down. */
+  close(): Promise<void>;
+}
+
+/** In-process tests drive the shutdown themselves: no signal handlers, no process.exit. */
+const QUIET: NodeLameduckOptions = { logger: false, signals: false, exitOnSignal: false };
+
+/**
+ * The behaviours every adapter must show against a real server of its framework. Signals and exit
+ * codes are covered per demo app with child processes; here the shutdown is programmatic.
+ */
+export function runConformanceSuite(harness: AdapterHarness): void {
+  describe(`${harness.framework} conformance`, () => {
+    const running: RunningApp[] = [];
+    const start = async (options: NodeLameduckOptions = {}) => {
+      const app = await harness.start({ ...QUIET, drainDelayMs: 0, drainTimeoutMs: 5_000, ...options });
+      running.push(app);
+      return app;
+    };
+    afterEach(async () => {
+      await Promise.all(running.splice(0).map((app) => app.close()));
+    });
+
+    describe('probes', () => {
+      it('answers /livez, /startupz and /readyz through core, and leaves app routes alone', async () => {
+        const { url, lameduck } = await start();
+        expect((await request(`${url}/livez`)).status).toBe(200);
+        expect((await request(`${url}/startupz`)).status).toBe(503);
+        expect((await request(`${url}/readyz`)).status).toBe(503);
+        lameduck.ready();
+        const ready = await request(`${url}/readyz`);
+        expect(ready).toMatchObject({ status: 200, body: 'ok\n' });
+        expect(ready.headers['cache-control']).toBe('no-store');
+        expect(ready.headers['content-type']).toBe('text/plain; charset=utf-8');
+        expect((await request(`${url}/startupz`)).status).toBe(200);
+        expect(await request(`${url}/`)).toMatchObject({ status: 200, body: 'hello' });
+      });
+
+      it('serves verbose text, health+json, and per-check paths exactly as core answers them', async () => {
+        const { url, lameduck } = await start();
+        lameduck.check('db', async () => {});
+        lameduck.check('cache', async () => Promise.reject(new Error('down')), { critical: false });
+        lameduck.ready();
+        const verbose = await request(`${url}/readyz?verbose`);
+        expect(verbose.status).toBe(200);
+        expect(verbose.body).toBe(
+          '[+]lifecycle ready\n[+]db ok\n[!]cache warn: reason withheld\nreadiness check passed with warnings\n',
+        );
+        const json = await request(`${url}/readyz`, { headers: { accept: 'application/health+json' } });
+        expect(json.headers['content-type']).toBe('application/health+json');
+        const parsed = JSON.parse(json.body);
+        expect(parsed.status).toBe('warn');
+        expect(parsed.checks.db[0].status).toBe('pass');
+        expect(parsed.checks.cache[0]).toMatchObject({ status: 'warn', output: 'reason withheld' });
+        expect(await request(`${url}/readyz/db`)).toMatchObject({ status: 200, body: 'ok\n' });
+        expect((await request(`${url}/readyz/missing`)).status).toBe(404);
+        expect((await request(`${url}/readyz/%2e%2e%2fadmin`)).status).toBe(404);
+      });
+
+      it('answers HEAD without a body, and other methods with 405 and Allow', async () => {
+        const { url, lameduck } = await start();
+        lameduck.ready();
+        const head = await request(`${url}/readyz`, { method: 'HEAD' });
+        expect(head.status).toBe(200);
+        expect(head.body).toBe('');
+        expect(head.headers['cache-control']).toBe('no-store');
+        for (const method of ['POST', 'PUT', 'DELETE']) {
+          const refused = await request(`${url}/livez`, { method });
+          expect(refused.status).toBe(405);
+          expect(refused.headers.allow).toBe('GET, HEAD');
+        }
+      });
+    });
+
+    describe('drain', () => {
+      it('fails readiness at once when the drain starts, keeps liveness at 200, and closes connections', async () => {
+        const { url, lameduck } = await start({ drainDelayMs: 600 });
+        lameduck.ready();
+        const shutdown = lameduck.shutdown('test');
+        const readiness = await request(`${url}/readyz`);
+        expect(readiness.status).toBe(503);
+        expect(readiness.headers['cache-control']).toBe('no-store');
+        const liveness = await request(`${url}/livez`);
+        expect(liveness.status).toBe(200);
+        const page = await request(`${url}/`);
+        expect(page.status).toBe(200);
+        expect(page.headers.connection).toBe('close');
+        const result = await shutdown;
+        expect(result.forced).toBe(false);
+        expect(result.exitCode).toBe(0);
+      });
+
+      it('drops no request from keep-alive clients that stop inside the drain delay', async () => {
+        const { url, lameduck } = await start({ drainDelayMs: 800 });
+        lameduck.ready();
+        const load = startKeepAliveLoad(`${url}/`, 16);
+        await sleep(300);
+        load.mark();
+        const shutdown = lameduck.shutdown('test');
+        await sleep(400);
+        const report = await load.stop();
+        const result = await shutdown;
+        expect(report.errors).toEqual({});
+        expect(failures(report)).toBe(0);
+        expect(report.requests).toBeGreaterThan(50);
+        expect(report.afterMark).toBeGreaterThan(0);
+        expect(report.afterMarkWithoutClose).toBe(0);
+        expect(result.forced).toBe(false);
+      });
+
+      it('lets an in-flight request finish', async () => {
+        const { url, lameduck } = await start();
+        lameduck.ready();
+        const slow = request(`${url}/slow?ms=700`);
+        await sleep(100);
+        const startedAt = Date.now();
+        const result = await lameduck.shutdown('test');
+        expect(await slow).toMatchObject({ status: 200, body: 'slow' });
+        expect(result.forced).toBe(false);
+        expect(Date.now() - startedAt).toBeGreaterThanOrEqual(450);
+      });
+
+      it('cuts a request that outlives the drain timeout, and says the shutdown was forced', async () => {
+        const { url, lameduck } = await start({ drainTimeoutMs: 400 });
+        lameduck.ready();
+        const slow = request(`${url}/slow?ms=20000`).then(
+          () => 'answered',
+          (error: NodeJS.ErrnoException) => error.code ?? error.message,
+        );
+        await sleep(100);
+        const startedAt = Date.now();
+        const result = await lameduck.shutdown('test');
+        expect(Date.now() - startedAt).toBeLessThan(5_000);
+        expect(result.forced).toBe(true);
+        expect(result.exitCode).toBe(1);
+        expect(await slow).not.toBe('answered');
+      });
+
+      it('keeps draining when a route throws during the drain', async () => {
+        const { url, lameduck } = await start({ drainDelayMs: 500 });
+        lameduck.ready();
+        const shutdown = lameduck.shutdown('test');
+        const boom = await request(`${url}/boom`);
+        expect(boom.status).toBe(500);
+        expect(boom.headers.connection).toBe('close');
+        expect((await request(`${url}/`)).status).toBe(200);
+        const result = await shutdown;
+        expect(result.forced).toBe(false);
+        expect(result.exitCode).toBe(0);
+      });
+    });
+  });
+}
