@@ -53,7 +53,8 @@ ${rules.map((rule) => `  ${rule.id.padEnd(width)}  ${rule.summary}`).join('\n')}
     }
     if (files.length === 0)
       throw new UsageError('no files given (usage: lameduck doctor [--json] <file...>)');
-    if (files.filter((file) => file === '-').length > 1) throw new UsageError('standard input (-) can be read once');
+    if (files.filter((file) => file === '-').length > 1)
+      throw new UsageError('standard input (-) can be read once');
     let objects: Awaited<ReturnType<typeof readManifests>>;
     try {
       objects = await readManifests(files, { readStdin: io.readStdin });

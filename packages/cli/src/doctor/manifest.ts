@@ -69,7 +69,10 @@ export interface ReadOptions {
 export const STDIN_NAME = '<stdin>';
 
 /** Reads and parses every file, in order; the first unusable one ends the run. */
-export async function readManifests(files: readonly string[], options: ReadOptions = {}): Promise<KubeObject[]> {
+export async function readManifests(
+  files: readonly string[],
+  options: ReadOptions = {},
+): Promise<KubeObject[]> {
   const objects: KubeObject[] = [];
   for (const file of files) {
     if (file === '-') {
@@ -80,7 +83,9 @@ export async function readManifests(files: readonly string[], options: ReadOptio
     let source: string;
     try {
       if ((await stat(file)).isDirectory()) {
-        throw new ManifestError(`${file}: is a directory; pass the YAML files in it (for example ${file}/*.yaml)`);
+        throw new ManifestError(
+          `${file}: is a directory; pass the YAML files in it (for example ${file}/*.yaml)`,
+        );
       }
       source = await readFile(file, 'utf8');
     } catch (cause) {

@@ -24,7 +24,11 @@ describe('resolveAmount', () => {
 
 describe('labels', () => {
   it('keeps label values as strings, whatever YAML made of them', () => {
-    expect(labels({ version: 2, canary: true, app: 'web' })).toEqual({ version: '2', canary: 'true', app: 'web' });
+    expect(labels({ version: 2, canary: true, app: 'web' })).toEqual({
+      version: '2',
+      canary: 'true',
+      app: 'web',
+    });
     expect(labels('nonsense')).toEqual({});
   });
 });
