@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -25,7 +27,7 @@ function runProbe(args: string[]): Promise<Run> {
   });
 }
 
-function listen(server: Server): Promise<string> {
+function listen(server: NetServer): Promise<string> {
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () =>
       resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
@@ -34,6 +36,7 @@ function listen(server: Server): Promise<string> {
 }
 
 let base: string;
+let tlsBase: string;
 let silentBase: string;
 let closedBase: string;
 const server = createServer((request, response) => {
@@ -41,11 +44,21 @@ const server = createServer((request, response) => {
   const headers = status === 302 ? { location: '/elsewhere' } : {};
   response.writeHead(status, headers).end(`${status}\n`);
 });
+// A self-signed certificate for localhost, as a pod's own HTTPS port often has.
+const tlsDir = new URL('../../test/fixtures/tls/', import.meta.url);
+const tlsServer = createTlsServer(
+  {
+    cert: readFileSync(new URL('localhost-cert.pem', tlsDir)),
+    key: readFileSync(new URL('localhost-key.pem', tlsDir)),
+  },
+  (request, response) => response.writeHead(Number(request.url?.slice(1))).end(),
+);
 // Accepts connections and never answers: the probe must give up at its own deadline.
 const silent = createServer(() => {});
 
 beforeAll(async () => {
   base = await listen(server);
+  tlsBase = (await listen(tlsServer)).replace('http:', 'https:');
   silentBase = await listen(silent);
   const closed = createServer();
   closedBase = await listen(closed);
@@ -54,7 +67,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   silent.closeAllConnections();
-  await Promise.all([server, silent].map((s) => new Promise((resolve) => s.close(resolve))));
+  await Promise.all([server, tlsServer, silent].map((s) => new Promise((resolve) => s.close(resolve))));
 });
 
 describe('lameduck-probe', () => {
@@ -67,6 +80,13 @@ describe('lameduck-probe', () => {
     const run = await runProbe([`${base}/${status}`]);
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(`lameduck-probe: ${base}/${status} answered ${status}\n`);
+  });
+
+  it('probes HTTPS without verifying the certificate, as the kubelet does', async () => {
+    expect((await runProbe([`${tlsBase}/200`])).code).toBe(0);
+    const failing = await runProbe([`${tlsBase}/503`]);
+    expect(failing.code).toBe(1);
+    expect(failing.stderr).toBe(`lameduck-probe: ${tlsBase}/503 answered 503\n`);
   });
 
   it('exits 1 at the timeout when the server never answers', async () => {
