@@ -7,6 +7,8 @@ export type {
   CheckStatus,
 } from './checks.js';
 export { LameduckConfigError } from './errors.js';
+export type { HttpCheckOptions } from './http-check.js';
+export { httpCheck } from './http-check.js';
 export type { Lameduck, LameduckEvents, LameduckOptions } from './lameduck.js';
 export { createLameduck } from './lameduck.js';
 export type { Logger } from './logger.js';

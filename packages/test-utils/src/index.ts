@@ -1,5 +1,7 @@
+export { type ChildHandle, type ExitStatus, killAllChildren, spawnNode } from './child-process.mjs';
 export type { AdapterHarness, RunningApp } from './conformance.js';
 export { runConformanceSuite } from './conformance.js';
+export { runDemoContract } from './demo-contract.js';
 export type { SimpleResponse } from './http.js';
 export { request, sleep } from './http.js';
 export type { LoadReport } from './load.js';

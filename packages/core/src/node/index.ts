@@ -1,4 +1,6 @@
 export type { StopReport, UpgradedSocket } from './connections.js';
+export type { EnvOptions } from './env-options.js';
+export { ENV_OPTIONS, optionsFromEnv } from './env-options.js';
 export type { HookFunction, HookOptions, HookOutcome, HookPhase } from './hooks.js';
 export type { NodeLameduck, ShutdownOptions } from './node-lameduck.js';
 export { createNodeLameduck } from './node-lameduck.js';

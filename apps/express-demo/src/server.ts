@@ -1,0 +1,31 @@
+// express-demo: the demo contract on Express 5. Start: `node dist/server.js` (no package
+// manager between SIGTERM and the process).
+import { createLameduck, optionsFromEnv } from '@lameduck/express';
+import { checkDependencyFromEnv, parseSlowMs, runDemo, SLOW_USAGE } from 'demo-kit';
+import express from 'express';
+
+runDemo('express-demo', async () => {
+  const lameduck = createLameduck(optionsFromEnv(process.env));
+  checkDependencyFromEnv(lameduck, process.env);
+
+  const app = express();
+  app.use(lameduck.middleware());
+  app.get('/', (_request, response) => {
+    response.type('text').send('hello from express-demo\n');
+  });
+  app.get('/slow', (request, response) => {
+    const ms = parseSlowMs(request.query.ms);
+    if (ms === undefined) {
+      response.status(400).type('text').send(SLOW_USAGE);
+      return;
+    }
+    const timer = setTimeout(() => response.type('text').send(`slept ${ms} ms\n`), ms);
+    // A client that gives up should not leave a timer behind.
+    response.once('close', () => clearTimeout(timer));
+  });
+
+  const server = await lameduck.listen(app);
+  lameduck.ready('listening');
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : 0;
+});

@@ -1,0 +1,46 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { httpCheck } from './http-check.js';
+
+describe('httpCheck', () => {
+  let server: Server | undefined;
+  afterEach(() => server?.close());
+
+  async function upstream(status: number, delayMs = 0): Promise<string> {
+    server = createServer((_request, response) => {
+      setTimeout(() => response.writeHead(status).end('x'), delayMs);
+    });
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}/health`;
+  }
+
+  it('passes on 2xx and returns details', async () => {
+    const check = httpCheck(await upstream(204));
+    expect(await check(new AbortController().signal)).toMatchObject({ status: 204 });
+  });
+
+  it('fails on 503 and on a redirect, naming the host and status', async () => {
+    await expect(httpCheck(await upstream(503))(new AbortController().signal)).rejects.toThrow(
+      /answered 503$/,
+    );
+    server?.close();
+    await expect(httpCheck(await upstream(302))(new AbortController().signal)).rejects.toThrow(
+      /answered 302$/,
+    );
+  });
+
+  it('stops the request when its signal aborts', async () => {
+    const check = httpCheck(await upstream(200, 5_000));
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const startedAt = Date.now();
+    await expect(check(controller.signal)).rejects.toThrow();
+    expect(Date.now() - startedAt).toBeLessThan(2_000);
+  });
+
+  it('refuses a URL that is not absolute http(s) at creation', () => {
+    expect(() => httpCheck('/health')).toThrow(/absolute http\(s\) URL/);
+    expect(() => httpCheck('ftp://example.com/')).toThrow(/http\(s\) URL/);
+  });
+});

@@ -1,0 +1,133 @@
+import { Agent, createServer, type Server } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type ChildHandle, killAllChildren, spawnNode } from './child-process.mjs';
+import { request, sleep } from './http.js';
+import { failures, startKeepAliveLoad } from './load.js';
+
+/**
+ * The black-box test every demo app passes (DESIGN §7): the built demo (`node dist/server.js`,
+ * what `pnpm start` runs) as a child process, driven only through HTTP and signals, as
+ * Kubernetes drives it. Each demo prints "<name> listening on port N" once ready.
+ */
+export function runDemoContract(options: { name: string; appDir: string }): void {
+  const { name, appDir } = options;
+  const stubs: Server[] = [];
+  afterEach(async () => {
+    await killAllChildren();
+    for (const stub of stubs.splice(0)) {
+      stub.closeAllConnections();
+      await new Promise((resolve) => stub.close(resolve));
+    }
+  });
+
+  async function startDemo(env: Record<string, string> = {}): Promise<ChildHandle & { url: string }> {
+    const child = spawnNode('dist/server.js', { cwd: appDir, env: { PORT: '0', ...env } });
+    const line = await child.waitForLine(new RegExp(`^${name} listening on port \\d+$`));
+    return Object.assign(child, { url: `http://127.0.0.1:${line.split(' ').at(-1)}` });
+  }
+
+  /** A fresh connection per request, as a kubelet probe makes. */
+  const probe = (url: string) => request(url, { agent: new Agent({ keepAlive: false }) });
+
+  describe(`${name} (built, as a child process)`, () => {
+    it('serves the demo contract: /, /slow, probes, and refuses a bad ms', async () => {
+      const demo = await startDemo();
+      expect(await probe(`${demo.url}/`)).toMatchObject({ status: 200, body: `hello from ${name}\n` });
+      expect(await probe(`${demo.url}/slow?ms=50`)).toMatchObject({ status: 200, body: 'slept 50 ms\n' });
+      for (const bad of ['abc', '-1', '1.5', '999999999', '']) {
+        expect((await probe(`${demo.url}/slow?ms=${bad}`)).status).toBe(400);
+      }
+      expect((await probe(`${demo.url}/livez`)).status).toBe(200);
+      expect((await probe(`${demo.url}/startupz`)).status).toBe(200);
+      expect((await probe(`${demo.url}/readyz`)).status).toBe(200);
+    });
+
+    it('drains keep-alive load across SIGTERM with zero failures; readiness 503, liveness 200; exit 0', async () => {
+      const demo = await startDemo({ DRAIN_DELAY_MS: '1500', DRAIN_TIMEOUT_MS: '8000' });
+      const load = startKeepAliveLoad(`${demo.url}/`, 30);
+      const slow = request(`${demo.url}/slow?ms=1800`, { agent: new Agent({ keepAlive: true }) });
+      await sleep(300);
+      demo.signal('SIGTERM');
+      await demo.waitForLine(/state ready -> draining \(SIGTERM\)/);
+      load.mark();
+      expect((await probe(`${demo.url}/readyz`)).status).toBe(503);
+      expect((await probe(`${demo.url}/livez`)).status).toBe(200);
+      await sleep(300); // the load balancer catches up ~500 ms after SIGTERM
+      const report = await load.stop();
+      expect((await probe(`${demo.url}/livez`)).status).toBe(200);
+      expect(await slow).toMatchObject({
+        status: 200,
+        body: 'slept 1800 ms\n',
+        headers: { connection: 'close' },
+      });
+      const exit = await demo.exited;
+
+      expect(failures(report)).toBe(0);
+      expect(report.requests).toBeGreaterThan(50);
+      expect(report.statuses).toEqual({ 200: report.requests });
+      expect(report.afterMark).toBeGreaterThan(0);
+      expect(report.afterMarkWithoutClose).toBe(0);
+      expect(exit).toMatchObject({ code: 0, signal: null });
+      expect(demo.lines).toContainEqual(
+        expect.stringMatching(/shutdown complete in \d+ ms: forced no, 0 failed hook\(s\), exit code 0/),
+      );
+    });
+
+    it('cuts a request longer than the drain timeout and exits 1', async () => {
+      const demo = await startDemo({ DRAIN_DELAY_MS: '0', DRAIN_TIMEOUT_MS: '500' });
+      const slow = request(`${demo.url}/slow?ms=30000`).then(
+        () => 'answered',
+        () => 'cut',
+      );
+      await sleep(200);
+      demo.signal('SIGTERM');
+      const exit = await demo.exited;
+      expect(await slow).toBe('cut');
+      expect(exit).toMatchObject({ code: 1, signal: null });
+      expect(exit.atMs).toBeLessThan(15_000);
+    });
+
+    it('shows a failing dependency: readiness 503 while liveness stays 200', async () => {
+      let healthy = true;
+      const upstream = createServer((_request, response) => {
+        response.writeHead(healthy ? 200 : 503).end();
+      });
+      stubs.push(upstream);
+      await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+      const address = upstream.address();
+      const upstreamUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/healthz`;
+      const demo = await startDemo({ READY_DEPENDENCY_URL: upstreamUrl });
+
+      expect(await probe(`${demo.url}/readyz?verbose`)).toMatchObject({
+        status: 200,
+        body: expect.stringContaining('[+]dependency ok'),
+      });
+      healthy = false;
+      await sleep(1100); // past the readiness cache (1 s)
+      const failing = await probe(`${demo.url}/readyz?verbose`);
+      expect(failing.status).toBe(503);
+      expect(failing.body).toContain('[-]dependency failed: reason withheld');
+      expect((await probe(`${demo.url}/livez`)).status).toBe(200);
+      healthy = true;
+      await sleep(1100);
+      expect((await probe(`${demo.url}/readyz`)).status).toBe(200);
+    });
+
+    it.each([
+      [{ DRAIN_TIMEOUT_MS: 'soon' }, `${name}: DRAIN_TIMEOUT_MS must be a whole number of milliseconds`],
+      [{ PORT: 'http' }, `${name}: PORT must be an integer from 0 to 65535, got "http"`],
+      [{ READY_DEPENDENCY_URL: 'db:5432' }, `${name}: READY_DEPENDENCY_URL: httpCheck needs an http(s) URL`],
+      [
+        { TERMINATION_GRACE_PERIOD_SECONDS: '10', DRAIN_DELAY_MS: '5000' },
+        `${name}: the shutdown can take up to 25000 ms`,
+      ],
+    ])('bad configuration %o: one line on stderr, exit 2', async (env, message) => {
+      const child = spawnNode('dist/server.js', { cwd: appDir, env: { PORT: '0', ...env } });
+      const exit = await child.exited;
+      expect(exit.code).toBe(2);
+      expect(child.stderr).toContain(message);
+      expect(child.stderr.startsWith(message)).toBe(true);
+      expect(child.stderr.trimEnd().split('\n')).toHaveLength(1); // no stack trace
+    });
+  });
+}
