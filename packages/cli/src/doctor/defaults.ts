@@ -11,7 +11,7 @@ export const DEFAULT_MAX_UNAVAILABLE = '25%';
 
 /** lameduck's drain timeout (`DRAIN_TIMEOUT_MS`) when unset. */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 20_000;
-/** lameduck's cleanup-hook timeout (`LAMEDUCK_HOOK_TIMEOUT_MS`) when unset. */
+/** lameduck's cleanup-hook timeout (`HOOK_TIMEOUT_MS`) when unset. */
 export const DEFAULT_HOOK_TIMEOUT_MS = 5_000;
 /** lameduck's health-check timeout (`CHECK_TIMEOUT_MS`) when unset. */
 export const DEFAULT_CHECK_TIMEOUT_MS = 500;
@@ -27,9 +27,13 @@ export const GRACE_MARGIN_MS = 2_000;
 /** Above this, liveness' `initialDelaySeconds` is standing in for a startup probe. */
 export const MAX_LIVENESS_INITIAL_DELAY_SECONDS = 10;
 
+/** The variables `optionsFromEnv()` of @lameduck/core reads, by the option they set. */
 export const ENV = {
   drainDelay: 'DRAIN_DELAY_MS',
   drainTimeout: 'DRAIN_TIMEOUT_MS',
-  hookTimeout: 'LAMEDUCK_HOOK_TIMEOUT_MS',
+  hookTimeout: 'HOOK_TIMEOUT_MS',
   checkTimeout: 'CHECK_TIMEOUT_MS',
 } as const;
+
+/** Also read for the hook timeout when HOOK_TIMEOUT_MS is absent: a prefixed spelling some setups use. */
+export const HOOK_TIMEOUT_ALIAS = 'LAMEDUCK_HOOK_TIMEOUT_MS';
