@@ -1,0 +1,5 @@
+import { defineConfig, mergeConfig } from 'vitest/config';
+import shared from '../../vitest.shared';
+
+// npm install into a fresh project takes a while on a cold cache.
+export default mergeConfig(shared, defineConfig({ test: { testTimeout: 240_000, hookTimeout: 300_000 } }));
