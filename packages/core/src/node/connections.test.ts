@@ -1,5 +1,5 @@
 import { Agent, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { connect as connectHttp2, createServer as createHttp2Server } from 'node:http2';
+import { connect as connectHttp2, createServer as createHttp2Server, createSecureServer } from 'node:http2';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect as connectTls } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -57,6 +57,20 @@ describe('ServerTracker (HTTP/1)', () => {
     expect(next.headers.connection).toBe('close');
     expect((await inProgress).headers.connection).toBe('close');
     await until(() => tracker.connections === 0);
+  });
+
+  it('keeps Connection: close when an error handler strips every header (as Koa does)', async () => {
+    const { tracker, port } = await trackedHttp((_request, response) => {
+      setTimeout(() => {
+        for (const name of response.getHeaderNames()) response.removeHeader(name);
+        response.statusCode = 500;
+        response.end('error page');
+      }, 100);
+    });
+    const reply = get(port, '/', { agent: new Agent({ keepAlive: true }) });
+    await until(() => tracker.inFlight === 1);
+    tracker.startDraining();
+    expect(await reply).toMatchObject({ status: 500, headers: { connection: 'close' } });
   });
 
   it('stopAccepting closes the listener, idle sockets and silent sockets; busy ones after their response', async () => {
@@ -178,6 +192,44 @@ describe('ServerTracker (HTTP/2)', () => {
     expect(body).toBe('h2 done');
     await tracker.whenEmpty();
     await sleep(0);
+    session.close();
+  });
+});
+
+describe('ServerTracker (HTTP/2 over TLS, with HTTP/1 allowed)', () => {
+  it('tracks h2 sessions and HTTP/1.1 sockets on the same server', async () => {
+    const server = createSecureServer({ ...testTls, allowHTTP1: true }, (_request, response) => {
+      setTimeout(() => response.end('done'), 150);
+    });
+    const tracker = new ServerTracker(server, 'http2-secure');
+    const port = await listen(server);
+    cleanups.push(() => closeHard(server));
+
+    const session = connectHttp2(`https://127.0.0.1:${port}`, { rejectUnauthorized: false });
+    session.on('error', () => {});
+    const goaway = new Promise((resolve) => session.once('goaway', resolve));
+    const stream = session.request({ ':path': '/' });
+    stream.resume();
+    const streamEnded = new Promise((resolve) => stream.once('end', resolve));
+
+    const tls = connectTls({
+      port,
+      host: '127.0.0.1',
+      rejectUnauthorized: false,
+      ALPNProtocols: ['http/1.1'],
+    });
+    tls.on('error', () => {});
+    tls.resume();
+    const tlsClosed = new Promise((resolve) => tls.once('close', resolve));
+    await new Promise((resolve) => tls.once('secureConnect', resolve));
+    tls.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    await until(() => tracker.connections === 2 && tracker.inFlight === 2);
+
+    expect(tracker.stopAccepting()).toMatchObject({ sessions: 1, busy: 1, idleClosed: 0 });
+    await goaway;
+    await streamEnded;
+    await tlsClosed;
+    await tracker.whenEmpty();
     session.close();
   });
 });

@@ -110,7 +110,7 @@ export async function runHook(
   const label = LABELS[phase];
   const startedAt = now();
   const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), hook.timeoutMs);
   });

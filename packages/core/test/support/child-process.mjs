@@ -30,8 +30,10 @@ export function spawnNode(file, { env = {}, args = [], cwd } = {}) {
   child.stderr.on('data', (chunk) => {
     stderr += chunk;
   });
+  // 'close', not 'exit': it comes after the child's stdout is fully read, so every line it
+  // printed is in `lines` by the time `exited` resolves.
   const exited = new Promise((resolve) => {
-    child.on('exit', (code, signal) => {
+    child.on('close', (code, signal) => {
       running.delete(child);
       for (const waiter of waiters) waiter();
       resolve({ code, signal, atMs: performance.now() - startedAt });
@@ -112,7 +114,7 @@ export async function killAllChildren() {
       (child) =>
         new Promise((resolve) => {
           if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', resolve);
+          child.once('close', resolve);
           child.kill('SIGKILL');
         }),
     ),

@@ -1,0 +1,39 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseSlowMs, SLOW_USAGE } from 'demo-kit';
+
+/**
+ * The demo's own routes (DESIGN §7): `GET /` answers at once, `GET /slow?ms=N` after N ms, for
+ * drain tests. Probes are answered before this is called.
+ */
+export function handleRequest(request: IncomingMessage, response: ServerResponse): void {
+  const url = new URL(request.url ?? '/', 'http://demo');
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    text(response, 405, 'only GET and HEAD\n', { Allow: 'GET, HEAD' });
+  } else if (url.pathname === '/') {
+    text(response, 200, 'hello from node-demo\n');
+  } else if (url.pathname === '/slow') {
+    slow(url.searchParams.get('ms') ?? '', response);
+  } else {
+    text(response, 404, 'not found\n');
+  }
+}
+
+function slow(raw: string, response: ServerResponse): void {
+  const ms = parseSlowMs(raw);
+  if (ms === undefined) {
+    text(response, 400, SLOW_USAGE);
+    return;
+  }
+  const timer = setTimeout(() => text(response, 200, `slept ${ms} ms\n`), ms);
+  // A client that gives up should not leave a timer behind.
+  response.once('close', () => clearTimeout(timer));
+}
+
+function text(
+  response: ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
+  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers }).end(body);
+}

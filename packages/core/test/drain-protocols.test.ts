@@ -1,0 +1,81 @@
+import { request } from 'node:http';
+import { connect } from 'node:http2';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { killAllChildren } from './support/child-process.mjs';
+import { startFixture } from './support/fixture.js';
+
+afterEach(() => killAllChildren());
+
+describe('HTTP/2', () => {
+  it('the client gets GOAWAY, its in-flight stream completes, the process exits before the deadline', async () => {
+    const child = await startFixture('drain-server.mjs', {
+      FEATURES: 'h2',
+      DRAIN_DELAY_MS: '200',
+      DRAIN_TIMEOUT_MS: '8000',
+    });
+    const session = connect(`http://127.0.0.1:${child.ports.h2}`);
+    session.on('error', () => {});
+    const goaway = new Promise<number>((resolve) => session.once('goaway', (code: number) => resolve(code)));
+    const stream = session.request({ ':path': '/?ms=800' });
+    let status = 0;
+    let body = '';
+    stream.on('response', (headers) => {
+      status = Number(headers[':status']);
+    });
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      body += chunk;
+    });
+    const ended = new Promise((resolve) => stream.once('end', resolve));
+    await child.waitForEvent('h2-started');
+    const signalledAt = performance.now();
+    child.signal('SIGTERM');
+
+    expect(await goaway).toBe(0); // NO_ERROR: a graceful GOAWAY
+    await ended;
+    expect(status).toBe(200);
+    expect(body).toBe('h2 slept 800 ms\n');
+    const exit = await child.exited;
+    expect(exit.code).toBe(0);
+    expect(performance.now() - signalledAt).toBeLessThan(200 + 8000);
+    session.destroy();
+  });
+});
+
+describe('WebSocket and SSE', () => {
+  it('a WebSocket client gets close code 1001 from the early-notice hook', async () => {
+    const child = await startFixture('drain-server.mjs', { FEATURES: 'ws', DRAIN_DELAY_MS: '500' });
+    const socket = new WebSocket(`ws://127.0.0.1:${child.port}/`);
+    await new Promise((resolve) => socket.once('message', resolve));
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      socket.once('close', (code, reason) => resolve({ code, reason: String(reason) })),
+    );
+    child.signal('SIGTERM');
+    expect(await closed).toEqual({ code: 1001, reason: 'server shutting down' });
+    expect((await child.exited).code).toBe(0);
+  });
+
+  it('an SSE stream is ended by its early-notice hook, cleanly', async () => {
+    const child = await startFixture('drain-server.mjs', { FEATURES: 'sse', DRAIN_DELAY_MS: '300' });
+    const stream = await new Promise<{ text: () => string; ended: Promise<void> }>((resolve, reject) => {
+      request({ host: '127.0.0.1', port: child.port, path: '/sse' }, (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        const ended = new Promise<void>((done) => response.once('end', done));
+        resolve({ text: () => text, ended });
+      })
+        .on('error', reject)
+        .end();
+    });
+    child.signal('SIGTERM');
+    await stream.ended;
+    expect(stream.text()).toMatch(/^data: hello\n\n/);
+    expect(stream.text()).toMatch(/event: bye\ndata: draining\n\n$/);
+    expect((await child.exited).code).toBe(0);
+    expect(child.events('sse-ended-by-hook')).toHaveLength(1);
+  });
+});
