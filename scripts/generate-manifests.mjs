@@ -32,7 +32,9 @@ for (const { path, content } of renderAll()) {
   }
 }
 if (check && stale > 0) {
-  console.log(`${stale} file(s) differ from apps/demo-kit/deploy/demo-files.mjs: run node scripts/generate-manifests.mjs`);
+  console.log(
+    `${stale} file(s) differ from apps/demo-kit/deploy/demo-files.mjs: run node scripts/generate-manifests.mjs`,
+  );
   process.exit(1);
 }
 if (stale === 0) console.log('deployment files are up to date');

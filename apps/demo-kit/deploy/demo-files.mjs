@@ -90,13 +90,16 @@ export const PROBES = Object.freeze({
 
 const PROBE_COMMENTS = {
   startupProbe: 'up to 30 s to start, checked every second; liveness and readiness wait for it',
-  readinessProbe: '"send me traffic?": lifecycle state and critical dependencies (postgres); out after 2 misses (~10 s)',
+  readinessProbe:
+    '"send me traffic?": lifecycle state and critical dependencies (postgres); out after 2 misses (~10 s)',
   livenessProbe: '"restart me?": the process only, never a dependency; restarted after 3 misses (~30 s)',
 };
 
 function probe({ path, periodSeconds, timeoutSeconds, failureThreshold }) {
   if (timeoutSeconds * 1000 <= BUDGET.checkTimeoutMs) {
-    throw new Error(`${path}: timeoutSeconds ${timeoutSeconds} is not above CHECK_TIMEOUT_MS ${BUDGET.checkTimeoutMs}`);
+    throw new Error(
+      `${path}: timeoutSeconds ${timeoutSeconds} is not above CHECK_TIMEOUT_MS ${BUDGET.checkTimeoutMs}`,
+    );
   }
   return { httpGet: { path, port: 'http' }, periodSeconds, timeoutSeconds, failureThreshold };
 }
@@ -213,17 +216,27 @@ function envIndex(objects, name) {
   return objects[0].spec.template.spec.containers[0].env.findIndex((entry) => entry.name === name);
 }
 
-function deploymentDocument(demo, variant, objects) {
+function deploymentDocument(variant, objects) {
   const doc = new Document(objects[0]);
   const budget = budgetFor(variant);
   const env = (name) => [...CONTAINER, 'env', envIndex(objects, name), 'value'];
-  annotate(doc, ['spec', 'strategy', 'rollingUpdate', 'maxUnavailable'], 'never stop a pod before its replacement is ready', {
-    inline: true,
-  });
+  annotate(
+    doc,
+    ['spec', 'strategy', 'rollingUpdate', 'maxUnavailable'],
+    'never stop a pod before its replacement is ready',
+    {
+      inline: true,
+    },
+  );
   annotate(doc, ['spec', 'template', 'spec', 'terminationGracePeriodSeconds'], budget.explanation);
-  annotate(doc, ['spec', 'template', 'spec', 'securityContext', 'runAsUser'], 'the distroless image\'s nonroot user', {
-    inline: true,
-  });
+  annotate(
+    doc,
+    ['spec', 'template', 'spec', 'securityContext', 'runAsUser'],
+    "the distroless image's nonroot user",
+    {
+      inline: true,
+    },
+  );
   annotate(
     doc,
     env('DRAIN_DELAY_MS'),
@@ -240,16 +253,30 @@ function deploymentDocument(demo, variant, objects) {
       : 'counted from SIGTERM (no preStop sleep); the app refuses a budget that cannot fit',
     { inline: true },
   );
-  annotate(doc, [...CONTAINER, 'env', envIndex(objects, 'DATABASE_URL'), 'name'], 'optional: without the Secret the demo runs with no database check', {
-    inline: true,
-  });
+  annotate(
+    doc,
+    [...CONTAINER, 'env', envIndex(objects, 'DATABASE_URL'), 'name'],
+    'optional: without the Secret the demo runs with no database check',
+    {
+      inline: true,
+    },
+  );
   if (variant.preStopSleepSeconds > 0) {
-    annotate(doc, [...CONTAINER, 'lifecycle'], 'native sleep action (Kubernetes 1.30+): the image needs no `sleep` binary');
+    annotate(
+      doc,
+      [...CONTAINER, 'lifecycle'],
+      'native sleep action (Kubernetes 1.30+): the image needs no `sleep` binary',
+    );
   }
   for (const [name, text] of Object.entries(PROBE_COMMENTS)) annotate(doc, [...CONTAINER, name], text);
-  annotate(doc, [...CONTAINER, 'image'], 'its entrypoint is node, its CMD dist/server.js: node is PID 1 and gets SIGTERM', {
-    inline: true,
-  });
+  annotate(
+    doc,
+    [...CONTAINER, 'image'],
+    'its entrypoint is node, its CMD dist/server.js: node is PID 1 and gets SIGTERM',
+    {
+      inline: true,
+    },
+  );
   return doc;
 }
 
@@ -266,12 +293,20 @@ const HEADER = (demo, variant) =>
 /** One demo's manifest for one variant: Deployment, Service, PodDisruptionBudget. */
 export function renderManifest(demo, variant) {
   const objects = manifestObjects(demo, variant);
-  const docs = [deploymentDocument(demo, variant, objects), ...objects.slice(1).map((object) => new Document(object))];
+  const docs = [
+    deploymentDocument(variant, objects),
+    ...objects.slice(1).map((object) => new Document(object)),
+  ];
   docs[0].commentBefore = HEADER(demo, variant);
   const annotateBudget = docs[2];
-  annotate(annotateBudget, ['spec', 'maxUnavailable'], 'node drains take one pod at a time, and never block', {
-    inline: true,
-  });
+  annotate(
+    annotateBudget,
+    ['spec', 'maxUnavailable'],
+    'node drains take one pod at a time, and never block',
+    {
+      inline: true,
+    },
+  );
   return docs.map((doc) => doc.toString({ lineWidth: 0 })).join('---\n');
 }
 
@@ -316,7 +351,10 @@ CMD ["dist/server.js"]
 /** Every generated file: paths relative to the repository root, and their content. */
 export function renderAll() {
   return DEMOS.flatMap((demo) => [
-    ...VARIANTS.map((variant) => ({ path: `apps/${demo}/${variant.file}`, content: renderManifest(demo, variant) })),
+    ...VARIANTS.map((variant) => ({
+      path: `apps/${demo}/${variant.file}`,
+      content: renderManifest(demo, variant),
+    })),
     { path: `apps/${demo}/Dockerfile`, content: renderDockerfile(demo) },
   ]);
 }

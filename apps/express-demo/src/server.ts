@@ -1,12 +1,20 @@
 // express-demo: the demo contract on Express 5. Start: `node dist/server.js` (no package
 // manager between SIGTERM and the process).
 import { createLameduck, optionsFromEnv } from '@lameduck/express';
-import { checkDependencyFromEnv, parseSlowMs, runDemo, SLOW_USAGE } from 'demo-kit';
+import {
+  checkDatabaseFromEnv,
+  checkDependencyFromEnv,
+  databaseRoute,
+  parseSlowMs,
+  runDemo,
+  SLOW_USAGE,
+} from 'demo-kit';
 import express from 'express';
 
 runDemo('express-demo', async () => {
   const lameduck = createLameduck(optionsFromEnv(process.env));
   checkDependencyFromEnv(lameduck, process.env);
+  const database = checkDatabaseFromEnv(lameduck, process.env);
 
   const app = express();
   app.use(lameduck.middleware());
@@ -22,6 +30,10 @@ runDemo('express-demo', async () => {
     const timer = setTimeout(() => response.type('text').send(`slept ${ms} ms\n`), ms);
     // A client that gives up should not leave a timer behind.
     response.once('close', () => clearTimeout(timer));
+  });
+  app.get('/db', async (request, response) => {
+    const { status, body } = await databaseRoute(database, request.query.ms);
+    response.status(status).type('text').send(body);
   });
 
   const server = await lameduck.listen(app);

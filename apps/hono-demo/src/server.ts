@@ -1,12 +1,21 @@
 // hono-demo: the demo contract on Hono 4 with @hono/node-server. Start: `node dist/server.js`
 // (no package manager between SIGTERM and the process).
 import { createLameduck, type LameduckEnv, optionsFromEnv } from '@lameduck/hono';
-import { checkDependencyFromEnv, parseSlowMs, runDemo, SLOW_USAGE } from 'demo-kit';
+import {
+  checkDatabaseFromEnv,
+  checkDependencyFromEnv,
+  databaseRoute,
+  parseSlowMs,
+  runDemo,
+  SLOW_USAGE,
+} from 'demo-kit';
 import { Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 runDemo('hono-demo', async () => {
   const lameduck = createLameduck(optionsFromEnv(process.env));
   checkDependencyFromEnv(lameduck, process.env);
+  const database = checkDatabaseFromEnv(lameduck, process.env);
 
   const app = new Hono<LameduckEnv>();
   app.use(lameduck.middleware());
@@ -16,6 +25,10 @@ runDemo('hono-demo', async () => {
     if (ms === undefined) return context.text(SLOW_USAGE, 400);
     await new Promise((resolve) => setTimeout(resolve, ms));
     return context.text(`slept ${ms} ms\n`);
+  });
+  app.get('/db', async (context) => {
+    const { status, body } = await databaseRoute(database, context.req.query('ms'));
+    return context.text(body, status as ContentfulStatusCode);
   });
 
   const server = await lameduck.listen(app);

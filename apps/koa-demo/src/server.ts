@@ -1,12 +1,20 @@
 // koa-demo: the demo contract on Koa 3. Start: `node dist/server.js` (no package manager
 // between SIGTERM and the process).
 import { createLameduck, optionsFromEnv } from '@lameduck/koa';
-import { checkDependencyFromEnv, parseSlowMs, runDemo, SLOW_USAGE } from 'demo-kit';
+import {
+  checkDatabaseFromEnv,
+  checkDependencyFromEnv,
+  databaseRoute,
+  parseSlowMs,
+  runDemo,
+  SLOW_USAGE,
+} from 'demo-kit';
 import Koa from 'koa';
 
 runDemo('koa-demo', async () => {
   const lameduck = createLameduck(optionsFromEnv(process.env));
   checkDependencyFromEnv(lameduck, process.env);
+  const database = checkDatabaseFromEnv(lameduck, process.env);
 
   const app = new Koa();
   app.use(lameduck.middleware());
@@ -26,6 +34,12 @@ runDemo('koa-demo', async () => {
       }
       await new Promise((resolve) => setTimeout(resolve, ms));
       context.body = `slept ${ms} ms\n`;
+    }
+    if (context.path === '/db') {
+      const { status, body } = await databaseRoute(database, context.query.ms);
+      context.type = 'text';
+      context.status = status;
+      context.body = body;
     }
   });
 
