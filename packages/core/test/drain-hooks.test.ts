@@ -40,7 +40,7 @@ describe('cleanup hooks in a real process', () => {
   it('closes a database-like pool only after the last in-flight response', async () => {
     const child = await startFixture('drain-server.mjs', { FEATURES: 'db', DRAIN_DELAY_MS: '100' });
     const query = get(child.port, '/query?ms=800');
-    await new Promise((resolve) => setTimeout(resolve, 100)); // the query is running
+    await child.waitForEvent('query-started');
     child.signal('SIGTERM');
     expect(await query).toMatchObject({ status: 200, body: 'rows\n' });
     expect((await child.exited).code).toBe(0);
