@@ -59,8 +59,10 @@ install_postgres() {
   echo "postgres.sh: installing Debian's postgresql package (apt-get)"
   local started=$SECONDS
   # Debian's package also sets up a cluster of its own ("main"); ours lives in DIR instead.
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+  # Short network timeouts: an unreachable mirror should fail in seconds, not stall the test run.
+  local apt=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o Acquire::http::Timeout=30 -o Acquire::https::Timeout=30 -o Acquire::Retries=2)
+  "${apt[@]}" update -qq || die "apt-get update failed"
+  "${apt[@]}" install -y -qq --no-install-recommends postgresql >/dev/null || die "apt-get install postgresql failed"
   bin_dir >/dev/null || die "apt-get installed postgresql, but no initdb/postgres/pg_ctl was found"
   echo "postgres.sh: installed PostgreSQL in $(bin_dir) in $((SECONDS - started)) s"
 }

@@ -216,6 +216,13 @@ describe('Dockerfiles', () => {
       `docker build -f apps/${demo}/Dockerfile -t lameduck/${demo}:${IMAGE_VERSION} .`,
     );
     expect(readme).toContain('k8s/variants/pre-1.30.yaml');
+    // The numbers it quotes are the ones the generator computes.
+    const [native, legacy] = VARIANTS.map((variant) => budgetFor(variant));
+    expect(readme).toContain(`= ${native!.terminationGracePeriodSeconds} s in both`);
+    expect(legacy!.terminationGracePeriodSeconds).toBe(native!.terminationGracePeriodSeconds);
+    expect(readme).toContain(
+      `is ${native!.appGracePeriodSeconds} next to the preStop sleep and ${legacy!.appGracePeriodSeconds} without it`,
+    );
   });
 
   it('the build context leaves out what the image must not copy', () => {
