@@ -133,6 +133,13 @@ describe('programmatic shutdown()', () => {
     expect(child.child.exitCode).toBeNull(); // still running: nobody asked lameduck to exit
   });
 
+  it("{ exit: true } exits with the result's exit code", async () => {
+    const child = await startFixture('drain-server.mjs', { FEATURES: 'neighbours,hooks' });
+    await get(child.port, '/shutdown?exit');
+    expect((await child.exited).code).toBe(1); // the hooks feature has a failing hook
+    expect(logLines(child)).toContain('info exiting with code 1');
+  });
+
   it('a SIGTERM during it makes the process exit once the drain is over', async () => {
     const child = await startFixture('drain-server.mjs', { FEATURES: 'neighbours', DRAIN_DELAY_MS: '500' });
     await get(child.port, '/shutdown');

@@ -15,6 +15,7 @@ import { handleProbe } from './probe-handler.js';
 import { type AttachableServer, serverKind } from './server-kind.js';
 import { type Shutdown, type ShutdownResult, startShutdown, type UpgradedSocketsHook } from './shutdown.js';
 import { listenForSignals } from './signals.js';
+import { describeThrown } from './validate.js';
 
 export interface ShutdownOptions {
   /** Exit the process afterwards with the result's exit code. Default false. */
@@ -124,9 +125,10 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
       signal === undefined ? { reason } : { reason, signal },
     );
     // Once closed, a later signal should do what it does to any process (unless we exit anyway).
-    void running.result.then(() => {
+    const afterwards = () => {
       if (!exitRequested) stopListening();
-    });
+    };
+    running.result.then(afterwards, afterwards);
     return running;
   };
 
@@ -134,10 +136,19 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
     if (exitRequested || settings.exitOnSignal === false) return;
     exitRequested = true;
     const mode = settings.exitOnSignal;
-    void shutdown.result.then((result) => {
-      stopListening();
-      exitProcess(process, logger, mode, result.exitCode, signal);
-    });
+    shutdown.result
+      .then(
+        (result) => result.exitCode,
+        // A bug in the drain must not leave a process that ignores SIGTERM until SIGKILL.
+        (error: unknown) => {
+          logger.error(`the shutdown failed: ${describeThrown(error)}`);
+          return 1;
+        },
+      )
+      .then((exitCode) => {
+        stopListening();
+        exitProcess(process, logger, mode, exitCode, signal);
+      });
   };
 
   const onSignal = (signal: NodeJS.Signals) => {
@@ -232,10 +243,14 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
       }
       const shutdown = start(reason);
       if (shutdownOptions.exit === true) {
-        void shutdown.result.then((result) => {
+        const exit = (exitCode: number) => {
           stopListening();
-          exitProcess(process, logger, 'code', result.exitCode);
-        });
+          exitProcess(process, logger, 'code', exitCode);
+        };
+        shutdown.result.then(
+          (result) => exit(result.exitCode),
+          () => exit(1),
+        );
       }
       return shutdown.result;
     },
