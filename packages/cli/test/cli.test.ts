@@ -124,8 +124,8 @@ describe('lameduck doctor', () => {
       'lameduck doctor: test/fixtures/missing.yaml: no such file',
     ],
     [['doctor', '-', '-'], 'lameduck doctor: standard input (-) can be read once'],
-    [['drain'], 'lameduck: unknown command drain (commands: doctor; see lameduck --help)'],
-    [['--bogus'], 'lameduck: unknown option --bogus (commands: doctor; see lameduck --help)'],
+    [['drain'], 'lameduck: unknown command drain (commands: doctor, drill; see lameduck --help)'],
+    [['--bogus'], 'lameduck: unknown option --bogus (commands: doctor, drill; see lameduck --help)'],
     [[], 'lameduck: missing command (see lameduck --help)'],
   ])('exits 2 on %j with one line and no stack trace', async (args, line) => {
     const run = await lameduck(...args);

@@ -1,0 +1,226 @@
+import { writeFile } from 'node:fs/promises';
+import { basename, dirname, relative } from 'node:path';
+import { ManifestError } from '../doctor/manifest.js';
+import { lagBetween } from '../drill/endpoints.js';
+import { DrillError } from '../drill/errors.js';
+import { locateDemo, locateNaiveServer } from '../drill/locate.js';
+import { DEFAULTS, type DrillOptions, parseDrillArgs } from '../drill/options.js';
+import { killAllPods } from '../drill/pod-process.js';
+import { htmlReport, svgReport } from '../drill/report.js';
+import { AbortError, type Mode, type RunOptions, type RunResult, runDrill } from '../drill/run.js';
+import { type DrillSpec, loadSpec } from '../drill/spec.js';
+import { describeSpec, formatRuns, formatVerdict } from '../drill/table.js';
+import { type Command, EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, type Io } from './command.js';
+
+/** Load before the rollout, and after the Service has settled on the new pods. */
+const WARMUP_MS = 3000;
+const COOLDOWN_MS = 2000;
+const REQUEST_TIMEOUT_MS = 10_000;
+const KEEP_ALIVE_SHARE = 0.5;
+const EXIT_INTERRUPTED = 130;
+
+interface Service {
+  mode: Mode;
+  label: string;
+  command: string[];
+  cwd: string;
+  spec: DrillSpec;
+}
+
+export const drill: Command = {
+  name: 'drill',
+  summary: 'simulate a Kubernetes rolling update under load with real processes, and count dropped requests',
+  help() {
+    return `usage: lameduck drill [options] [--manifest <file> -- <start command...>]
+
+Plays the parts of Kubernetes that decide whether a rolling update drops requests, with real
+processes on 127.0.0.1: pods (the service, each on its own PORT, with the manifest's env), the
+kubelet (startup, readiness and liveness probes as the manifest says; preStop, SIGTERM, SIGKILL
+at the grace period), the endpoints and kube-proxy (a TCP proxy that sends each new connection to
+a ready pod and leaves established ones where they are; endpoint changes arrive after a lag) and
+the Deployment controller (v1 → v2 within maxSurge and maxUnavailable). Steady load runs through
+the Service the whole time and every request is counted.
+
+By default it runs the Express demo twice: as it is (mode lameduck), and as a naive service that
+calls server.close() on SIGTERM, with the preStop hook removed (mode naive).
+
+Options:
+  --demo <name>              express (default), koa, hono or node: apps/<name>-demo/dist/server.js
+                             with apps/<name>-demo/k8s/manifests.yaml
+  --manifest <file>          the Deployment to simulate (default: the demo's manifest)
+  --mode <mode>              both (default), lameduck or naive
+  --replicas <n>             replicas instead of the manifest's
+  --rate <n>                 requests per second through the Service (default ${DEFAULTS.rate}): half from
+                             keep-alive clients, half on a new connection each
+  --keep-alive-clients <n>   keep-alive clients sharing their half (default ${DEFAULTS.keepAliveClients})
+  --lag-ms <ms|min-max>      endpoint propagation lag, drawn for each update (default ${DEFAULTS.lagMinMs}-${DEFAULTS.lagMaxMs})
+  --path <path>              the path requested (default /)
+  --ready-timeout <s>        a pod not ready this long after it started stops the drill (default ${DEFAULTS.readyTimeoutMs / 1000})
+  --json                     print the runs as a JSON array instead of the table
+  --report <file>            write a timeline of each run: .html or .svg
+  --verbose                  print every event (pods, probes, endpoints) on stderr as it happens
+  -h, --help                 show this help
+  -- <command...>            your service's start command (needs --manifest), run in the current
+                             directory as the lameduck-mode pods
+
+Timings are the manifest's own seconds; nothing is scaled.
+Exit status: 0 the lameduck run failed no request, 1 it failed some, 2 the drill could not run
+(bad manifest, a service that exits or never becomes ready), 130 interrupted.
+`;
+  },
+  async run(args, io) {
+    const options = parseDrillArgs(args);
+    if (options.help) {
+      io.stdout(drill.help());
+      return EXIT_OK;
+    }
+    const interrupt = new AbortController();
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (interrupt.signal.aborted) {
+        // A second Ctrl-C: no more waiting.
+        killAllPods();
+        process.exit(EXIT_INTERRUPTED);
+      }
+      io.stderr(`lameduck drill: ${signal}, stopping every pod\n`);
+      interrupt.abort();
+    };
+    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    for (const signal of signals) process.on(signal, onSignal);
+    try {
+      return await drillRuns(options, io, interrupt.signal);
+    } catch (error) {
+      if (error instanceof AbortError) {
+        io.stderr('lameduck drill: interrupted\n');
+        return EXIT_INTERRUPTED;
+      }
+      if (error instanceof DrillError || error instanceof ManifestError) {
+        if (options.verbose && error instanceof DrillError)
+          for (const line of error.details) io.stderr(`  | ${line}\n`);
+        io.stderr(`lameduck drill: ${error.message}\n`);
+        return EXIT_UNUSABLE;
+      }
+      throw error;
+    } finally {
+      for (const signal of signals) process.off(signal, onSignal);
+      killAllPods();
+    }
+  },
+};
+
+async function drillRuns(options: DrillOptions, io: Io, signal: AbortSignal): Promise<number> {
+  const services = await servicesFor(options);
+  const first = services[0];
+  if (!first) return EXIT_OK;
+  if (!options.json) io.stdout(`${header(options, services).join('\n')}\n\n`);
+  const lag = lagBetween(options.lagMinMs, options.lagMaxMs);
+  const runs: RunResult[] = [];
+  for (const [index, service] of services.entries()) {
+    io.stderr(`lameduck drill: run ${index + 1}/${services.length}: ${service.mode} (${service.label})…\n`);
+    const run: RunOptions = {
+      mode: service.mode,
+      service: service.label,
+      spec: service.spec,
+      command: service.command,
+      cwd: service.cwd,
+      rate: options.rate,
+      keepAliveClients: options.keepAliveClients,
+      keepAliveShare: KEEP_ALIVE_SHARE,
+      path: options.path,
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      lag,
+      readyTimeoutMs: options.readyTimeoutMs,
+      warmupMs: WARMUP_MS,
+      cooldownMs: COOLDOWN_MS,
+      signal,
+      ...(options.verbose
+        ? {
+            onEvent: (event) =>
+              io.stderr(
+                `  ${(event.atMs / 1000).toFixed(3).padStart(8)} s  ${event.kind}${event.pod ? ` ${event.pod}` : ''}${event.detail ? `: ${event.detail}` : ''}\n`,
+              ),
+          }
+        : {}),
+    };
+    runs.push(await runDrill(run));
+  }
+  if (options.json) {
+    io.stdout(
+      `${JSON.stringify(
+        runs.map(({ records: _records, ...run }) => run),
+        null,
+        2,
+      )}\n`,
+    );
+  } else {
+    io.stdout(`${formatRuns(runs)}\n\n${runs.map(formatVerdict).join('\n')}\n`);
+  }
+  if (options.report) {
+    await writeFile(options.report, /\.svg$/i.test(options.report) ? svgReport(runs) : htmlReport(runs));
+    io.stderr(`lameduck drill: timeline written to ${options.report}\n`);
+  }
+  return runs.some((run) => run.mode === 'lameduck' && run.failed > 0) ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/** The service for each mode asked for, with the Deployment it runs under. */
+async function servicesFor(options: DrillOptions): Promise<Service[]> {
+  const overrides = options.replicas === undefined ? {} : { replicas: options.replicas };
+  let lameduck: Omit<Service, 'spec'> & { manifest: string };
+  if (options.command.length > 0) {
+    lameduck = {
+      mode: 'lameduck',
+      label: basename(options.command.at(-1) ?? options.command[0] ?? 'service'),
+      command: options.command,
+      cwd: process.cwd(),
+      manifest: options.manifest ?? '',
+    };
+  } else {
+    const demo = locateDemo(options.demo);
+    lameduck = {
+      mode: 'lameduck',
+      label: demo.name,
+      command: [process.execPath, 'dist/server.js'],
+      cwd: demo.directory,
+      manifest: options.manifest ?? relative(process.cwd(), demo.manifest),
+    };
+  }
+  const spec = await loadSpec([lameduck.manifest], overrides);
+  const services: Service[] = [];
+  if (options.mode !== 'naive') services.push({ ...lameduck, spec });
+  if (options.mode !== 'lameduck') {
+    const naive = locateNaiveServer();
+    services.push({
+      mode: 'naive',
+      label: basename(naive),
+      command: [process.execPath, naive],
+      cwd: dirname(naive),
+      // A naive deployment has no pause anywhere: no preStop hook either.
+      spec: { ...spec, preStop: { type: 'none' } },
+    });
+  }
+  return services;
+}
+
+function header(options: DrillOptions, services: readonly Service[]): string[] {
+  const spec = services[0]?.spec;
+  if (!spec) return [];
+  const keepAlive = Math.round(options.rate * KEEP_ALIVE_SHARE);
+  const lag =
+    options.lagMinMs === options.lagMaxMs
+      ? `${options.lagMinMs} ms`
+      : `${options.lagMinMs}–${options.lagMaxMs} ms, drawn for each update`;
+  const lines = [
+    'lameduck drill: a simulated rolling update v1 → v2 under load (real processes on 127.0.0.1, no cluster)',
+    ...describeSpec(spec).map((line, index) => `${index === 0 ? 'manifest: ' : '  '}${line}`),
+    "  timings: the manifest's own seconds, nothing scaled",
+    `load: ${options.rate} requests/s to GET ${options.path} — ${keepAlive}/s from ${options.keepAliveClients} keep-alive clients, ${options.rate - keepAlive}/s on a new connection each; no retries`,
+    `endpoint propagation lag: ${lag}`,
+  ];
+  for (const service of services) {
+    lines.push(
+      service.mode === 'naive'
+        ? `naive: ${service.label} (server.close() on SIGTERM, no pause), with the preStop hook removed`
+        : `lameduck: ${service.command.map((part) => (part === process.execPath ? 'node' : part)).join(' ')} in ${relative(process.cwd(), service.cwd) || '.'}`,
+    );
+  }
+  return lines;
+}

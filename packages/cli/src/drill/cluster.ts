@@ -1,0 +1,254 @@
+import { EndpointPropagation, endpointsOf, type Lag } from './endpoints.js';
+import { DrillError } from './errors.js';
+import { Kubelet } from './kubelet.js';
+import { isActive, isReady, type PodState } from './pod.js';
+import { freePort } from './ports.js';
+import type { ServiceProxy } from './proxy.js';
+import { countAvailable, recreateStep, replicaSetStep, rollingUpdateStep, type Scale } from './rollout.js';
+import type { DrillSpec } from './spec.js';
+import type { Timeline } from './timeline.js';
+
+/** How to start a container of one version: the command, its directory and its environment. */
+export interface Container {
+  command: readonly string[];
+  cwd: string;
+  env: (pod: { name: string; version: string; port: number }) => Record<string, string>;
+}
+
+export interface ClusterOptions {
+  spec: DrillSpec;
+  container: Container;
+  proxy: ServiceProxy;
+  timeline: Timeline;
+  /** The endpoint propagation lag to kube-proxy. */
+  lag: Lag;
+  /** A pod that is not ready this long after it was created stops the drill. */
+  readyTimeoutMs: number;
+}
+
+/** How often the controllers look again even when nothing told them to (minReadySeconds). */
+const RESYNC_MS = 100;
+
+/**
+ * One Deployment and everything around it: its ReplicaSets (one per version), a kubelet per pod,
+ * the endpoint controller and the propagation of its updates to the Service proxy. The
+ * Deployment controller (rollout.ts) decides the ReplicaSets' sizes; the ReplicaSet controller
+ * creates and deletes pods to match.
+ */
+export class Cluster {
+  readonly #options: ClusterOptions;
+  readonly #kubelets = new Map<string, Kubelet>();
+  readonly #desired = new Map<string, number>();
+  readonly #serial = new Map<string, number>();
+  readonly #propagation: EndpointPropagation;
+  readonly #readyTimers = new Set<NodeJS.Timeout>();
+  #newVersion = '';
+  #oldVersion: string | undefined;
+  #syncing = false;
+  #dirty = false;
+  #resync: NodeJS.Timeout | undefined;
+  #fatal: DrillError | undefined;
+  readonly #waiters = new Set<() => void>();
+  readonly #failure: Promise<never>;
+  #fail!: (error: DrillError) => void;
+  #disposed = false;
+  /** The steady state before the drill is set up without lag: nothing is measured yet. */
+  #lagging = false;
+
+  constructor(options: ClusterOptions) {
+    this.#options = options;
+    this.#failure = new Promise<never>((_, reject) => {
+      this.#fail = reject;
+    });
+    // Rejections are handled by whoever is waiting; an unobserved one must not crash the drill.
+    this.#failure.catch(() => {});
+    this.#propagation = new EndpointPropagation({
+      lag: () => (this.#lagging ? options.lag() : 0),
+      deliver: (endpoints) => {
+        options.proxy.setEndpoints(endpoints);
+        options.timeline.record('endpoints-applied', undefined, describeEndpoints(endpoints));
+        this.#changed();
+      },
+    });
+  }
+
+  get pods(): PodState[] {
+    return [...this.#kubelets.values()].map((kubelet) => kubelet.pod);
+  }
+
+  /** Endpoint updates on their way to the proxy. */
+  get pendingEndpointUpdates(): number {
+    return this.#propagation.pending;
+  }
+
+  /**
+   * The steady state before the drill: `replicas` pods of `version`, all ready, and the proxy
+   * already sending them traffic (no lag: nothing is measured yet).
+   */
+  async deploy(version: string): Promise<void> {
+    this.#newVersion = version;
+    this.#desired.set(version, this.#options.spec.replicas);
+    this.#changed();
+    await this.#until(
+      () => this.#podsOf(version).filter((pod) => isReady(pod)).length >= this.#options.spec.replicas,
+    );
+    await this.settled();
+    this.#lagging = true;
+  }
+
+  /** Rolls the Deployment over to `version`; resolves once no pod of the old version is left. */
+  async rollout(version: string): Promise<void> {
+    this.#oldVersion = this.#newVersion;
+    this.#newVersion = version;
+    this.#desired.set(version, 0);
+    this.#resync = setInterval(() => this.#changed(), RESYNC_MS);
+    this.#changed();
+    const { replicas, minReadyMs } = this.#options.spec;
+    await this.#until(() => {
+      const old = this.#oldVersion === undefined ? [] : this.#podsOf(this.#oldVersion);
+      return (
+        old.every((pod) => pod.exit !== undefined) &&
+        countAvailable(this.#podsOf(version), this.#options.timeline.now(), minReadyMs) >= replicas
+      );
+    });
+    clearInterval(this.#resync);
+  }
+
+  /** Resolves once the proxy sees exactly the endpoints the controller last published. */
+  async settled(): Promise<void> {
+    await this.#until(() => this.#propagation.pending === 0);
+  }
+
+  /** Ends every pod at once and stops every timer. */
+  dispose(): void {
+    this.#disposed = true;
+    clearInterval(this.#resync);
+    for (const timer of this.#readyTimers) clearTimeout(timer);
+    this.#propagation.dispose();
+    for (const kubelet of this.#kubelets.values()) kubelet.dispose();
+  }
+
+  #podsOf(version: string): PodState[] {
+    return this.pods.filter((pod) => pod.version === version);
+  }
+
+  #until(condition: () => boolean): Promise<void> {
+    const reached = new Promise<void>((resolve) => {
+      const check = () => {
+        if (!condition()) return;
+        this.#waiters.delete(check);
+        resolve();
+      };
+      this.#waiters.add(check);
+      check();
+    });
+    return Promise.race([reached, this.#failure]);
+  }
+
+  #changed(): void {
+    if (this.#disposed) return;
+    this.#propagation.publish(endpointsOf(this.pods));
+    for (const waiter of [...this.#waiters]) waiter();
+    void this.#sync();
+  }
+
+  /** The controllers' sync loop: one at a time; a change during a sync runs another. */
+  async #sync(): Promise<void> {
+    if (this.#syncing) {
+      this.#dirty = true;
+      return;
+    }
+    this.#syncing = true;
+    try {
+      do {
+        this.#dirty = false;
+        this.#deploymentSync();
+        await this.#replicaSetSync();
+      } while (this.#dirty && !this.#disposed);
+    } catch (error) {
+      this.#stop(error instanceof DrillError ? error : new DrillError(String(error)));
+    } finally {
+      this.#syncing = false;
+    }
+  }
+
+  #deploymentSync(): void {
+    const old = this.#oldVersion;
+    if (old === undefined) return;
+    const { spec, timeline } = this.#options;
+    const now = timeline.now();
+    const newPods = this.#podsOf(this.#newVersion);
+    const oldPods = this.#podsOf(old);
+    const state = {
+      replicas: spec.replicas,
+      maxSurge: spec.maxSurge,
+      maxUnavailable: spec.maxUnavailable,
+      newDesired: this.#desired.get(this.#newVersion) ?? 0,
+      newAvailable: countAvailable(newPods, now, spec.minReadyMs),
+      oldDesired: this.#desired.get(old) ?? 0,
+      oldAvailable: countAvailable(oldPods, now, spec.minReadyMs),
+    };
+    const scale: Scale =
+      spec.strategy === 'Recreate'
+        ? recreateStep({ ...state, oldPodsLeft: oldPods.filter((pod) => pod.exit === undefined).length })
+        : rollingUpdateStep(state);
+    this.#desired.set(this.#newVersion, scale.newDesired);
+    this.#desired.set(old, scale.oldDesired);
+  }
+
+  async #replicaSetSync(): Promise<void> {
+    for (const [version, desired] of this.#desired) {
+      const { create, remove } = replicaSetStep(desired, this.#podsOf(version));
+      for (const pod of remove) void this.#kubelets.get(pod.name)?.delete();
+      for (let index = 0; index < create; index += 1) await this.#createPod(version);
+    }
+  }
+
+  async #createPod(version: string): Promise<void> {
+    const { spec, container, timeline, readyTimeoutMs } = this.#options;
+    const serial = (this.#serial.get(version) ?? 0) + 1;
+    this.#serial.set(version, serial);
+    const name = `${spec.name}-${version}-${serial}`;
+    const port = await freePort();
+    if (this.#disposed) return;
+    const kubelet = new Kubelet({
+      spec,
+      name,
+      version,
+      port,
+      command: container.command,
+      cwd: container.cwd,
+      env: container.env({ name, version, port }),
+      timeline,
+      onChange: () => this.#changed(),
+      onFatal: (error) => this.#stop(error),
+    });
+    this.#kubelets.set(name, kubelet);
+    kubelet.start();
+    const timer = setTimeout(() => {
+      this.#readyTimers.delete(timer);
+      const pod = kubelet.pod;
+      if (pod.everReady || !isActive(pod)) return;
+      const last = kubelet.lastReadiness;
+      this.#stop(
+        new DrillError(
+          `pod ${name} did not become ready within ${readyTimeoutMs / 1000} s` +
+            `${last ? ` (last probe: ${last})` : ''}; see --ready-timeout`,
+          kubelet.output,
+        ),
+      );
+    }, readyTimeoutMs);
+    this.#readyTimers.add(timer);
+  }
+
+  #stop(error: DrillError): void {
+    if (this.#fatal) return;
+    this.#fatal = error;
+    this.#fail(error);
+  }
+}
+
+function describeEndpoints(endpoints: readonly { pod: string; ready: boolean }[]): string {
+  const ready = endpoints.filter((endpoint) => endpoint.ready).map((endpoint) => endpoint.pod);
+  return `ready: ${ready.join(', ') || 'none'}`;
+}

@@ -1,0 +1,184 @@
+import { Agent, request } from 'node:http';
+import type { Socket } from 'node:net';
+import type { ProxiedConnection } from './proxy.js';
+import { classify, type RequestRecord } from './requests.js';
+
+export interface LoadOptions {
+  /** The Service's port on 127.0.0.1. */
+  port: number;
+  /** Requests per second, all clients together. */
+  rate: number;
+  /** How many keep-alive clients share their part of the rate (each one connection, one request at a time). */
+  keepAliveClients: number;
+  /** The part of the rate sent by keep-alive clients; the rest opens a new connection per request. */
+  keepAliveShare: number;
+  path: string;
+  timeoutMs: number;
+  /** Milliseconds since the run started. */
+  now: () => number;
+  /** Which pod the Service sent a client connection (by its local port) to. */
+  lookup: (clientPort: number) => ProxiedConnection | undefined;
+}
+
+/** New-connection requests allowed in flight at once; beyond that the generator skips and counts. */
+const MAX_IN_FLIGHT = 2000;
+const TICK_MS = 5;
+
+/**
+ * Steady load through the Service for as long as it runs: keep-alive clients, each reusing one
+ * connection as an HTTP client pool does, and clients that open a new connection for every
+ * request, so that both of Kubernetes' ways of dropping requests are exercised — new connections
+ * sent to a pod that stopped listening, and established connections closed under a request.
+ * Plain node:http clients, no retries: every failure is counted.
+ */
+export class LoadGenerator {
+  readonly records: RequestRecord[] = [];
+  /** Requests the generator could not start because too many were in flight. */
+  skipped = 0;
+  readonly #options: LoadOptions;
+  readonly #agents: Agent[] = [];
+  readonly #inFlight = new Set<Promise<void>>();
+  readonly #localPorts = new WeakMap<Socket, number>();
+  #running = false;
+  #ticker: NodeJS.Timeout | undefined;
+  readonly #loops: Promise<void>[] = [];
+  readonly #sleepers = new Set<() => void>();
+
+  constructor(options: LoadOptions) {
+    this.#options = options;
+  }
+
+  start(): void {
+    const { rate, keepAliveClients, keepAliveShare } = this.#options;
+    this.#running = true;
+    const keepAliveRate = rate * keepAliveShare;
+    if (keepAliveRate > 0 && keepAliveClients > 0) {
+      const intervalMs = (1000 * keepAliveClients) / keepAliveRate;
+      for (let index = 0; index < keepAliveClients; index += 1) {
+        const agent = new Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
+        this.#agents.push(agent);
+        this.#loops.push(this.#keepAliveLoop(agent, intervalMs, (intervalMs * index) / keepAliveClients));
+      }
+    }
+    const newConnectionRate = rate - keepAliveRate;
+    if (newConnectionRate > 0) {
+      const startedAt = this.#options.now();
+      let sent = 0;
+      this.#ticker = setInterval(() => {
+        const due = Math.floor(((this.#options.now() - startedAt) * newConnectionRate) / 1000) - sent;
+        for (let index = 0; index < due; index += 1) {
+          sent += 1;
+          if (this.#inFlight.size >= MAX_IN_FLIGHT) this.skipped += 1;
+          else this.#track(this.#send(false, 'new-connection'));
+        }
+      }, TICK_MS);
+    }
+  }
+
+  /** Stops starting requests and waits for those in flight (each bounded by its timeout). */
+  async stop(): Promise<void> {
+    this.#running = false;
+    clearInterval(this.#ticker);
+    for (const wake of this.#sleepers) wake();
+    await Promise.all(this.#loops);
+    await Promise.all(this.#inFlight);
+    for (const agent of this.#agents) agent.destroy();
+  }
+
+  async #keepAliveLoop(agent: Agent, intervalMs: number, offsetMs: number): Promise<void> {
+    let next = this.#options.now() + offsetMs;
+    while (this.#running) {
+      await this.#sleep(next - this.#options.now());
+      if (!this.#running) return;
+      await this.#send(agent, 'keep-alive');
+      // A steady pace; after a slow answer, carry on from now rather than send a burst.
+      next = Math.max(next + intervalMs, this.#options.now());
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.#sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.#sleepers.add(wake);
+    });
+  }
+
+  #track(sending: Promise<void>): void {
+    this.#inFlight.add(sending);
+    void sending.then(() => this.#inFlight.delete(sending));
+  }
+
+  #send(agent: Agent | false, client: RequestRecord['client']): Promise<void> {
+    const { port, path, timeoutMs, now, lookup } = this.#options;
+    const startMs = now();
+    return new Promise((resolve) => {
+      let socket: Socket | undefined;
+      let done = false;
+      let timedOut = false;
+      /** Either the status of a complete response, or the error code of a failed request. */
+      const finish = (outcome: { status?: number; code?: string }) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        const localPort = socket ? this.#localPorts.get(socket) : undefined;
+        const connection = localPort === undefined ? undefined : lookup(localPort);
+        const failure =
+          outcome.code !== undefined
+            ? classify({ code: outcome.code, timedOut, connection: connection?.outcome })
+            : outcome.status !== undefined && (outcome.status < 200 || outcome.status >= 400)
+              ? 'http-error'
+              : undefined;
+        this.records.push({
+          startMs,
+          endMs: now(),
+          client,
+          reused: outgoing.reusedSocket,
+          ...(outcome.status === undefined ? {} : { status: outcome.status }),
+          ...(outcome.code === undefined ? {} : { code: outcome.code }),
+          ...(failure === undefined ? {} : { failure }),
+          ...(connection?.pod === undefined ? {} : { pod: connection.pod }),
+          ...(connection?.version === undefined ? {} : { version: connection.version }),
+        });
+        resolve();
+      };
+      const outgoing = request(
+        {
+          host: '127.0.0.1',
+          port,
+          path,
+          agent,
+          headers: agent === false ? { connection: 'close' } : {},
+        },
+        (response) => {
+          const status = response.statusCode ?? 0;
+          response.resume();
+          response.on('end', () => finish({ status }));
+          response.on('error', (error: NodeJS.ErrnoException) =>
+            finish({ code: error.code ?? 'ECONNRESET' }),
+          );
+        },
+      );
+      outgoing.on('socket', (assigned: Socket) => {
+        socket = assigned;
+        if (this.#localPorts.has(assigned)) return;
+        const remember = () => {
+          if (assigned.localPort !== undefined) this.#localPorts.set(assigned, assigned.localPort);
+        };
+        if (assigned.connecting) assigned.once('connect', remember);
+        else remember();
+      });
+      const timer = setTimeout(() => {
+        timedOut = true;
+        outgoing.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' }));
+      }, timeoutMs);
+      outgoing.on('error', (error: NodeJS.ErrnoException) => finish({ code: error.code ?? error.message }));
+      outgoing.end();
+    });
+  }
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../commands/command.js';
+import { parseDrillArgs } from './options.js';
+
+describe('parseDrillArgs', () => {
+  it('has defaults for everything', () => {
+    expect(parseDrillArgs([])).toMatchObject({
+      demo: 'express',
+      mode: 'both',
+      rate: 400,
+      lagMinMs: 1000,
+      lagMaxMs: 5000,
+      json: false,
+      command: [],
+    });
+  });
+
+  it('reads every option, with = or a separate value, and a start command after --', () => {
+    expect(
+      parseDrillArgs([
+        '--demo=koa',
+        '--manifest',
+        'k8s.yaml',
+        '--mode',
+        'lameduck',
+        '--replicas',
+        '2',
+        '--rate=50',
+        '--lag-ms',
+        '700',
+        '--json',
+        '--report',
+        'out.svg',
+        '--',
+        'node',
+        'server.js',
+        '--json',
+      ]),
+    ).toMatchObject({
+      demo: 'koa',
+      manifest: 'k8s.yaml',
+      mode: 'lameduck',
+      replicas: 2,
+      rate: 50,
+      lagMinMs: 700,
+      lagMaxMs: 700,
+      json: true,
+      report: 'out.svg',
+      command: ['node', 'server.js', '--json'],
+    });
+    expect(parseDrillArgs(['--lag-ms', '200-900'])).toMatchObject({ lagMinMs: 200, lagMaxMs: 900 });
+  });
+
+  it.each([
+    [['--demo', 'rails'], /--demo must be one of express, koa, hono, node/],
+    [['--rate', '0'], /--rate must be a whole number from 1/],
+    [['--lag-ms', '5-1'], /ends before it starts/],
+    [['--report', 'out.png'], /\.html or \.svg/],
+    [['--replicas'], /--replicas needs a value/],
+    [['--bogus'], /unknown option --bogus/],
+    [['server.js'], /put a start command after --/],
+    [['--', 'node', 'server.js'], /needs --manifest/],
+  ])('refuses %j', (args, message) => {
+    expect(() => parseDrillArgs(args)).toThrow(UsageError);
+    expect(() => parseDrillArgs(args)).toThrow(message);
+  });
+});

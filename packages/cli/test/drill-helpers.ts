@@ -1,0 +1,58 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { DrillSpec, ProbeSpec } from '../src/drill/spec.js';
+
+/** A file in test/fixtures/drill/. */
+export function drillFixture(name: string): string {
+  return fileURLToPath(new URL(`fixtures/drill/${name}`, import.meta.url));
+}
+
+/** test/fixtures/drill/server.mjs started with this node, tagged so that leftovers can be found. */
+export function serverCommand(tag: string): string[] {
+  return [process.execPath, drillFixture('server.mjs'), `--tag=${tag}`];
+}
+
+/** A probe in milliseconds, quicker than Kubernetes' whole seconds allow, for unit tests. */
+export function probe(path: string, periodMs = 100, fields: Partial<ProbeSpec> = {}): ProbeSpec {
+  return {
+    action: { type: 'httpGet', path },
+    initialDelayMs: 0,
+    periodMs,
+    timeoutMs: 500,
+    failureThreshold: 3,
+    successThreshold: 1,
+    ...fields,
+  };
+}
+
+/** A Deployment for unit tests: quick probes, a short grace period, no preStop. */
+export function testSpec(fields: Partial<DrillSpec> = {}): DrillSpec {
+  return {
+    file: 'test.yaml',
+    name: 'web',
+    container: 'web',
+    strategy: 'RollingUpdate',
+    replicas: 2,
+    maxSurge: 1,
+    maxUnavailable: 0,
+    minReadyMs: 0,
+    gracePeriodMs: 5000,
+    env: {},
+    probes: { readiness: probe('/readyz') },
+    preStop: { type: 'none' },
+    ...fields,
+  };
+}
+
+/** Processes whose command line contains `tag` (Linux and macOS `ps`). */
+export function processesTagged(tag: string): string[] {
+  const table = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+  return table
+    .split('\n')
+    .filter((line) => line.includes(`--tag=${tag}`) && !line.includes(' ps '))
+    .map((line) => line.trim());
+}
+
+export function uniqueTag(): string {
+  return `drill-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+}

@@ -1,0 +1,194 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { drillFixture, processesTagged, serverCommand, uniqueTag } from './drill-helpers.js';
+
+// `lameduck drill` as a user runs it: the built bin, real pods, real load. `pnpm test` builds the
+// CLI and the Express demo first (turbo: test depends on build, and on express-demo#build).
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const scratch = mkdtempSync(join(tmpdir(), 'lameduck-drill-'));
+const NO_STACK = /\n\s+at |node:internal/;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function drill(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['dist/cli.js', 'drill', ...args],
+      { cwd: packageDir, timeout: 120_000, maxBuffer: 10_000_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** Processes tagged `tag` that are still there after a moment (SIGKILLed ones need a few ms). */
+async function leftBehind(tag: string): Promise<string[]> {
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    if (processesTagged(tag).length === 0) return [];
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return processesTagged(tag);
+}
+
+/** The last line of stderr: progress lines come first, the error is the one line that matters. */
+function lastLine(text: string): string {
+  return text.trimEnd().split('\n').at(-1) ?? '';
+}
+
+// Short: 2 replicas, 1 s probe periods, a fixed lag shorter than the 1 s drain delay.
+const SHORT = [
+  '--manifest',
+  drillFixture('fast.yaml'),
+  '--rate',
+  '60',
+  '--keep-alive-clients',
+  '6',
+  '--lag-ms',
+  '600',
+];
+
+describe('lameduck drill', () => {
+  it('side by side: the Express demo fails no request, the naive service fails some', async () => {
+    const report = join(scratch, 'timeline.html');
+    const run = await drill(...SHORT, '--json', '--report', report);
+    expect(run.stderr).not.toMatch(NO_STACK);
+    const runs = JSON.parse(run.stdout) as {
+      mode: string;
+      requests: number;
+      failed: number;
+      podsReplaced: number;
+      answeredBy: Record<string, number>;
+    }[];
+    expect(runs.map((each) => each.mode)).toEqual(['lameduck', 'naive']);
+    const [lameduck, naive] = runs;
+    expect(lameduck).toMatchObject({ failed: 0, podsReplaced: 2 });
+    expect(lameduck?.requests).toBeGreaterThan(100);
+    expect(lameduck?.answeredBy.v1).toBeGreaterThan(0);
+    expect(lameduck?.answeredBy.v2).toBeGreaterThan(0);
+    expect(naive?.failed).toBeGreaterThan(0);
+    expect(run.code).toBe(0);
+    expect(readFileSync(report, 'utf8')).toContain('<svg');
+  }, 120_000);
+
+  it('prints the table, and exits 1 when the service under test drops requests', async () => {
+    const tag = uniqueTag();
+    // server.mjs closes at SIGTERM and ignores DRAIN_DELAY_MS: no pause anywhere.
+    const run = await drill(...SHORT, '--mode', 'lameduck', '--', ...serverCommand(tag));
+    expect(run.stdout).toContain('lameduck drill: a simulated rolling update v1 → v2 under load');
+    expect(run.stdout).toMatch(/^requests +\d+$/m);
+    expect(run.stdout).toMatch(/^ {2}refused +[1-9]\d*$/m);
+    expect(run.stdout).toMatch(/^lameduck: [1-9]\d* of \d+ requests failed \(\d+ refused/m);
+    expect(run.code).toBe(1);
+    expect(await leftBehind(tag)).toEqual([]);
+  }, 120_000);
+
+  describe('bad input: one line, exit 2, nothing left running', () => {
+    it('a manifest without a Deployment', async () => {
+      const tag = uniqueTag();
+      const run = await drill('--manifest', drillFixture('service-only.yaml'), '--', ...serverCommand(tag));
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(
+        /^lameduck drill: no Deployment in .*service-only\.yaml \(found Service\)\n$/,
+      );
+      expect(await leftBehind(tag)).toEqual([]);
+    });
+
+    it('a manifest that does not exist', async () => {
+      const run = await drill('--manifest', 'missing.yaml', '--', 'node', 'server.js');
+      expect(run).toEqual({ code: 2, stdout: '', stderr: 'lameduck drill: missing.yaml: no such file\n' });
+    });
+
+    it('a start command that exits at once', async () => {
+      const tag = uniqueTag();
+      const run = await drill(
+        '--manifest',
+        drillFixture('fast.yaml'),
+        '--',
+        process.execPath,
+        '-e',
+        'console.error("Error: boom"); process.exit(3)',
+        '--',
+        `--tag=${tag}`,
+      );
+      expect(run.code).toBe(2);
+      expect(lastLine(run.stderr)).toMatch(
+        /^lameduck drill: pod fast-v1-[12] exited \(exit code 3\) before it became ready: Error: boom$/,
+      );
+      expect(run.stderr).not.toMatch(NO_STACK);
+      expect(await leftBehind(tag)).toEqual([]);
+    });
+
+    it('a service that never becomes ready', async () => {
+      const tag = uniqueTag();
+      const run = await drill(
+        '--manifest',
+        drillFixture('never-ready.yaml'),
+        '--ready-timeout',
+        '2',
+        '--',
+        ...serverCommand(tag),
+      );
+      expect(run.code).toBe(2);
+      expect(lastLine(run.stderr)).toBe(
+        'lameduck drill: pod never-ready-v1-1 did not become ready within 2 s (last probe: 503); see --ready-timeout',
+      );
+      expect(await leftBehind(tag)).toEqual([]);
+    });
+
+    it('an unknown option', async () => {
+      const run = await drill('--replica', '3');
+      expect(run).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: 'lameduck drill: unknown option --replica (see lameduck drill --help)\n',
+      });
+    });
+  });
+
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    'on %s mid-rollout: stops every pod and exits 130',
+    async (signal) => {
+      const tag = uniqueTag();
+      const child: ChildProcess = spawn(
+        process.execPath,
+        ['dist/cli.js', 'drill', ...SHORT, '--mode', 'lameduck', '--', ...serverCommand(tag)],
+        { cwd: packageDir, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let stderr = '';
+      child.stderr?.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      // Wait until pods run, then interrupt.
+      for (let attempt = 0; attempt < 100 && processesTagged(tag).length < 3; attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(processesTagged(tag).length).toBeGreaterThanOrEqual(3); // the drill and its pods
+      child.kill(signal);
+      expect(await exited).toBe(130);
+      expect(stderr).toContain(`lameduck drill: ${signal}, stopping every pod`);
+      expect(lastLine(stderr)).toBe('lameduck drill: interrupted');
+      expect(await leftBehind(tag)).toEqual([]);
+    },
+    60_000,
+  );
+
+  it('has a help text', async () => {
+    const run = await drill('--help');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^usage: lameduck drill/);
+    expect(existsSync(join(packageDir, 'fixtures', 'naive-server.mjs'))).toBe(true);
+  });
+});
