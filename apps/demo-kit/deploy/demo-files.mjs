@@ -7,7 +7,7 @@
 import { Document } from 'yaml';
 
 /** The demos that get deployment files. node-demo joins when it moves onto demo-kit. */
-export const DEMOS = ['express-demo', 'hono-demo', 'koa-demo'];
+export const DEMOS = ['express-demo', 'hono-demo', 'koa-demo', 'node-demo'];
 
 /** The image tag the manifests name, and the README's `docker build -t`. */
 export const IMAGE_VERSION = '0.1.0';

@@ -4,7 +4,7 @@
 // up). Prints requests, ECONNRESET, ECONNREFUSED and the exit time for each.
 // Run after `pnpm build`:  node packages/core/test/compare-naive.mjs [runs]
 import { fileURLToPath } from 'node:url';
-import { killAllChildren, spawnNode } from './support/child-process.mjs';
+import { killAllChildren, spawnNode } from 'lameduck-test-utils/child-process';
 import { startKeepAliveLoad } from './support/keepalive-load.mjs';
 
 const runs = Number(process.argv[2] ?? 3);

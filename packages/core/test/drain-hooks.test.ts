@@ -1,5 +1,5 @@
+import { killAllChildren } from 'lameduck-test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killAllChildren } from './support/child-process.mjs';
 import { logLines, startFixture } from './support/fixture.js';
 import { get } from './support/http.js';
 

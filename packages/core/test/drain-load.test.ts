@@ -1,6 +1,6 @@
+import { killAllChildren } from 'lameduck-test-utils';
 import { Client } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killAllChildren } from './support/child-process.mjs';
 import { logLines, type RunningFixture, sleep, startFixture } from './support/fixture.js';
 import { connectRaw } from './support/http.js';
 import { startKeepAliveLoad } from './support/keepalive-load.mjs';

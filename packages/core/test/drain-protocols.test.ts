@@ -1,8 +1,8 @@
 import { request } from 'node:http';
 import { connect } from 'node:http2';
+import { killAllChildren } from 'lameduck-test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { killAllChildren } from './support/child-process.mjs';
 import { startFixture } from './support/fixture.js';
 
 afterEach(() => killAllChildren());

@@ -39,9 +39,23 @@ describe('the built package', () => {
     expect(output).toBe('object 200 "[+]lifecycle ready\\n[+]db ok\\nreadiness check passed\\n"');
   });
 
-  it('keeps the model free of node: imports (only src/node may use them)', () => {
-    const esm = node(['-e', "process.stdout.write(require('fs').readFileSync('dist/index.js','utf8'))"]);
-    expect(esm).not.toMatch(/from ['"](node:)?(http|https|http2|net|fs|process|events|perf_hooks)['"]/);
-    expect(esm).not.toMatch(/require\(['"]node:/);
+  it.each([
+    [
+      'import',
+      '--input-type=module',
+      "import { LameduckConfigError } from '@lameduck/core'; import { createNodeLameduck } from '@lameduck/core/node';",
+    ],
+    [
+      'require',
+      '--input-type=commonjs',
+      "const { LameduckConfigError } = require('@lameduck/core'); const { createNodeLameduck } = require('@lameduck/core/node');",
+    ],
+  ])('shares one LameduckConfigError between the two entry points (%s)', (_how, type, load) => {
+    const output = node([
+      type,
+      '-e',
+      `${load} try { createNodeLameduck({ drainTimeoutMs: -1 }) } catch (error) { console.log(error instanceof LameduckConfigError) }`,
+    ]);
+    expect(output).toBe('true');
   });
 });

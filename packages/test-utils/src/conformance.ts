@@ -1,4 +1,3 @@
-import type { NodeLameduck, NodeLameduckOptions } from '@lameduck/core/node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { request, sleep } from './http.js';
 import { failures, startKeepAliveLoad } from './load.js';
@@ -10,21 +9,41 @@ import { failures, startKeepAliveLoad } from './load.js';
  *   GET /slow?ms=N   → 200 "slow" after N ms
  *   GET /boom        → the route throws; the framework's error handling answers 500
  */
+/**
+ * The parts of an adapter's lifecycle the suite drives, written out here so this private
+ * package needs no dependency on @lameduck/core (core's own tests use these helpers too).
+ */
+export interface DrainedLifecycle {
+  readonly state: string;
+  ready(reason?: string): boolean;
+  check(name: string, fn: (signal: AbortSignal) => Promise<void>, options?: { critical?: boolean }): unknown;
+  shutdown(reason?: string): Promise<{ forced: boolean; exitCode: number }>;
+}
+
+/** Options the suite passes: a subset of `NodeLameduckOptions`. */
+export interface SuiteOptions {
+  logger?: false;
+  signals?: false;
+  exitOnSignal?: false;
+  drainDelayMs?: number;
+  drainTimeoutMs?: number;
+}
+
 export interface AdapterHarness {
   readonly framework: string;
-  start(options: NodeLameduckOptions): Promise<RunningApp>;
+  start(options: SuiteOptions): Promise<RunningApp>;
 }
 
 export interface RunningApp {
   /** Base URL, e.g. http://127.0.0.1:43121 */
   readonly url: string;
-  readonly lameduck: NodeLameduck;
+  readonly lameduck: DrainedLifecycle;
   /** Stops the server if the test did not shut it down. */
   close(): Promise<void>;
 }
 
 /** In-process tests drive the shutdown themselves: no signal handlers, no process.exit. */
-const QUIET: NodeLameduckOptions = { logger: false, signals: false, exitOnSignal: false };
+const QUIET: SuiteOptions = { logger: false, signals: false, exitOnSignal: false };
 
 /**
  * The behaviours every adapter must show against a real server of its framework. Signals and exit
@@ -33,7 +52,7 @@ const QUIET: NodeLameduckOptions = { logger: false, signals: false, exitOnSignal
 export function runConformanceSuite(harness: AdapterHarness): void {
   describe(`${harness.framework} conformance`, () => {
     const running: RunningApp[] = [];
-    const start = async (options: NodeLameduckOptions = {}) => {
+    const start = async (options: SuiteOptions = {}) => {
       const app = await harness.start({ ...QUIET, drainDelayMs: 0, drainTimeoutMs: 5_000, ...options });
       running.push(app);
       return app;

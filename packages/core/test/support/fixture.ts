@@ -1,6 +1,6 @@
 // Starts the drain fixtures (test/fixtures/*.mjs) as real child processes, built package and all.
 import { fileURLToPath } from 'node:url';
-import { type ChildHandle, spawnNode } from './child-process.mjs';
+import { type ChildHandle, spawnNode } from 'lameduck-test-utils';
 
 export interface RunningFixture extends ChildHandle {
   /** The HTTP/1 port (and, with the h2 feature, `ports.h2`). */
