@@ -218,7 +218,7 @@ function header(options: DrillOptions, services: readonly Service[]): string[] {
   for (const service of services) {
     lines.push(
       service.mode === 'naive'
-        ? `naive: ${service.label} (server.close() on SIGTERM, no pause), with the preStop hook removed`
+        ? `naive: ${service.label} (server.close() on SIGTERM, no pause)${spec.preStop.type === 'none' ? '' : ', with the preStop hook removed'}`
         : `lameduck: ${service.command.map((part) => (part === process.execPath ? 'node' : part)).join(' ')} in ${relative(process.cwd(), service.cwd) || '.'}`,
     );
   }

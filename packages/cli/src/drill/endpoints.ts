@@ -38,17 +38,18 @@ export function lagBetween(minMs: number, maxMs: number, random: () => number = 
 }
 
 /**
- * Endpoint changes on their way to kube-proxy. Each published set arrives `lag()` later, and
- * never before a set published earlier (watch events arrive in order), so a quick update may wait
- * behind a slow one. Identical sets are not sent again.
+ * Endpoint changes on their way to kube-proxy. Each published set arrives `lag()` later. Every set
+ * is the whole state, as kube-proxy's sync is: when a set arrives, any older one still on its way
+ * is dropped, so the proxy never goes back to an older state. Identical sets are not sent again.
  */
 export class EndpointPropagation {
   readonly #lag: Lag;
   readonly #deliver: (endpoints: readonly Endpoint[], publishedAtMs: number) => void;
   readonly #now: () => number;
-  /** In order of arrival, which is also the order of publication. */
-  readonly #queue: { arrivalMs: number; publishedAtMs: number; endpoints: Endpoint[] }[] = [];
+  /** Sets on their way, oldest first. */
+  #inFlight: { serial: number; arrivalMs: number; publishedAtMs: number; endpoints: Endpoint[] }[] = [];
   #timer: NodeJS.Timeout | undefined;
+  #serial = 0;
   #lastPublished = '';
 
   constructor(options: {
@@ -61,9 +62,9 @@ export class EndpointPropagation {
     this.#now = options.now ?? (() => performance.now());
   }
 
-  /** Updates published and not yet delivered. */
+  /** Sets published and not yet delivered (nor superseded by a newer one that was). */
   get pending(): number {
-    return this.#queue.length;
+    return this.#inFlight.length;
   }
 
   /** Publishes a set; returns the lag it got, or undefined when nothing changed. */
@@ -72,29 +73,41 @@ export class EndpointPropagation {
     if (key === this.#lastPublished) return undefined;
     this.#lastPublished = key;
     const publishedAtMs = this.#now();
-    const previous = this.#queue.at(-1)?.arrivalMs ?? 0;
-    const arrivalMs = Math.max(publishedAtMs + this.#lag(), previous);
-    this.#queue.push({ arrivalMs, publishedAtMs, endpoints: endpoints.map((endpoint) => ({ ...endpoint })) });
-    if (this.#queue.length === 1) this.#schedule();
-    return Math.round(arrivalMs - publishedAtMs);
+    const lagMs = Math.round(this.#lag());
+    this.#serial += 1;
+    this.#inFlight.push({
+      serial: this.#serial,
+      arrivalMs: publishedAtMs + lagMs,
+      publishedAtMs,
+      endpoints: endpoints.map((endpoint) => ({ ...endpoint })),
+    });
+    this.#schedule();
+    return lagMs;
   }
 
   dispose(): void {
     clearTimeout(this.#timer);
-    this.#queue.length = 0;
+    this.#inFlight = [];
   }
 
   #schedule(): void {
-    const head = this.#queue[0];
-    if (!head) return;
-    this.#timer = setTimeout(() => this.#arrive(), Math.max(0, head.arrivalMs - this.#now()));
+    clearTimeout(this.#timer);
+    if (this.#inFlight.length === 0) return;
+    const next = Math.min(...this.#inFlight.map((update) => update.arrivalMs));
+    this.#timer = setTimeout(() => this.#arrive(), Math.max(0, next - this.#now()));
   }
 
   #arrive(): void {
-    // Everything due by now, oldest first; a timer that fires a little early waits again.
-    while (this.#queue.length > 0 && (this.#queue[0]?.arrivalMs ?? 0) <= this.#now() + 1) {
-      const update = this.#queue.shift();
-      if (update) this.#deliver(update.endpoints, update.publishedAtMs);
+    // The newest set that has arrived wins; older ones, arrived or not, are dropped.
+    const now = this.#now() + 1;
+    const arrived = this.#inFlight.filter((update) => update.arrivalMs <= now);
+    const newest = arrived.reduce<(typeof arrived)[number] | undefined>(
+      (latest, update) => (latest === undefined || update.serial > latest.serial ? update : latest),
+      undefined,
+    );
+    if (newest) {
+      this.#inFlight = this.#inFlight.filter((update) => update.serial > newest.serial);
+      this.#deliver(newest.endpoints, newest.publishedAtMs);
     }
     this.#schedule();
   }

@@ -25,7 +25,7 @@ const COLOURS = {
 
 /** An SVG for each run, one under the other, in one document. */
 export function svgReport(runs: readonly RunResult[]): string {
-  let y = 0;
+  let y = 10;
   const parts: string[] = [];
   for (const run of runs) {
     const { svg, height } = runTimeline(run);
@@ -64,7 +64,7 @@ function legend(): string {
   return items
     .map(([label, colour]) => {
       const item = `<rect x="${x}" y="6" width="10" height="10" fill="${colour}"/><text x="${x + 14}" y="15">${label}</text>`;
-      x += 24 + label.length * 6;
+      x += 30 + label.length * 6.5;
       return item;
     })
     .join('');
