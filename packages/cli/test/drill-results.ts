@@ -61,6 +61,7 @@ export function sampleRun(mode: 'lameduck' | 'naive', failed: boolean): RunResul
     service: mode === 'naive' ? 'naive-server.mjs' : 'express-demo',
     ...summarize(records),
     podsReplaced: 1,
+    notSent: 0,
     restarts: 0,
     killedAtGracePeriod: 0,
     rolloutMs: 600,

@@ -69,10 +69,17 @@ describe('lameduck drill', () => {
       failed: number;
       podsReplaced: number;
       answeredBy: Record<string, number>;
+      settings: Record<string, unknown>;
     }[];
     expect(runs.map((each) => each.mode)).toEqual(['lameduck', 'naive']);
     const [lameduck, naive] = runs;
     expect(lameduck).toMatchObject({ failed: 0, podsReplaced: 2 });
+    expect(lameduck?.settings).toMatchObject({
+      replicas: 2,
+      maxSurge: 1,
+      maxUnavailable: 0,
+      lagMs: [600, 600],
+    });
     expect(lameduck?.requests).toBeGreaterThan(100);
     expect(lameduck?.answeredBy.v1).toBeGreaterThan(0);
     expect(lameduck?.answeredBy.v2).toBeGreaterThan(0);

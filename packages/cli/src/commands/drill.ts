@@ -144,13 +144,21 @@ async function drillRuns(options: DrillOptions, io: Io, signal: AbortSignal): Pr
     runs.push(await runDrill(run));
   }
   if (options.json) {
-    io.stdout(
-      `${JSON.stringify(
-        runs.map(({ records: _records, ...run }) => run),
-        null,
-        2,
-      )}\n`,
-    );
+    const settings = {
+      manifest: first.spec.file,
+      deployment: first.spec.name,
+      replicas: first.spec.replicas,
+      maxSurge: first.spec.maxSurge,
+      maxUnavailable: first.spec.maxUnavailable,
+      rate: options.rate,
+      keepAliveClients: options.keepAliveClients,
+      lagMs: [options.lagMinMs, options.lagMaxMs],
+    };
+    const json = runs.map(({ records: _records, ...run }, index) => ({
+      ...run,
+      settings: { ...settings, preStop: services[index]?.spec.preStop },
+    }));
+    io.stdout(`${JSON.stringify(json, null, 2)}\n`);
   } else {
     io.stdout(`${formatRuns(runs)}\n\n${runs.map(formatVerdict).join('\n')}\n`);
   }

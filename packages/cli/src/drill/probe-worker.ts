@@ -22,6 +22,8 @@ export class ProbeWorker {
   #timer: NodeJS.Timeout | undefined;
   #running = false;
   #stopped = true;
+  /** Bumped by start(): an attempt from before a restart must not count after it. */
+  #generation = 0;
   #last: ProbeResult | undefined;
   #run = 0;
   #result: ProbeResult | undefined;
@@ -56,6 +58,8 @@ export class ProbeWorker {
   /** Starts probing a container that started at `startedAt` (performance.now() time). */
   start(startedAt: number, initial?: ProbeResult): void {
     this.stop();
+    this.#generation += 1;
+    this.#running = false;
     this.#stopped = false;
     this.#startedAt = startedAt;
     this.#last = undefined;
@@ -86,8 +90,10 @@ export class ProbeWorker {
   async #attempt(): Promise<void> {
     if (this.#running || this.#stopped || this.#skip()) return;
     if (performance.now() - this.#startedAt < this.spec.initialDelayMs) return;
+    const generation = this.#generation;
     this.#running = true;
     const outcome = await runProbe(this.spec.action, this.#port, this.spec.timeoutMs);
+    if (generation !== this.#generation) return;
     this.#running = false;
     if (this.#stopped) return;
     this.lastOutcome = outcome;

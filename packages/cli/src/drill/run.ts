@@ -52,6 +52,8 @@ export interface RunResult extends RequestSummary {
   podsReplaced: number;
   /** Container restarts (liveness or startup failures, crashes). */
   restarts: number;
+  /** Requests the load could not start because too many were in flight (the rate was not met). */
+  notSent: number;
   /** Pods SIGKILLed at the end of their grace period. */
   killedAtGracePeriod: number;
   /** From the start of the rollout to the last old pod gone and every new pod available. */
@@ -153,6 +155,7 @@ export async function runDrill(options: RunOptions): Promise<RunResult> {
     service: options.service,
     ...summarize(load.records),
     podsReplaced: pods.filter((pod) => pod.version === 'v1' && pod.deletedAtMs !== undefined).length,
+    notSent: load.skipped,
     restarts: pods.reduce((sum, pod) => sum + pod.restarts, 0),
     killedAtGracePeriod: pods.filter((pod) => pod.killed).length,
     rolloutMs,
