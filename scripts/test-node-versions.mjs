@@ -74,5 +74,6 @@ console.log(
 console.table(results);
 const passed = results.reduce((sum, row) => sum + row.passed, 0);
 const failed = results.reduce((sum, row) => sum + row.failed, 0);
-console.log(`${passed} passed, ${failed} failed`);
+// Worded so it is not mistaken for the closing line of `pnpm test`, which .ci/run prints last.
+console.log(`other Node versions (${versions.join(', ')}): ${passed} tests passed and ${failed} failed`);
 process.exit(failed === 0 && results.every((row) => row.status === 'ok') ? 0 : 1);
