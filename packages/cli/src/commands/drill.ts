@@ -24,7 +24,10 @@ interface Service {
   label: string;
   command: string[];
   cwd: string;
+  /** What the pods run under: the manifest's Deployment, for naive without its preStop hook. */
   spec: DrillSpec;
+  /** The Deployment as the manifest has it. */
+  manifestSpec: DrillSpec;
 }
 
 export const drill: Command = {
@@ -144,12 +147,13 @@ async function drillRuns(options: DrillOptions, io: Io, signal: AbortSignal): Pr
     runs.push(await runDrill(run));
   }
   if (options.json) {
+    const manifest = first.manifestSpec;
     const settings = {
-      manifest: first.spec.file,
-      deployment: first.spec.name,
-      replicas: first.spec.replicas,
-      maxSurge: first.spec.maxSurge,
-      maxUnavailable: first.spec.maxUnavailable,
+      manifest: manifest.file,
+      deployment: manifest.name,
+      replicas: manifest.replicas,
+      maxSurge: manifest.maxSurge,
+      maxUnavailable: manifest.maxUnavailable,
       rate: options.rate,
       keepAliveClients: options.keepAliveClients,
       lagMs: [options.lagMinMs, options.lagMaxMs],
@@ -172,7 +176,7 @@ async function drillRuns(options: DrillOptions, io: Io, signal: AbortSignal): Pr
 /** The service for each mode asked for, with the Deployment it runs under. */
 async function servicesFor(options: DrillOptions): Promise<Service[]> {
   const overrides = options.replicas === undefined ? {} : { replicas: options.replicas };
-  let lameduck: Omit<Service, 'spec'> & { manifest: string };
+  let lameduck: Omit<Service, 'spec' | 'manifestSpec'> & { manifest: string };
   if (options.command.length > 0) {
     lameduck = {
       mode: 'lameduck',
@@ -193,7 +197,7 @@ async function servicesFor(options: DrillOptions): Promise<Service[]> {
   }
   const spec = await loadSpec([lameduck.manifest], overrides);
   const services: Service[] = [];
-  if (options.mode !== 'naive') services.push({ ...lameduck, spec });
+  if (options.mode !== 'naive') services.push({ ...lameduck, spec, manifestSpec: spec });
   if (options.mode !== 'lameduck') {
     const naive = locateNaiveServer();
     services.push({
@@ -203,15 +207,16 @@ async function servicesFor(options: DrillOptions): Promise<Service[]> {
       cwd: dirname(naive),
       // A naive deployment has no pause anywhere: no preStop hook either.
       spec: { ...spec, preStop: { type: 'none' } },
+      manifestSpec: spec,
     });
   }
   return services;
 }
 
 function header(options: DrillOptions, services: readonly Service[]): string[] {
-  const spec = services[0]?.spec;
+  const spec = services[0]?.manifestSpec;
   if (!spec) return [];
-  const keepAlive = Math.round(options.rate * KEEP_ALIVE_SHARE);
+  const keepAlive = options.keepAliveClients > 0 ? Math.round(options.rate * KEEP_ALIVE_SHARE) : 0;
   const lag =
     options.lagMinMs === options.lagMaxMs
       ? `${options.lagMinMs} ms`
@@ -220,7 +225,7 @@ function header(options: DrillOptions, services: readonly Service[]): string[] {
     'lameduck drill: a simulated rolling update v1 → v2 under load (real processes on 127.0.0.1, no cluster)',
     ...describeSpec(spec).map((line, index) => `${index === 0 ? 'manifest: ' : '  '}${line}`),
     "  timings: the manifest's own seconds, nothing scaled",
-    `load: ${options.rate} requests/s to GET ${options.path} — ${keepAlive}/s from ${options.keepAliveClients} keep-alive clients, ${options.rate - keepAlive}/s on a new connection each; no retries`,
+    `load: ${options.rate} requests/s to GET ${options.path} — ${keepAlive > 0 ? `${keepAlive}/s from ${options.keepAliveClients} keep-alive clients, ` : ''}${options.rate - keepAlive}/s on a new connection each; no retries`,
     `endpoint propagation lag: ${lag}`,
   ];
   for (const service of services) {

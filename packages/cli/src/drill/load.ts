@@ -51,8 +51,9 @@ export class LoadGenerator {
   start(): void {
     const { rate, keepAliveClients, keepAliveShare } = this.#options;
     this.#running = true;
-    const keepAliveRate = rate * keepAliveShare;
-    if (keepAliveRate > 0 && keepAliveClients > 0) {
+    // With no keep-alive clients, every request opens a new connection.
+    const keepAliveRate = keepAliveClients > 0 ? rate * keepAliveShare : 0;
+    if (keepAliveRate > 0) {
       const intervalMs = (1000 * keepAliveClients) / keepAliveRate;
       for (let index = 0; index < keepAliveClients; index += 1) {
         const agent = new Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
