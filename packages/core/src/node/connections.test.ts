@@ -4,7 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { connect as connectTls } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeHard, connectRaw, get, listen, sleep, testTls, until } from '../../test/support/http.js';
-import { ServerTracker } from './connections.js';
+import { IDLE_GRACE_MS, ServerTracker } from './connections.js';
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 
@@ -73,6 +73,32 @@ describe('ServerTracker (HTTP/1)', () => {
     expect(await reply).toMatchObject({ status: 500, headers: { connection: 'close' } });
   });
 
+  it('gives a socket active a moment ago time for one last request, answered with Connection: close', async () => {
+    const { tracker, port, agent } = await trackedHttp();
+    await get(port, '/', { agent });
+    const report = tracker.stopAccepting();
+    expect(report).toMatchObject({ idleClosed: 0, idleInGrace: 1 });
+    // The client's next request arrives just after the listener closed, on the same socket:
+    // closing idle sockets at once would reset it (ECONNRESET).
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const reply = await get(port, '/', { agent });
+    expect(reply).toMatchObject({ status: 200, headers: { connection: 'close' } });
+    await tracker.whenEmpty();
+  });
+
+  it('closes at once a socket idle for longer than the grace period, and a quiet one after it', async () => {
+    const { tracker, port, agent } = await trackedHttp();
+    await get(port, '/', { agent });
+    await new Promise((resolve) => setTimeout(resolve, IDLE_GRACE_MS + 100));
+    const silent = await connectRaw(port);
+    const startedAt = performance.now();
+    expect(tracker.stopAccepting()).toMatchObject({ idleClosed: 1, idleInGrace: 1 });
+    await silent.whenClosed;
+    // The silent socket had just connected: closed once its grace ran out, not before.
+    expect(performance.now() - startedAt).toBeGreaterThan(IDLE_GRACE_MS - 200);
+    await tracker.whenEmpty();
+  });
+
   it('stopAccepting closes the listener, idle sockets and silent sockets; busy ones after their response', async () => {
     const { server, tracker, port, agent } = await trackedHttp();
     await get(port, '/', { agent });
@@ -81,7 +107,15 @@ describe('ServerTracker (HTTP/1)', () => {
     await until(() => tracker.connections === 3 && tracker.inFlight === 1);
 
     const report = tracker.stopAccepting();
-    expect(report).toEqual({ idleClosed: 2, busy: 1, sessions: 0, handshakesClosed: 0, upgraded: [] });
+    // Both idle sockets were active a moment ago: they get the grace period, then close.
+    expect(report).toEqual({
+      idleClosed: 0,
+      idleInGrace: 2,
+      busy: 1,
+      sessions: 0,
+      handshakesClosed: 0,
+      upgraded: [],
+    });
     expect(server.listening).toBe(false);
     await silent.whenClosed;
     await expect(get(port, '/')).rejects.toMatchObject({ code: 'ECONNREFUSED' });

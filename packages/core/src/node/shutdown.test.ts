@@ -101,7 +101,7 @@ describe('shutdown(): the drain sequence', () => {
     );
     expect(lines).toContainEqual(
       expect.stringMatching(
-        /^info drain delay over after \d+ ms: listeners closed; closed 1 idle connection/,
+        /^info drain delay over after \d+ ms: listeners closed; closed 0 idle connection\(s\), 1 recently active idle connection\(s\) get up to 1000 ms/,
       ),
     );
     expect(lines).toContainEqual(

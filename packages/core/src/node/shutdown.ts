@@ -1,6 +1,6 @@
 import type { Lameduck, Logger } from '../index.js';
 import type { ServerTracker, UpgradedSocket } from './connections.js';
-import { endGracefully } from './connections.js';
+import { endGracefully, IDLE_GRACE_MS } from './connections.js';
 import { type Hook, type HookOutcome, runHook } from './hooks.js';
 
 /** Given every upgraded socket still open when the listeners close; owns them from then on. */
@@ -82,7 +82,9 @@ export interface Shutdown {
  *     served (with `Connection: close`), because load balancers keep sending traffic for a few
  *     seconds after Kubernetes removes the endpoint.
  *  4. Then the listeners close. Idle keep-alive sockets and sockets that never sent a request
- *     (including TLS handshakes in progress) are closed; busy sockets close after their current
+ *     (including TLS handshakes in progress) are closed — except those active within the last
+ *     IDLE_GRACE_MS (1 s), which get the rest of that second to send one last request, answered
+ *     with `Connection: close`, so a busy client never races the close; busy sockets close after their current
  *     response; HTTP/2 sessions get GOAWAY and finish their open streams. Upgraded sockets
  *     (WebSocket, CONNECT) are given to the `onUpgradedSockets` hooks, or closed (FIN) if there
  *     are none: lameduck does not speak their protocol.
@@ -132,6 +134,7 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
     logger.info(
       `${forcing.signal.aborted ? 'drain delay cut short' : 'drain delay over'} after ${drainDelayMs} ms: listeners closed;` +
         ` closed ${sum(reports.map((r) => r.idleClosed))} idle connection(s),` +
+        ` ${sum(reports.map((r) => r.idleInGrace))} recently active idle connection(s) get up to ${IDLE_GRACE_MS} ms for a last request,` +
         ` ${sum(reports.map((r) => r.busy))} busy connection(s) close after their response,` +
         ` ${sum(reports.map((r) => r.sessions))} HTTP/2 session(s) sent GOAWAY,` +
         ` ${upgraded.length} upgraded socket(s) ${context.upgradedHooks().length > 0 ? 'handed to hooks' : 'closed'};` +
