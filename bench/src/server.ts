@@ -1,0 +1,330 @@
+/**
+ * A server child: one framework in one variant, on 127.0.0.1 and a free port. It runs in its own
+ * process so that the load generator in the parent never shares its event loop.
+ *
+ * Every variant answers the same routes: `GET /` → "hello", `GET /slow?ms=N` → "slow" after N ms
+ * (and tells the parent when it started). Probe variants also answer a readiness probe whose
+ * check takes `checkMs` and counts its runs. Each variant imports only what it uses, so a
+ * bare server loads no library and its heap holds nothing of the others.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { createNodeLameduck, NodeLameduck } from '@lameduck/core/node';
+import type { LameduckEnv } from '@lameduck/hono';
+import type { Express } from 'express';
+import type { Hono } from 'hono';
+import type Koa from 'koa';
+import {
+  type ChildStats,
+  DEFAULT_DRAIN_TIMEOUT_MS,
+  type ParentMessage,
+  PROBE_PATH,
+  type ServerSpec,
+} from './spec.js';
+
+const spec = JSON.parse(process.argv[2] ?? '{}') as ServerSpec;
+const drainTimeoutMs = spec.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
+const HOST = '127.0.0.1';
+let checkRuns = 0;
+let lameduck: NodeLameduck | undefined;
+
+const send = (message: unknown) => process.send?.(message);
+
+async function check(): Promise<void> {
+  checkRuns += 1;
+  await sleep(spec.checkMs ?? 0);
+}
+
+function slowMs(url: string | undefined): number {
+  const match = /[?&]ms=(\d+)/.exec(url ?? '');
+  return match ? Number(match[1]) : 0;
+}
+
+function startSlow(url: string | undefined): Promise<void> {
+  send({ type: 'slow-started' });
+  return sleep(slowMs(url));
+}
+
+/** The plain node:http handler every node variant shares. */
+function nodeHandler(request: IncomingMessage, response: ServerResponse): void {
+  if (request.url?.startsWith('/slow')) {
+    void startSlow(request.url).then(() => response.end('slow'));
+    return;
+  }
+  response.setHeader('Content-Type', 'text/plain');
+  response.end('hello');
+}
+
+function expressRoutes(app: Express): Express {
+  app.get('/', (_request, response) => {
+    response.type('text/plain').send('hello');
+  });
+  app.get('/slow', (request, response) => {
+    void startSlow(request.url).then(() => response.type('text/plain').send('slow'));
+  });
+  return app;
+}
+
+function koaRoutes(app: Koa): Koa {
+  app.use(async (context) => {
+    if (context.path === '/slow') {
+      await startSlow(context.url);
+      context.body = 'slow';
+      return;
+    }
+    if (context.path === '/') context.body = 'hello';
+  });
+  return app;
+}
+
+function honoRoutes(app: Hono<LameduckEnv>): Hono<LameduckEnv> {
+  app.get('/', (context) => context.text('hello'));
+  app.get('/slow', async (context) => {
+    await startSlow(context.req.url);
+    return context.text('slow');
+  });
+  return app;
+}
+
+function listen(server: Server): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, HOST, () => resolve(server));
+  });
+}
+
+function newLameduck(create: typeof createNodeLameduck): NodeLameduck {
+  const created = create({ logger: false, drainDelayMs: 0, drainTimeoutMs });
+  if (spec.checkMs !== undefined) created.check('slow-dependency', check);
+  lameduck = created;
+  return created;
+}
+
+/** Naive shutdown, as most services write it: stop accepting, exit once `close` calls back. */
+function closeOnSigterm(server: Server): void {
+  process.once('SIGTERM', () => server.close(() => process.exit(0)));
+}
+
+interface Started {
+  server: Server;
+  probePort?: number;
+  probePath?: string;
+}
+
+async function start(): Promise<Started> {
+  const { framework, variant } = spec;
+  const key = `${framework}/${variant}`;
+  switch (key) {
+    case 'node/bare':
+      return { server: await listen(createServer(nodeHandler)) };
+    case 'node/naive': {
+      const server = await listen(createServer(nodeHandler));
+      closeOnSigterm(server);
+      return { server };
+    }
+    case 'node/lameduck': {
+      const { createNodeLameduck } = await import('@lameduck/core/node');
+      const ld = newLameduck(createNodeLameduck);
+      const server = createServer((request, response) => {
+        if (!ld.handleProbe(request, response)) nodeHandler(request, response);
+      });
+      ld.attach(server);
+      await listen(server);
+      ld.ready();
+      return { server };
+    }
+    case 'node/lameduck-attach': {
+      const { createNodeLameduck } = await import('@lameduck/core/node');
+      const server = newLameduck(createNodeLameduck).attach(createServer(nodeHandler));
+      await listen(server);
+      return { server };
+    }
+    case 'node/lameduck-probe': {
+      const { createNodeLameduck } = await import('@lameduck/core/node');
+      const ld = newLameduck(createNodeLameduck);
+      const server = createServer((request, response) => {
+        if (!ld.handleProbe(request, response)) nodeHandler(request, response);
+      });
+      await listen(server);
+      return { server };
+    }
+    case 'node/http-terminator': {
+      const { createHttpTerminator } = await import('http-terminator');
+      const server = await listen(createServer(nodeHandler));
+      const terminator = createHttpTerminator({ server, gracefulTerminationTimeout: drainTimeoutMs });
+      process.once('SIGTERM', () => void terminator.terminate().then(() => process.exit(0)));
+      return { server };
+    }
+    case 'node/lightship': {
+      // lightship owns the signal and the probe port; http-terminator drains the app's server.
+      const { createHttpTerminator } = await import('http-terminator');
+      const { createLightship } = await import('lightship');
+      const server = await listen(createServer(nodeHandler));
+      const terminator = createHttpTerminator({ server, gracefulTerminationTimeout: drainTimeoutMs });
+      const lightship = await createLightship({
+        detectKubernetes: false,
+        port: 0,
+        shutdownDelay: 0,
+        gracefulShutdownTimeout: drainTimeoutMs,
+        shutdownHandlerTimeout: drainTimeoutMs,
+        signals: ['SIGTERM'],
+      });
+      lightship.registerShutdownHandler(() => terminator.terminate());
+      if (spec.checkMs !== undefined) {
+        // lightship never runs a check itself: the app polls its dependency and pushes the state.
+        const poll = async () => {
+          try {
+            await check();
+            lightship.signalReady();
+          } catch {
+            lightship.signalNotReady();
+          }
+        };
+        await poll();
+        setInterval(poll, 1000).unref();
+      } else {
+        lightship.signalReady();
+      }
+      return { server, probePort: (lightship.server.address() as AddressInfo).port, probePath: '/ready' };
+    }
+    case 'express/bare': {
+      const { default: express } = await import('express');
+      return { server: await listen(createServer(expressRoutes(express()))) };
+    }
+    case 'express/naive': {
+      const { default: express } = await import('express');
+      const server = await listen(createServer(expressRoutes(express())));
+      closeOnSigterm(server);
+      return { server };
+    }
+    case 'express/lameduck': {
+      const { default: express } = await import('express');
+      const { createLameduck } = await import('@lameduck/express');
+      const ld = newLameduck(createLameduck) as ReturnType<typeof createLameduck>;
+      const app = express();
+      app.use(ld.middleware());
+      const server = await ld.listen(expressRoutes(app), { port: 0, host: HOST });
+      ld.ready();
+      return { server };
+    }
+    case 'express/noop-middleware': {
+      const { default: express } = await import('express');
+      const app = express();
+      app.use((_request, _response, next) => next());
+      return { server: await listen(createServer(expressRoutes(app))) };
+    }
+    case 'express/terminus': {
+      const { default: express } = await import('express');
+      const { createTerminus } = await import('@godaddy/terminus');
+      const server = await listen(createServer(expressRoutes(express())));
+      // Terminus runs the health check on every probe request; it has no cache or single-flight.
+      createTerminus(server, {
+        signal: 'SIGTERM',
+        timeout: drainTimeoutMs,
+        useExit0: true,
+        healthChecks: { [PROBE_PATH]: check },
+      });
+      return { server };
+    }
+    case 'koa/bare': {
+      const { default: Koa } = await import('koa');
+      return { server: await listen(createServer(koaRoutes(new Koa()).callback())) };
+    }
+    case 'koa/noop-middleware': {
+      const { default: Koa } = await import('koa');
+      const app = new Koa();
+      app.use((_context, next) => next());
+      return { server: await listen(createServer(koaRoutes(app).callback())) };
+    }
+    case 'koa/lameduck': {
+      const { default: Koa } = await import('koa');
+      const { createLameduck } = await import('@lameduck/koa');
+      const ld = newLameduck(createLameduck) as ReturnType<typeof createLameduck>;
+      const app = new Koa();
+      app.use(ld.middleware());
+      const server = await ld.listen(koaRoutes(app), { port: 0, host: HOST });
+      ld.ready();
+      return { server };
+    }
+    case 'hono/bare': {
+      const { Hono } = await import('hono');
+      const { serve } = await import('@hono/node-server');
+      const app = honoRoutes(new Hono<LameduckEnv>());
+      const server = await new Promise<Server>((resolve) => {
+        const created = serve({ fetch: app.fetch, port: 0, hostname: HOST }, () =>
+          resolve(created as Server),
+        );
+      });
+      return { server };
+    }
+    case 'hono/noop-middleware': {
+      const { Hono } = await import('hono');
+      const { serve } = await import('@hono/node-server');
+      const app = new Hono<LameduckEnv>();
+      app.use(async (_context, next) => {
+        await next();
+      });
+      honoRoutes(app);
+      const server = await new Promise<Server>((resolve) => {
+        const created = serve({ fetch: app.fetch, port: 0, hostname: HOST }, () =>
+          resolve(created as Server),
+        );
+      });
+      return { server };
+    }
+    case 'hono/lameduck': {
+      const { Hono } = await import('hono');
+      const { createLameduck } = await import('@lameduck/hono');
+      const ld = newLameduck(createLameduck) as ReturnType<typeof createLameduck>;
+      const app = new Hono<LameduckEnv>();
+      app.use(ld.middleware());
+      const server = (await ld.listen(honoRoutes(app), { port: 0, host: HOST })) as Server;
+      ld.ready();
+      return { server };
+    }
+    default:
+      throw new Error(`no server for ${key}`);
+  }
+}
+
+async function stats(gc: boolean): Promise<ChildStats> {
+  const collect = (globalThis as { gc?: () => void }).gc;
+  if (gc && collect) {
+    // A few rounds, with a turn of the event loop between them, so that objects freed by
+    // finalisers and closed handles are collected too.
+    for (let round = 0; round < 4; round += 1) {
+      collect();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  const cpu = process.cpuUsage();
+  const result: ChildStats = {
+    checkRuns,
+    cpuUs: cpu.user + cpu.system,
+    heapUsedBytes: process.memoryUsage().heapUsed,
+  };
+  if (lameduck) {
+    result.trackedConnections = lameduck.connections;
+    result.trackedInFlight = lameduck.inFlight;
+  }
+  return result;
+}
+
+process.on('message', (message: ParentMessage) => {
+  if (message.type === 'stats')
+    void stats(message.gc).then((figures) => send({ ...message, stats: figures }));
+  // A normal exit, so that --cpu-prof writes its profile.
+  if (message.type === 'exit') process.exit(0);
+});
+
+const started = await start();
+const port = (started.server.address() as AddressInfo).port;
+send({
+  type: 'listening',
+  port,
+  probePort: started.probePort ?? port,
+  probePath: started.probePath ?? PROBE_PATH,
+});
+// The IPC channel must not keep the process alive: each variant has to exit on its own after SIGTERM.
+process.channel?.unref();

@@ -1,0 +1,91 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+// The harness runs in smoke mode: a few hundred requests, one round. This proves that the
+// scripts run and print well-formed rows; it asserts nothing about speed, because a benchmark
+// is not a test and a slow or busy machine must not fail `pnpm test`.
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const GENEROUS_MS = 10 * 60_000;
+
+/** Names of numeric figures say their unit (or that they are a count or a ratio). */
+const FIGURE_NAME =
+  /(PerSec|Ms|Us|Bytes|PerRequest|PerConnection|Ratio|Runs|[cC]onnections|[rR]equests|rounds|pipelining|failures|errors|Resets)$/;
+
+interface Output {
+  machine: { cpus: number; model: string; node: string };
+  rows: Record<string, unknown>[];
+}
+
+function bench(...args: string[]) {
+  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: GENEROUS_MS });
+}
+
+describe('pnpm bench', () => {
+  it('is built before the test runs (turbo runs build first)', () => {
+    expect(existsSync(cli), `${cli} is missing: run pnpm build`).toBe(true);
+  });
+
+  it('prints its options for --help and refuses an unknown flag', () => {
+    const help = bench('--help');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('--quick');
+    const wrong = bench('--no-such-flag');
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toContain('Usage: pnpm bench');
+  });
+
+  it(
+    'runs every scenario in smoke mode and prints well-formed JSON rows',
+    () => {
+      const run = bench('--smoke', '--json');
+      expect(run.status, run.stderr.slice(-2000)).toBe(0);
+      const output = JSON.parse(run.stdout) as Output;
+      expect(output.machine.cpus).toBeGreaterThan(0);
+      expect(output.machine.model).not.toBe('');
+      expect(output.machine.node).toBe(process.version);
+
+      const scenarios = new Set(output.rows.map((row) => row.scenario));
+      expect([...scenarios].sort()).toEqual(['memory', 'overhead', 'probes', 'shutdown']);
+      for (const row of output.rows) {
+        expect(['node', 'express', 'koa', 'hono']).toContain(row.framework);
+        expect(typeof row.variant).toBe('string');
+        for (const [name, value] of Object.entries(row)) {
+          if (typeof value === 'number')
+            expect(name, `${name} in ${JSON.stringify(row)}`).toMatch(FIGURE_NAME);
+        }
+      }
+
+      const overhead = output.rows.filter((row) => row.scenario === 'overhead');
+      expect(overhead.map((row) => `${row.framework}/${row.variant}`)).toEqual(
+        expect.arrayContaining([
+          'node/bare',
+          'node/lameduck',
+          'express/terminus',
+          'koa/lameduck',
+          'hono/lameduck',
+        ]),
+      );
+      for (const row of overhead) {
+        expect(row.requestsPerSec).toBeGreaterThan(0);
+        expect(Number.isFinite(row.p99Ms)).toBe(true);
+        expect(Number.isFinite(row.throughputRatio)).toBe(true);
+      }
+      for (const row of output.rows.filter((row) => row.scenario === 'probes')) {
+        expect(row.checkRuns).toBeGreaterThanOrEqual(0);
+        expect(Number.isFinite(row.p50Ms)).toBe(true);
+      }
+      for (const row of output.rows.filter((row) => row.scenario === 'shutdown')) {
+        expect(Number.isFinite(row.exitMs)).toBe(true);
+        expect(Number.isFinite(row.aboveFloorMs)).toBe(true);
+      }
+      for (const row of output.rows.filter((row) => row.scenario === 'memory')) {
+        expect(row.heapBeforeBytes).toBeGreaterThan(0);
+        expect(Number.isFinite(row.heapGrowthBytesPerRequest)).toBe(true);
+        expect(Number.isFinite(row.heapGrowthBytesPerConnection)).toBe(true);
+      }
+    },
+    GENEROUS_MS,
+  );
+});

@@ -1,0 +1,4 @@
+import { packageBuild } from '../tsup.base';
+
+// A program, not a library: the harness and the server child, ESM, no declarations.
+export default packageBuild({ cli: 'src/cli.ts', server: 'src/server.ts' }, { format: ['esm'], dts: false });
