@@ -483,3 +483,21 @@ describe('hardening', () => {
     expect((await lameduck.respond({ method: 'GET', path: '/readyz/db' }))?.status).toBe(503);
   });
 });
+
+describe('isProbePath', () => {
+  it('recognises probe paths, per-check paths and queries, and nothing else', () => {
+    const lameduck = createLameduck({ logger: false });
+    for (const target of ['/readyz', '/readyz/', '/readyz/db', '/livez?verbose', '/startupz']) {
+      expect(lameduck.isProbePath(target)).toBe(true);
+    }
+    for (const target of ['/', '/readyzz', '/api/readyz', '/live', '', 42 as never]) {
+      expect(lameduck.isProbePath(target)).toBe(false);
+    }
+  });
+
+  it('follows custom paths and prefixes', () => {
+    const lameduck = createLameduck({ logger: false, prefix: '/health' });
+    expect(lameduck.isProbePath('/health/readyz')).toBe(true);
+    expect(lameduck.isProbePath('/readyz')).toBe(false);
+  });
+});

@@ -4,7 +4,7 @@ import { LameduckConfigError } from './errors.js';
 import { type Logger, prefixedLogger, silentLogger } from './logger.js';
 import { type ProbePaths, resolveProbePaths } from './paths.js';
 import { evaluateProbe, type ProbeQuery, type ProbeReport } from './probe.js';
-import { type ProbeRequest, type ProbeResponse, respondToProbe } from './respond.js';
+import { mayBeProbe, type ProbeRequest, type ProbeResponse, respondToProbe } from './respond.js';
 import { type IgnoredTransition, type LifecycleState, type StateChange, StateMachine } from './states.js';
 
 export interface LameduckOptions {
@@ -74,6 +74,11 @@ export interface Lameduck {
    * else a promise of `{ status, headers, body }`. Never throws or rejects.
    */
   respond(request: ProbeRequest): Promise<ProbeResponse> | undefined;
+  /**
+   * True when a raw path (with or without its query) is one of the probe paths or under one: a
+   * cheap, allocation-free test for adapters to run before building a probe request.
+   */
+  isProbePath(target: string): boolean;
 }
 
 /**
@@ -114,8 +119,10 @@ export function createLameduck(options: LameduckOptions = {}): Lameduck {
     },
   });
   const probe = (kind: CheckKind, query?: ProbeQuery) => evaluateProbe(kind, machine, registry, query);
+  const bases = [paths.readiness, paths.liveness, paths.startup];
   const context = {
     paths,
+    bases,
     exposeDetails,
     knownCheck: (kind: CheckKind, name: string) => registry.has(name, kind),
     evaluate: probe,
@@ -150,6 +157,7 @@ export function createLameduck(options: LameduckOptions = {}): Lameduck {
     },
     probe,
     respond: (request) => respondToProbe(context, request),
+    isProbePath: (target) => typeof target === 'string' && mayBeProbe(bases, target),
   };
   return lameduck;
 }

@@ -645,6 +645,7 @@ describe('never rejects', () => {
   function context(overrides: Partial<ResponderContext>): ResponderContext {
     return {
       paths: DEFAULT_PROBE_PATHS,
+      bases: Object.values(DEFAULT_PROBE_PATHS),
       exposeDetails: false,
       knownCheck: () => true,
       evaluate: async () => ({

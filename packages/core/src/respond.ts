@@ -28,6 +28,8 @@ export interface ProbeResponse {
 
 export interface ResponderContext {
   paths: ProbePaths;
+  /** The three probe paths, for the cheap test every request pays (see `mayBeProbe`). */
+  bases: readonly string[];
   exposeDetails: boolean;
   knownCheck(kind: CheckKind, name: string): boolean;
   evaluate(kind: CheckKind, query: ProbeQuery): Promise<ProbeReport>;
@@ -50,6 +52,8 @@ export function respondToProbe(
   request: ProbeRequest,
 ): Promise<ProbeResponse> | undefined {
   if (request === null || typeof request !== 'object') return undefined;
+  // Every request of the app passes through here: reject non-probe paths before allocating.
+  if (typeof request.path !== 'string' || !mayBeProbe(context.bases, request.path)) return undefined;
   const { path: rawPath, query } = splitTarget(request);
   const match = matchProbePath(context.paths, rawPath);
   if (match === undefined) return undefined;
@@ -57,6 +61,21 @@ export function respondToProbe(
     // Belt and braces: evaluate() does not reject, but a responder must never break the app.
     () => plain(500, 'internal error while answering the probe\n', request.method),
   );
+}
+
+/**
+ * True when `target` (a raw path, with or without its query) is a probe path or under one: the
+ * only work a non-probe request pays, with no allocation. `matchProbePath` decides the rest.
+ */
+export function mayBeProbe(bases: readonly string[], target: string): boolean {
+  for (const base of bases) {
+    if (target.startsWith(base)) {
+      const next = target.charCodeAt(base.length);
+      // end of string, '/' or '?'
+      if (Number.isNaN(next) || next === 47 || next === 63) return true;
+    }
+  }
+  return false;
 }
 
 interface PathMatch {

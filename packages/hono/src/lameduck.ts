@@ -46,9 +46,11 @@ export function createLameduck(options: NodeLameduckOptions = {}): HonoLameduck 
     middleware(): MiddlewareHandler<LameduckEnv> {
       return async (context, next) => {
         context.set('deadlineSignal', lameduck.deadlineSignal);
+        const path = pathAndQuery(context.req.url);
+        if (!lameduck.isProbePath(path)) return next();
         const answer = lameduck.respond({
           method: context.req.method,
-          path: pathAndQuery(context.req.url),
+          path,
           headers: context.req.raw.headers,
         });
         if (!answer) return next();

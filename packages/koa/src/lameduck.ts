@@ -41,11 +41,9 @@ export function createLameduck(options: NodeLameduckOptions = {}): KoaLameduck {
   return Object.assign(lameduck, {
     middleware() {
       return async (context: KoaContext, next: () => Promise<unknown>) => {
-        const answer = lameduck.respond({
-          method: context.method,
-          path: context.url,
-          headers: context.headers,
-        });
+        const url = context.url;
+        if (!lameduck.isProbePath(url)) return next();
+        const answer = lameduck.respond({ method: context.method, path: url, headers: context.headers });
         if (!answer) return next();
         const { status, headers, body } = await answer;
         context.status = status;

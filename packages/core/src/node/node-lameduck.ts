@@ -207,6 +207,7 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
     on: (event, listener) => core.on(event, listener),
     probe: (kind, query) => core.probe(kind, query),
     respond: (request) => core.respond(request),
+    isProbePath: (target) => core.isProbePath(target),
     attach(server) {
       if (core.state === 'draining' || core.state === 'closed') {
         throw new LameduckConfigError(

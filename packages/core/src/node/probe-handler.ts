@@ -11,9 +11,13 @@ export function handleProbe(
   request: IncomingMessage | Http2ServerRequest,
   response: ServerResponse | Http2ServerResponse,
 ): boolean {
+  // Read only the URL first: this runs for every request, and framework request objects
+  // (Express's) make every property read cost something.
+  const url = request.url ?? '/';
+  if (!lifecycle.isProbePath(url)) return false;
   const answer = lifecycle.respond({
     method: request.method ?? 'GET',
-    path: request.url ?? '/',
+    path: url,
     headers: request.headers,
   });
   if (answer === undefined) return false;
