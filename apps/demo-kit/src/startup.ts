@@ -1,4 +1,4 @@
-import { httpCheck } from '@lameduck/core';
+import { httpCheck, LameduckConfigError } from '@lameduck/core';
 
 interface Checks {
   check(name: string, fn: ReturnType<typeof httpCheck>, options: { timeoutMs: number }): unknown;
@@ -14,9 +14,7 @@ export function checkDependencyFromEnv(
   try {
     lameduck.check('dependency', httpCheck(url), { timeoutMs: 800 });
   } catch (error) {
-    throw Object.assign(new Error(`READY_DEPENDENCY_URL: ${(error as Error).message}`), {
-      name: 'LameduckConfigError',
-    });
+    throw new LameduckConfigError(`READY_DEPENDENCY_URL: ${(error as Error).message}`);
   }
 }
 

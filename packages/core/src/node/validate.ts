@@ -1,11 +1,8 @@
-import { LameduckConfigError } from '../index.js';
-
-/** One day: a longer timeout is a unit mistake (seconds given as ms). */
-export const MAX_DURATION_MS = 86_400_000;
+import { durationOption, MAX_DURATION_MS } from '../duration.js';
 
 /**
- * Validates a duration option in ms and returns it, or `fallback` when it is undefined. The
- * message names the option, what was received, and the accepted range, so the fix is obvious.
+ * Validates a duration option in ms and returns it, or `fallback` when it is undefined: the
+ * model's `durationOption`, with the range as trailing arguments.
  */
 export function durationMs(
   name: string,
@@ -14,16 +11,7 @@ export function durationMs(
   minMs = 0,
   maxMs = MAX_DURATION_MS,
 ): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new LameduckConfigError(
-      `${name} must be a number of milliseconds, got ${describeValue(value)}; for example ${name}: ${fallback}`,
-    );
-  }
-  if (value < minMs || value > maxMs) {
-    throw new LameduckConfigError(`${name} must be between ${minMs} and ${maxMs} ms, got ${value}`);
-  }
-  return value;
+  return durationOption(name, value, fallback, { minMs, maxMs });
 }
 
 /** A short description of any value for an error message; never throws. */
