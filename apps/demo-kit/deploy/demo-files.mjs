@@ -4,6 +4,7 @@
 // every document against the Kubernetes API schema and `lameduck doctor`.
 //
 // Plain JavaScript (with demo-files.d.mts beside it) so the generator runs with bare `node`.
+import { ENVIRONMENT, GRACE_PERIOD_VARIABLE } from '@lameduck/core';
 import { Document } from 'yaml';
 
 /** The demos that get deployment files. node-demo joins when it moves onto demo-kit. */
@@ -43,7 +44,8 @@ export const VARIANTS = Object.freeze([
   Object.freeze({
     name: 'native-sleep',
     file: 'k8s/manifests.yaml',
-    title: 'Kubernetes 1.30 or newer: the kubelet pauses with a native preStop sleep; DRAIN_DELAY_MS is 0',
+    title:
+      'Kubernetes 1.30 or newer: the kubelet pauses with a native preStop sleep; LAMEDUCK_DRAIN_DELAY_MS is 0',
     preStopSleepSeconds: BUDGET.preStopSleepSeconds,
     drainDelayMs: 0,
   }),
@@ -51,7 +53,7 @@ export const VARIANTS = Object.freeze([
     name: 'pre-1.30',
     file: 'k8s/variants/pre-1.30.yaml',
     title:
-      'Clusters older than 1.30 (no native preStop sleep): no preStop hook; the app pauses itself with DRAIN_DELAY_MS',
+      'Clusters older than 1.30 (no native preStop sleep): no preStop hook; the app pauses itself with LAMEDUCK_DRAIN_DELAY_MS',
     preStopSleepSeconds: 0,
     drainDelayMs: BUDGET.inAppDrainDelayMs,
   }),
@@ -75,8 +77,8 @@ export function budgetFor(variant) {
     throw new Error(`${variant.name}: the app's worst case ${appWorstCaseMs} ms exceeds its grace period`);
   }
   const explanation =
-    `preStop ${variant.preStopSleepSeconds} s + DRAIN_DELAY_MS ${variant.drainDelayMs} + ` +
-    `DRAIN_TIMEOUT_MS ${BUDGET.drainTimeoutMs} + HOOK_TIMEOUT_MS ${BUDGET.hookTimeoutMs} × ${BUDGET.cleanupHooks} hook + ` +
+    `preStop ${variant.preStopSleepSeconds} s + ${ENVIRONMENT.drainDelayMs.variable} ${variant.drainDelayMs} + ` +
+    `${ENVIRONMENT.drainTimeoutMs.variable} ${BUDGET.drainTimeoutMs} + ${ENVIRONMENT.hookTimeoutMs.variable} ${BUDGET.hookTimeoutMs} × ${BUDGET.cleanupHooks} hook + ` +
     `margin ${BUDGET.marginSeconds} s = ${neededMs / 1000} s`;
   return { terminationGracePeriodSeconds, appGracePeriodSeconds, appWorstCaseMs, explanation };
 }
@@ -98,7 +100,7 @@ const PROBE_COMMENTS = {
 function probe({ path, periodSeconds, timeoutSeconds, failureThreshold }) {
   if (timeoutSeconds * 1000 <= BUDGET.checkTimeoutMs) {
     throw new Error(
-      `${path}: timeoutSeconds ${timeoutSeconds} is not above CHECK_TIMEOUT_MS ${BUDGET.checkTimeoutMs}`,
+      `${path}: timeoutSeconds ${timeoutSeconds} is not above ${ENVIRONMENT.checkTimeoutMs.variable} ${BUDGET.checkTimeoutMs}`,
     );
   }
   return { httpGet: { path, port: 'http' }, periodSeconds, timeoutSeconds, failureThreshold };
@@ -114,11 +116,11 @@ function deployment(demo, variant) {
   const budget = budgetFor(variant);
   const env = [
     { name: 'PORT', value: String(CONTAINER_PORT) },
-    { name: 'DRAIN_DELAY_MS', value: String(variant.drainDelayMs) },
-    { name: 'DRAIN_TIMEOUT_MS', value: String(BUDGET.drainTimeoutMs) },
-    { name: 'HOOK_TIMEOUT_MS', value: String(BUDGET.hookTimeoutMs) },
-    { name: 'CHECK_TIMEOUT_MS', value: String(BUDGET.checkTimeoutMs) },
-    { name: 'TERMINATION_GRACE_PERIOD_SECONDS', value: String(budget.appGracePeriodSeconds) },
+    { name: ENVIRONMENT.drainDelayMs.variable, value: String(variant.drainDelayMs) },
+    { name: ENVIRONMENT.drainTimeoutMs.variable, value: String(BUDGET.drainTimeoutMs) },
+    { name: ENVIRONMENT.hookTimeoutMs.variable, value: String(BUDGET.hookTimeoutMs) },
+    { name: ENVIRONMENT.checkTimeoutMs.variable, value: String(BUDGET.checkTimeoutMs) },
+    { name: GRACE_PERIOD_VARIABLE, value: String(budget.appGracePeriodSeconds) },
     {
       name: 'DATABASE_URL',
       valueFrom: { secretKeyRef: { name: `${demo}-postgres`, key: 'url', optional: true } },
@@ -239,7 +241,7 @@ function deploymentDocument(variant, objects) {
   );
   annotate(
     doc,
-    env('DRAIN_DELAY_MS'),
+    env(ENVIRONMENT.drainDelayMs.variable),
     variant.preStopSleepSeconds > 0
       ? 'the preStop sleep is the pause: never stack a second one'
       : 'the pause, inside the app: no preStop sleep on this cluster',
@@ -247,7 +249,7 @@ function deploymentDocument(variant, objects) {
   );
   annotate(
     doc,
-    env('TERMINATION_GRACE_PERIOD_SECONDS'),
+    env(GRACE_PERIOD_VARIABLE),
     variant.preStopSleepSeconds > 0
       ? `counted from SIGTERM: ${budget.terminationGracePeriodSeconds} minus the ${variant.preStopSleepSeconds} s preStop sleep; the app refuses a budget that cannot fit`
       : 'counted from SIGTERM (no preStop sleep); the app refuses a budget that cannot fit',

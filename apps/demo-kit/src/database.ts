@@ -1,3 +1,4 @@
+import { ENVIRONMENT } from '@lameduck/core';
 import { optionsFromEnv } from '@lameduck/core/node';
 import { Pool, type PoolConfig } from 'pg';
 import { parseSlowMs, SLOW_USAGE } from './slow.js';
@@ -18,9 +19,6 @@ export interface DemoResponse {
   status: number;
   body: string;
 }
-
-/** lameduck's own default, used when CHECK_TIMEOUT_MS is not set. */
-const DEFAULT_CHECK_TIMEOUT_MS = 500;
 
 type Log = Pick<Console, 'log' | 'error'>;
 
@@ -49,7 +47,7 @@ export function checkDatabaseFromEnv(
       name: 'LameduckConfigError',
     });
   }
-  const checkTimeoutMs = optionsFromEnv(env).checkTimeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
+  const checkTimeoutMs = optionsFromEnv(env).checkTimeoutMs ?? ENVIRONMENT.checkTimeoutMs.defaultMs;
   const checkQueryTimeoutMs = Math.max(10, Math.floor(checkTimeoutMs * 0.8));
 
   const common: PoolConfig = { connectionString: url, application_name: 'lameduck-demo' };

@@ -111,7 +111,7 @@ describe('Kubernetes manifests', () => {
     expect(all).toMatchObject({ code: 0, stdout: '' });
     expect(all.stderr).toMatch(/no findings \(\d+ objects in \d+ files\)/);
     const native = readFileSync(join(root, manifests[0]!.path), 'utf8');
-    const stacked = native.replace(/(name: DRAIN_DELAY_MS\n\s+value: )"0"/, '$1"5000"');
+    const stacked = native.replace(/(name: LAMEDUCK_DRAIN_DELAY_MS\n\s+value: )"0"/, '$1"5000"');
     expect(stacked).not.toBe(native);
     const result = await doctor(['-'], stacked);
     expect(result.code).toBe(1);
@@ -147,7 +147,7 @@ interface PodSelecting {
 describe('the budget', () => {
   const [native, legacy] = VARIANTS;
 
-  it('has exactly one pause per variant: a native preStop sleep with DRAIN_DELAY_MS 0, or the in-app delay alone', () => {
+  it('has exactly one pause per variant: a native preStop sleep with LAMEDUCK_DRAIN_DELAY_MS 0, or the in-app delay alone', () => {
     for (const demo of DEMOS) {
       const [withSleep] = manifestObjects(demo, native!);
       const [withoutSleep] = manifestObjects(demo, legacy!);
@@ -160,9 +160,9 @@ describe('the budget', () => {
           ]),
         );
       expect(container(withSleep).lifecycle).toEqual({ preStop: { sleep: { seconds: 5 } } });
-      expect(env(withSleep).DRAIN_DELAY_MS).toBe('0');
+      expect(env(withSleep).LAMEDUCK_DRAIN_DELAY_MS).toBe('0');
       expect(container(withoutSleep).lifecycle).toBeUndefined();
-      expect(env(withoutSleep).DRAIN_DELAY_MS).toBe('5000');
+      expect(env(withoutSleep).LAMEDUCK_DRAIN_DELAY_MS).toBe('5000');
     }
   });
 

@@ -1,6 +1,6 @@
 // express-demo: the demo contract on Express 5. Start: `node dist/server.js` (no package
 // manager between SIGTERM and the process).
-import { createLameduck, optionsFromEnv } from '@lameduck/express';
+import { createLameduck } from '@lameduck/express';
 import {
   checkDatabaseFromEnv,
   checkDependencyFromEnv,
@@ -12,7 +12,7 @@ import {
 import express from 'express';
 
 runDemo('express-demo', async () => {
-  const lameduck = createLameduck(optionsFromEnv(process.env));
+  const lameduck = createLameduck();
   checkDependencyFromEnv(lameduck, process.env);
   const database = checkDatabaseFromEnv(lameduck, process.env);
 

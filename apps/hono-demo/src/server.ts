@@ -1,6 +1,6 @@
 // hono-demo: the demo contract on Hono 4 with @hono/node-server. Start: `node dist/server.js`
 // (no package manager between SIGTERM and the process).
-import { createLameduck, type LameduckEnv, optionsFromEnv } from '@lameduck/hono';
+import { createLameduck, type LameduckEnv } from '@lameduck/hono';
 import {
   checkDatabaseFromEnv,
   checkDependencyFromEnv,
@@ -13,7 +13,7 @@ import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 runDemo('hono-demo', async () => {
-  const lameduck = createLameduck(optionsFromEnv(process.env));
+  const lameduck = createLameduck();
   checkDependencyFromEnv(lameduck, process.env);
   const database = checkDatabaseFromEnv(lameduck, process.env);
 

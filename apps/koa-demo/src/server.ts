@@ -1,6 +1,6 @@
 // koa-demo: the demo contract on Koa 3. Start: `node dist/server.js` (no package manager
 // between SIGTERM and the process).
-import { createLameduck, optionsFromEnv } from '@lameduck/koa';
+import { createLameduck } from '@lameduck/koa';
 import {
   checkDatabaseFromEnv,
   checkDependencyFromEnv,
@@ -12,7 +12,7 @@ import {
 import Koa from 'koa';
 
 runDemo('koa-demo', async () => {
-  const lameduck = createLameduck(optionsFromEnv(process.env));
+  const lameduck = createLameduck();
   checkDependencyFromEnv(lameduck, process.env);
   const database = checkDatabaseFromEnv(lameduck, process.env);
 

@@ -1,13 +1,14 @@
 // node-demo: the demo contract on plain node:http with @lameduck/core alone, no framework.
 // Start: `node dist/server.js` (no package manager between SIGTERM and the process).
 import { createServer } from 'node:http';
-import { createNodeLameduck, optionsFromEnv, startServer } from '@lameduck/core/node';
+import { createNodeLameduck, startServer } from '@lameduck/core/node';
 import { checkDependencyFromEnv, runDemo } from 'demo-kit';
 import { handleRequest } from './routes.js';
 
 runDemo('node-demo', async () => {
-  // DRAIN_DELAY_MS, DRAIN_TIMEOUT_MS (and TERMINATION_GRACE_PERIOD_SECONDS for the budget check).
-  const lameduck = createNodeLameduck(optionsFromEnv(process.env));
+  // Configured by the manifest: LAMEDUCK_DRAIN_DELAY_MS, LAMEDUCK_DRAIN_TIMEOUT_MS and the others
+  // are read from the environment by default.
+  const lameduck = createNodeLameduck();
   checkDependencyFromEnv(lameduck, process.env);
 
   const server = await startServer(lameduck, (port, host, onListening) =>

@@ -54,7 +54,7 @@ describe('lameduck doctor', () => {
     const run = await lameduck('doctor', FLAWED);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe(
-      `${FLAWED}: Deployment/web: no-shutdown-pause: container "web" has no lifecycle.preStop and DRAIN_DELAY_MS is 0: it stops accepting at SIGTERM while endpoints still send it traffic for 1–5 s (connections refused) — add lifecycle.preStop.sleep.seconds: 5 with DRAIN_DELAY_MS=0, or set DRAIN_DELAY_MS=5000 (lameduck's in-app pause)\n`,
+      `${FLAWED}: Deployment/web: no-shutdown-pause: container "web" has no lifecycle.preStop and LAMEDUCK_DRAIN_DELAY_MS is 0: it stops accepting at SIGTERM while endpoints still send it traffic for 1–5 s (connections refused) — add lifecycle.preStop.sleep.seconds: 5 with LAMEDUCK_DRAIN_DELAY_MS=0, or set LAMEDUCK_DRAIN_DELAY_MS=5000 (lameduck's in-app pause)\n`,
     );
     expect(run.stderr).toBe('lameduck doctor: 1 finding (3 objects in 1 file)\n');
   });

@@ -33,10 +33,13 @@ describe('docs/deploying-to-kubernetes.md', () => {
     new PodDisruptionBudget(budget as never).validate();
   });
 
-  it('has a variant for clusters before 1.30 (no preStop, DRAIN_DELAY_MS 5000) with no findings', () => {
+  it('has a variant for clusters before 1.30 (no preStop, LAMEDUCK_DRAIN_DELAY_MS 5000) with no findings', () => {
     const older = recommended
       .replace(/ {10}lifecycle:\n(?: {12}.*\n)+/, '')
-      .replace('{ name: DRAIN_DELAY_MS, value: "0" }', '{ name: DRAIN_DELAY_MS, value: "5000" }');
+      .replace(
+        '{ name: LAMEDUCK_DRAIN_DELAY_MS, value: "0" }',
+        '{ name: LAMEDUCK_DRAIN_DELAY_MS, value: "5000" }',
+      );
     expect(older).not.toContain('lifecycle:');
     expect(older).toContain('value: "5000" }');
     expect(findings(older)).toEqual([]);

@@ -90,7 +90,7 @@ describe('lameduck drill', () => {
 
   it('prints the table, and exits 1 when the service under test drops requests', async () => {
     const tag = uniqueTag();
-    // server.mjs closes at SIGTERM and ignores DRAIN_DELAY_MS: no pause anywhere.
+    // server.mjs closes at SIGTERM and ignores LAMEDUCK_DRAIN_DELAY_MS: no pause anywhere.
     const run = await drill(...SHORT, '--mode', 'lameduck', '--', ...serverCommand(tag));
     expect(run.stdout).toContain('lameduck drill: a simulated rolling update v1 → v2 under load');
     expect(run.stdout).toMatch(/^requests +\d+$/m);

@@ -58,7 +58,7 @@ export function runDemoContract(options: { name: string; appDir: string }): void
     });
 
     it('drains keep-alive load across SIGTERM with zero failures; readiness 503, liveness 200; exit 0', async () => {
-      const demo = await startDemo({ DRAIN_DELAY_MS: '1500', DRAIN_TIMEOUT_MS: '8000' });
+      const demo = await startDemo({ LAMEDUCK_DRAIN_DELAY_MS: '1500', LAMEDUCK_DRAIN_TIMEOUT_MS: '8000' });
       const load = startKeepAliveLoad(`${demo.url}/`, 30);
       const slow = request(`${demo.url}/slow?ms=1800`, { agent: new Agent({ keepAlive: true }) });
       await sleep(300);
@@ -88,7 +88,7 @@ export function runDemoContract(options: { name: string; appDir: string }): void
     });
 
     it('cuts a request longer than the drain timeout and exits 1', async () => {
-      const demo = await startDemo({ DRAIN_DELAY_MS: '0', DRAIN_TIMEOUT_MS: '500' });
+      const demo = await startDemo({ LAMEDUCK_DRAIN_DELAY_MS: '0', LAMEDUCK_DRAIN_TIMEOUT_MS: '500' });
       const slow = request(`${demo.url}/slow?ms=30000`).then(
         () => 'answered',
         () => 'cut',
@@ -133,11 +133,14 @@ export function runDemoContract(options: { name: string; appDir: string }): void
     });
 
     it.each([
-      [{ DRAIN_TIMEOUT_MS: 'soon' }, `${name}: DRAIN_TIMEOUT_MS must be a whole number of milliseconds`],
+      [
+        { LAMEDUCK_DRAIN_TIMEOUT_MS: 'soon' },
+        `${name}: LAMEDUCK_DRAIN_TIMEOUT_MS must be a whole number of milliseconds`,
+      ],
       [{ PORT: 'http' }, `${name}: PORT must be an integer from 0 to 65535, got "http"`],
       [{ READY_DEPENDENCY_URL: 'db:5432' }, `${name}: READY_DEPENDENCY_URL: httpCheck needs an http(s) URL`],
       [
-        { TERMINATION_GRACE_PERIOD_SECONDS: '10', DRAIN_DELAY_MS: '5000' },
+        { TERMINATION_GRACE_PERIOD_SECONDS: '10', LAMEDUCK_DRAIN_DELAY_MS: '5000' },
         `${name}: the shutdown can take up to 25000 ms`,
       ],
     ])('bad configuration %o: one line on stderr, exit 2', async (env, message) => {

@@ -1,6 +1,7 @@
 // The numbers the rules assume when a manifest leaves something out. Kubernetes' own defaults
-// come from the API reference; lameduck's from DESIGN §3 and §4 (mirrored here so that the CLI
-// depends on nothing but `yaml`).
+// come from the API reference; lameduck's from @lameduck/core's ENVIRONMENT table, the one the
+// drain engine itself reads.
+import { ENVIRONMENT } from '@lameduck/core';
 
 /** `terminationGracePeriodSeconds` when unset. */
 export const DEFAULT_GRACE_PERIOD_SECONDS = 30;
@@ -9,12 +10,12 @@ export const DEFAULT_PROBE_TIMEOUT_SECONDS = 1;
 /** `strategy.rollingUpdate.maxUnavailable` of a Deployment when unset. */
 export const DEFAULT_MAX_UNAVAILABLE = '25%';
 
-/** lameduck's drain timeout (`DRAIN_TIMEOUT_MS`) when unset. */
-export const DEFAULT_DRAIN_TIMEOUT_MS = 20_000;
-/** lameduck's cleanup-hook timeout (`HOOK_TIMEOUT_MS`) when unset. */
-export const DEFAULT_HOOK_TIMEOUT_MS = 5_000;
-/** lameduck's health-check timeout (`CHECK_TIMEOUT_MS`) when unset. */
-export const DEFAULT_CHECK_TIMEOUT_MS = 500;
+/** lameduck's drain timeout (`LAMEDUCK_DRAIN_TIMEOUT_MS`) when unset. */
+export const DEFAULT_DRAIN_TIMEOUT_MS = ENVIRONMENT.drainTimeoutMs.defaultMs;
+/** lameduck's cleanup-hook timeout (`LAMEDUCK_HOOK_TIMEOUT_MS`) when unset. */
+export const DEFAULT_HOOK_TIMEOUT_MS = ENVIRONMENT.hookTimeoutMs.defaultMs;
+/** lameduck's health-check timeout (`LAMEDUCK_CHECK_TIMEOUT_MS`) when unset. */
+export const DEFAULT_CHECK_TIMEOUT_MS = ENVIRONMENT.checkTimeoutMs.defaultMs;
 /** lameduck-probe's `--timeout` when not given. */
 export const DEFAULT_PROBE_COMMAND_TIMEOUT_MS = 1_000;
 
@@ -27,13 +28,10 @@ export const GRACE_MARGIN_MS = 2_000;
 /** Above this, liveness' `initialDelaySeconds` is standing in for a startup probe. */
 export const MAX_LIVENESS_INITIAL_DELAY_SECONDS = 10;
 
-/** The variables `optionsFromEnv()` of @lameduck/core reads, by the option they set. */
+/** The variables lameduck's drain engine reads, by the option they set. */
 export const ENV = {
-  drainDelay: 'DRAIN_DELAY_MS',
-  drainTimeout: 'DRAIN_TIMEOUT_MS',
-  hookTimeout: 'HOOK_TIMEOUT_MS',
-  checkTimeout: 'CHECK_TIMEOUT_MS',
+  drainDelay: ENVIRONMENT.drainDelayMs.variable,
+  drainTimeout: ENVIRONMENT.drainTimeoutMs.variable,
+  hookTimeout: ENVIRONMENT.hookTimeoutMs.variable,
+  checkTimeout: ENVIRONMENT.checkTimeoutMs.variable,
 } as const;
-
-/** Also read for the hook timeout when HOOK_TIMEOUT_MS is absent: a prefixed spelling some setups use. */
-export const HOOK_TIMEOUT_ALIAS = 'LAMEDUCK_HOOK_TIMEOUT_MS';

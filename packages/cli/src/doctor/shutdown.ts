@@ -1,4 +1,4 @@
-import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_HOOK_TIMEOUT_MS, ENV, HOOK_TIMEOUT_ALIAS } from './defaults.js';
+import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_HOOK_TIMEOUT_MS, ENV } from './defaults.js';
 import { type Container, envNumber, programName, shellScript } from './workload.js';
 
 /** The pause a preStop hook makes before the kubelet sends SIGTERM. */
@@ -58,10 +58,7 @@ export function drainTimeout(container: Container): Setting {
 }
 
 export function hookTimeout(container: Container): Setting {
-  const named = setting(container, ENV.hookTimeout, DEFAULT_HOOK_TIMEOUT_MS);
-  if (!named.isDefault) return named;
-  const alias = setting(container, HOOK_TIMEOUT_ALIAS, DEFAULT_HOOK_TIMEOUT_MS);
-  return alias.isDefault ? named : alias;
+  return setting(container, ENV.hookTimeout, DEFAULT_HOOK_TIMEOUT_MS);
 }
 
 export function showSetting({ name, ms, isDefault }: Setting): string {

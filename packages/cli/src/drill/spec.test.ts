@@ -38,7 +38,7 @@ describe('loadSpec', () => {
       maxUnavailable: 0,
       gracePeriodMs: 35_000,
       preStop: { type: 'sleep', ms: 5000, how: 'sleep' },
-      env: { PORT: '8080', DRAIN_DELAY_MS: '0', DRAIN_TIMEOUT_MS: '20000' },
+      env: { PORT: '8080', LAMEDUCK_DRAIN_DELAY_MS: '0', LAMEDUCK_DRAIN_TIMEOUT_MS: '20000' },
     });
     expect(spec.probes.startup).toEqual({
       action: { type: 'httpGet', path: '/startupz' },

@@ -38,7 +38,7 @@ describe('describeSpec', () => {
     const [deployment, rollout, probes] = describeSpec(spec);
     expect(deployment).toMatch(/^Deployment\/express-demo \(.*demo\.yaml\), container express-demo$/);
     expect(rollout).toBe(
-      '3 replicas, maxSurge 1, maxUnavailable 0; preStop sleep 5 s; terminationGracePeriodSeconds 35; DRAIN_DELAY_MS 0, DRAIN_TIMEOUT_MS 20000',
+      '3 replicas, maxSurge 1, maxUnavailable 0; preStop sleep 5 s; terminationGracePeriodSeconds 35; LAMEDUCK_DRAIN_DELAY_MS 0, LAMEDUCK_DRAIN_TIMEOUT_MS 20000',
     );
     expect(probes).toBe(
       'startup /startupz every 2 s (timeout 1 s, failure 30); readiness /readyz every 5 s (timeout 1 s, failure 2); liveness /livez every 10 s (timeout 1 s, failure 3)',

@@ -1,3 +1,4 @@
+import { ENVIRONMENT } from '@lameduck/core';
 import { FAILURE_KINDS } from './requests.js';
 import type { RunResult } from './run.js';
 import type { DrillSpec, ProbeSpec } from './spec.js';
@@ -74,7 +75,7 @@ export function describeSpec(spec: DrillSpec): string[] {
       : spec.preStop.type === 'sleep'
         ? `preStop ${spec.preStop.how === 'sleep' ? 'sleep' : 'exec sleep'} ${spec.preStop.ms / 1000} s`
         : `preStop GET ${spec.preStop.path}`;
-  const env = ['DRAIN_DELAY_MS', 'DRAIN_TIMEOUT_MS']
+  const env = [ENVIRONMENT.drainDelayMs.variable, ENVIRONMENT.drainTimeoutMs.variable]
     .map((name) => `${name} ${spec.env[name] ?? 'unset'}`)
     .join(', ');
   return [

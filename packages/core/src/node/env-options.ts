@@ -1,35 +1,51 @@
-import { LameduckConfigError } from '../index.js';
+import { ENVIRONMENT, type EnvironmentOption, LameduckConfigError, LEGACY_VARIABLES } from '../index.js';
 
-/** The environment variables lameduck reads when asked to, and the options they set. */
-export const ENV_OPTIONS = {
-  DRAIN_DELAY_MS: 'drainDelayMs',
-  DRAIN_TIMEOUT_MS: 'drainTimeoutMs',
-  HOOK_TIMEOUT_MS: 'hookTimeoutMs',
-  CHECK_TIMEOUT_MS: 'checkTimeoutMs',
-} as const;
+type Env = Readonly<Record<string, string | undefined>>;
 
-export type EnvOptions = { -readonly [K in keyof typeof ENV_OPTIONS as (typeof ENV_OPTIONS)[K]]?: number };
+/** The environment variables lameduck reads, and the options they set (see `ENVIRONMENT`). */
+export const ENV_OPTIONS = Object.fromEntries(
+  Object.entries(ENVIRONMENT).map(([option, entry]) => [entry.variable, option]),
+) as { readonly [K in EnvironmentOption as (typeof ENVIRONMENT)[K]['variable']]: K };
+
+export type EnvOptions = { [K in EnvironmentOption]?: number };
 
 /**
- * Reads drain settings from the environment, so a Kubernetes manifest can tune them without a
- * rebuild: `createNodeLameduck({ ...optionsFromEnv(process.env) })`. Unset or empty variables
- * are left out (lameduck's defaults apply); anything but a whole number of milliseconds throws a
- * LameduckConfigError naming the variable.
+ * Reads the drain settings from the environment (`LAMEDUCK_DRAIN_DELAY_MS` and the others in
+ * `ENVIRONMENT`). `createNodeLameduck` and every adapter already do this by default; call it
+ * yourself only to see what a deployment sets. Unset or empty variables are left out; anything
+ * but a whole number of milliseconds throws a LameduckConfigError naming the variable.
  */
-export function optionsFromEnv(env: Readonly<Record<string, string | undefined>>): EnvOptions {
+export function optionsFromEnv(env: Env): EnvOptions {
   const options: EnvOptions = {};
-  for (const [variable, option] of Object.entries(ENV_OPTIONS) as [
-    keyof typeof ENV_OPTIONS,
-    keyof EnvOptions,
+  for (const [option, { variable }] of Object.entries(ENVIRONMENT) as [
+    EnvironmentOption,
+    { variable: string },
   ][]) {
     const raw = env[variable]?.trim();
     if (raw === undefined || raw === '') continue;
     if (!/^\d{1,9}$/.test(raw)) {
       throw new LameduckConfigError(
-        `${variable} must be a whole number of milliseconds (it sets ${option}), got "${raw.slice(0, 40)}"`,
+        `${variable} must be a whole number of milliseconds (it sets ${option}), got "${raw.slice(0, 40)}"; for example ${variable}=${ENVIRONMENT[option].defaultMs}`,
       );
     }
     options[option] = Number(raw);
   }
   return options;
+}
+
+/**
+ * Variables lameduck 0.1 read (`DRAIN_DELAY_MS`, ...) that are set while their `LAMEDUCK_`
+ * spelling is not: a manifest written for 0.1 whose settings would otherwise be ignored silently.
+ */
+export function legacyVariablesSet(env: Env): string[] {
+  return (Object.keys(LEGACY_VARIABLES) as EnvironmentOption[])
+    .filter((option) => {
+      const legacy = env[LEGACY_VARIABLES[option]];
+      const current = env[ENVIRONMENT[option].variable];
+      return legacy !== undefined && legacy !== '' && (current === undefined || current === '');
+    })
+    .map(
+      (option) =>
+        `${LEGACY_VARIABLES[option]} is set but lameduck reads ${ENVIRONMENT[option].variable}; rename it in the manifest`,
+    );
 }

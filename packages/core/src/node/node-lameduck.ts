@@ -1,6 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
-import { createLameduck, type Lameduck, LameduckConfigError, type LameduckOptions } from '../index.js';
+import {
+  createLameduck,
+  ENVIRONMENT,
+  KUBERNETES_VARIABLE,
+  type Lameduck,
+  LameduckConfigError,
+  type LameduckOptions,
+} from '../index.js';
 import { checkBudget } from './budget.js';
 import { ServerTracker } from './connections.js';
 import { exitProcess } from './exit.js';
@@ -79,9 +86,10 @@ export interface NodeLameduck extends Lameduck {
  * SIGTERM is logged and ignored, a repeated SIGINT forces the exit.
  */
 export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLameduck {
-  const { core: coreOptions, settings } = resolveNodeOptions(options, process.env);
+  const { core: coreOptions, settings, warnings } = resolveNodeOptions(options, process.env);
   const core = createCore(coreOptions);
   const logger = core.logger;
+  for (const warning of warnings) logger.warn(warning);
   const now = coreOptions.now ?? Date.now;
   const trackers = new Map<AttachableServer, ServerTracker>();
   const drainStartHooks = new HookList('drain-start', settings.hookTimeoutMs);
@@ -280,13 +288,21 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
   }
 
   if (settings.signals.length > 0) {
-    const delay = `${settings.drainDelayMs} ms${settings.drainDelaySource === 'kubernetes' ? ' (KUBERNETES_SERVICE_HOST is set)' : ''}`;
+    const delay = `${settings.drainDelayMs} ms${DELAY_SOURCES[settings.drainDelaySource]}`;
     logger.info(
       `draining on ${settings.signals.join(', ')}: drain delay ${delay}, drain timeout ${settings.drainTimeoutMs} ms, hook timeout ${settings.hookTimeoutMs} ms`,
     );
   }
   return lameduck;
 }
+
+/** How the startup line says where the drain delay came from. */
+const DELAY_SOURCES: Record<DrainSettings['drainDelaySource'], string> = {
+  environment: ` (${ENVIRONMENT.drainDelayMs.variable})`,
+  option: ' (drainDelayMs)',
+  kubernetes: ` (the in-cluster default: ${KUBERNETES_VARIABLE} is set and ${ENVIRONMENT.drainDelayMs.variable} is not)`,
+  default: '',
+};
 
 function createCore(options: LameduckOptions): Lameduck {
   try {

@@ -65,12 +65,16 @@ describe('resolveNodeOptions', () => {
     expect(resolve({ exitOnSignal: 'reraise' }).exitOnSignal).toBe('reraise');
   });
 
-  it('reads the grace period from TERMINATION_GRACE_PERIOD_SECONDS; the option wins', () => {
+  it('reads the grace period from TERMINATION_GRACE_PERIOD_SECONDS; the manifest wins over the code', () => {
     expect(resolve({}, { TERMINATION_GRACE_PERIOD_SECONDS: '45' })).toMatchObject({
       gracePeriodMs: 45_000,
       gracePeriodSource: 'TERMINATION_GRACE_PERIOD_SECONDS=45',
     });
     expect(resolve({ gracePeriodMs: 60_000 }, { TERMINATION_GRACE_PERIOD_SECONDS: '45' })).toMatchObject({
+      gracePeriodMs: 45_000,
+      gracePeriodSource: 'TERMINATION_GRACE_PERIOD_SECONDS=45',
+    });
+    expect(resolve({ gracePeriodMs: 60_000 })).toMatchObject({
       gracePeriodMs: 60_000,
       gracePeriodSource: 'gracePeriodMs: 60000',
     });
@@ -81,5 +85,81 @@ describe('resolveNodeOptions', () => {
     expect(() => resolve({}, { TERMINATION_GRACE_PERIOD_SECONDS: value })).toThrow(
       /TERMINATION_GRACE_PERIOD_SECONDS must be a whole number of seconds like "30"/,
     );
+  });
+
+  describe('the environment configures the drain (precedence: environment, code, default)', () => {
+    const manifest = {
+      KUBERNETES_SERVICE_HOST: '10.0.0.1',
+      LAMEDUCK_DRAIN_DELAY_MS: '0',
+      LAMEDUCK_DRAIN_TIMEOUT_MS: '15000',
+      LAMEDUCK_HOOK_TIMEOUT_MS: '2000',
+      LAMEDUCK_CHECK_TIMEOUT_MS: '300',
+    };
+
+    it('reads every LAMEDUCK_ variable by default, with no code', () => {
+      const { core, settings } = resolveNodeOptions({}, manifest);
+      expect(settings).toMatchObject({
+        drainDelayMs: 0,
+        drainDelaySource: 'environment',
+        drainTimeoutMs: 15_000,
+        hookTimeoutMs: 2000,
+      });
+      expect(core).toEqual({ checkTimeoutMs: 300 });
+    });
+
+    it('a variable that is set wins over the option in code', () => {
+      const { core, settings } = resolveNodeOptions(
+        { drainDelayMs: 3000, drainTimeoutMs: 1000, checkTimeoutMs: 900 },
+        manifest,
+      );
+      expect(settings).toMatchObject({ drainDelayMs: 0, drainTimeoutMs: 15_000 });
+      expect(core).toEqual({ checkTimeoutMs: 300 });
+    });
+
+    it('the option in code wins over the default when the variable is unset', () => {
+      expect(resolve({ drainDelayMs: 3000 }, { KUBERNETES_SERVICE_HOST: '10.0.0.1' })).toMatchObject({
+        drainDelayMs: 3000,
+        drainDelaySource: 'option',
+      });
+    });
+
+    it('env: false reads nothing, not even KUBERNETES_SERVICE_HOST', () => {
+      expect(resolve({ env: false }, manifest)).toMatchObject({
+        drainDelayMs: 0,
+        drainDelaySource: 'default',
+        drainTimeoutMs: 20_000,
+      });
+    });
+
+    it('env: an object is read instead of the process environment', () => {
+      expect(resolve({ env: { LAMEDUCK_DRAIN_DELAY_MS: '1234' } }, manifest)).toMatchObject({
+        drainDelayMs: 1234,
+        drainDelaySource: 'environment',
+        drainTimeoutMs: 20_000,
+      });
+    });
+
+    it('refuses an env option that is neither a boolean nor an object', () => {
+      expect(() => resolve({ env: 'yes' })).toThrow(
+        /^env must be true \(read process.env\), false \(read nothing\) or an object of variables, got the string "yes"$/,
+      );
+    });
+
+    it('names the variable, not the option, when the environment holds an unusable value', () => {
+      expect(() => resolve({}, { LAMEDUCK_DRAIN_DELAY_MS: '90000000' })).toThrow(
+        /^LAMEDUCK_DRAIN_DELAY_MS must be between 0 and 86400000 ms, got 90000000/,
+      );
+    });
+
+    it('warns about a variable of lameduck 0.1 that is no longer read', () => {
+      const { settings, warnings } = resolveNodeOptions(
+        {},
+        { DRAIN_DELAY_MS: '0', KUBERNETES_SERVICE_HOST: 'x' },
+      );
+      expect(settings.drainDelayMs).toBe(5000);
+      expect(warnings).toEqual([
+        'DRAIN_DELAY_MS is set but lameduck reads LAMEDUCK_DRAIN_DELAY_MS; rename it in the manifest',
+      ]);
+    });
   });
 });

@@ -1,6 +1,16 @@
 import { constants } from 'node:os';
-import { LameduckConfigError, type LameduckOptions } from '../index.js';
+import {
+  defaultDrainDelayMs,
+  ENVIRONMENT,
+  GRACE_PERIOD_VARIABLE,
+  KUBERNETES_VARIABLE,
+  LameduckConfigError,
+  type LameduckOptions,
+} from '../index.js';
+import { legacyVariablesSet, optionsFromEnv } from './env-options.js';
 import { describeValue, durationMs } from './validate.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
 
 /** What `createNodeLameduck` takes on top of the core lifecycle's options. */
 export interface NodeLameduckOptions extends LameduckOptions {
@@ -8,13 +18,24 @@ export interface NodeLameduckOptions extends LameduckOptions {
    * How long the listeners stay open after the shutdown starts, answering every request with
    * `Connection: close`, while load balancers learn that this pod is leaving. Default 5000 ms
    * when `KUBERNETES_SERVICE_HOST` is set (running in Kubernetes), else 0. Use 0 when the pod
-   * already has a `preStop` sleep.
+   * already has a `preStop` sleep. `LAMEDUCK_DRAIN_DELAY_MS` in the environment overrides it.
    */
   drainDelayMs?: number;
-  /** After the listeners close, how long in-flight requests may take before they are cut. Default 20000 ms. */
+  /**
+   * After the listeners close, how long in-flight requests may take before they are cut.
+   * Default 20000 ms. `LAMEDUCK_DRAIN_TIMEOUT_MS` overrides it.
+   */
   drainTimeoutMs?: number;
-  /** Default timeout of each hook that sets none. Default 5000 ms. */
+  /** Default timeout of each hook that sets none. Default 5000 ms. `LAMEDUCK_HOOK_TIMEOUT_MS` overrides it. */
   hookTimeoutMs?: number;
+  /**
+   * Where the deployment's settings come from: `true` (default) reads `process.env`
+   * (`LAMEDUCK_DRAIN_DELAY_MS`, `LAMEDUCK_DRAIN_TIMEOUT_MS`, `LAMEDUCK_HOOK_TIMEOUT_MS`,
+   * `LAMEDUCK_CHECK_TIMEOUT_MS`, `TERMINATION_GRACE_PERIOD_SECONDS`, `KUBERNETES_SERVICE_HOST`),
+   * and a variable that is set wins over the option in code; an object is read instead of
+   * `process.env`; `false` reads nothing, so only the code and lameduck's defaults count.
+   */
+  env?: boolean | Env;
   /** Signals that start the shutdown. Default `['SIGTERM', 'SIGINT']`; `false` for none. */
   signals?: readonly NodeJS.Signals[] | false;
   /**
@@ -27,7 +48,7 @@ export interface NodeLameduckOptions extends LameduckOptions {
   /**
    * The time from SIGTERM to SIGKILL: `terminationGracePeriodSeconds` (minus any preStop sleep)
    * in ms. When known, lameduck refuses at startup a configuration that cannot finish in time.
-   * Default: the `TERMINATION_GRACE_PERIOD_SECONDS` environment variable if set, else unknown.
+   * `TERMINATION_GRACE_PERIOD_SECONDS` in the environment overrides it. Default: unknown.
    */
   gracePeriodMs?: number;
 }
@@ -38,7 +59,7 @@ export type ExitMode = 'code' | 'reraise' | false;
 export interface DrainSettings {
   readonly drainDelayMs: number;
   /** Where drainDelayMs came from, for the startup log line. */
-  readonly drainDelaySource: 'option' | 'kubernetes' | 'default';
+  readonly drainDelaySource: 'environment' | 'option' | 'kubernetes' | 'default';
   readonly drainTimeoutMs: number;
   readonly hookTimeoutMs: number;
   readonly signals: readonly NodeJS.Signals[];
@@ -48,11 +69,12 @@ export interface DrainSettings {
   readonly gracePeriodSource?: string;
 }
 
-export const DEFAULT_DRAIN_TIMEOUT_MS = 20_000;
-export const DEFAULT_HOOK_TIMEOUT_MS = 5_000;
+export const DEFAULT_DRAIN_TIMEOUT_MS = ENVIRONMENT.drainTimeoutMs.defaultMs;
+export const DEFAULT_HOOK_TIMEOUT_MS = ENVIRONMENT.hookTimeoutMs.defaultMs;
 /** Long enough for kube-proxy, ingress controllers and cloud load balancers to drop the endpoint. */
-export const KUBERNETES_DRAIN_DELAY_MS = 5_000;
-export const GRACE_PERIOD_ENV = 'TERMINATION_GRACE_PERIOD_SECONDS';
+export const KUBERNETES_DRAIN_DELAY_MS = ENVIRONMENT.drainDelayMs.kubernetesDefaultMs;
+/** @deprecated use GRACE_PERIOD_VARIABLE from `@lameduck/core`. */
+export const GRACE_PERIOD_ENV = GRACE_PERIOD_VARIABLE;
 const DEFAULT_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
 
 export const NODE_OPTION_NAMES = [
@@ -62,38 +84,84 @@ export const NODE_OPTION_NAMES = [
   'signals',
   'exitOnSignal',
   'gracePeriodMs',
+  'env',
 ] as const;
 
 /**
  * Splits the options into the core lifecycle's and the drain engine's, and validates the latter.
- * `env` is `process.env` in production; a parameter so the defaults can be tested.
+ * Precedence, highest first: the environment (when `env` is not false), the option in code,
+ * lameduck's default. `processEnv` is `process.env` in production; a parameter for tests.
+ * `warnings` lists what the caller should log (variables of lameduck 0.1 that are now ignored).
  */
 export function resolveNodeOptions(
   options: NodeLameduckOptions,
-  env: Readonly<Record<string, string | undefined>>,
-): { core: LameduckOptions; settings: DrainSettings } {
+  processEnv: Env,
+): { core: LameduckOptions; settings: DrainSettings; warnings: string[] } {
   if (options === null || typeof options !== 'object') {
     throw new LameduckConfigError(
       `createNodeLameduck options must be an object, got ${describeValue(options)}`,
     );
   }
-  const { drainDelayMs, drainTimeoutMs, hookTimeoutMs, signals, exitOnSignal, gracePeriodMs, ...core } =
-    options;
-  const inKubernetes = Boolean(env.KUBERNETES_SERVICE_HOST);
-  const delayDefault = inKubernetes ? KUBERNETES_DRAIN_DELAY_MS : 0;
-  const grace = resolveGracePeriod(gracePeriodMs, env[GRACE_PERIOD_ENV]);
+  const {
+    drainDelayMs,
+    drainTimeoutMs,
+    hookTimeoutMs,
+    signals,
+    exitOnSignal,
+    gracePeriodMs,
+    env: envOption,
+    ...core
+  } = options;
+  const env = resolveEnv(envOption, processEnv);
+  const fromEnv = optionsFromEnv(env);
+  const inKubernetes = Boolean(env[KUBERNETES_VARIABLE]);
+  const delay = fromEnv.drainDelayMs ?? drainDelayMs;
+  const grace = resolveGracePeriod(gracePeriodMs, env[GRACE_PERIOD_VARIABLE]);
+  const coreOptions: LameduckOptions =
+    fromEnv.checkTimeoutMs === undefined ? core : { ...core, checkTimeoutMs: fromEnv.checkTimeoutMs };
   return {
-    core,
+    core: coreOptions,
     settings: {
-      drainDelayMs: durationMs('drainDelayMs', drainDelayMs, delayDefault),
-      drainDelaySource: drainDelayMs !== undefined ? 'option' : inKubernetes ? 'kubernetes' : 'default',
-      drainTimeoutMs: durationMs('drainTimeoutMs', drainTimeoutMs, DEFAULT_DRAIN_TIMEOUT_MS),
-      hookTimeoutMs: durationMs('hookTimeoutMs', hookTimeoutMs, DEFAULT_HOOK_TIMEOUT_MS, 1),
+      drainDelayMs: durationMs(nameOf('drainDelayMs', fromEnv), delay, defaultDrainDelayMs(env)),
+      drainDelaySource:
+        fromEnv.drainDelayMs !== undefined
+          ? 'environment'
+          : drainDelayMs !== undefined
+            ? 'option'
+            : inKubernetes
+              ? 'kubernetes'
+              : 'default',
+      drainTimeoutMs: durationMs(
+        nameOf('drainTimeoutMs', fromEnv),
+        fromEnv.drainTimeoutMs ?? drainTimeoutMs,
+        DEFAULT_DRAIN_TIMEOUT_MS,
+      ),
+      hookTimeoutMs: durationMs(
+        nameOf('hookTimeoutMs', fromEnv),
+        fromEnv.hookTimeoutMs ?? hookTimeoutMs,
+        DEFAULT_HOOK_TIMEOUT_MS,
+        1,
+      ),
       signals: resolveSignals(signals),
       exitOnSignal: resolveExitMode(exitOnSignal),
       ...grace,
     },
+    warnings: legacyVariablesSet(env),
   };
+}
+
+/** The name to quote in an error: the variable when the value came from the environment. */
+function nameOf(option: keyof typeof ENVIRONMENT, fromEnv: Record<string, number | undefined>): string {
+  return fromEnv[option] === undefined ? option : ENVIRONMENT[option].variable;
+}
+
+function resolveEnv(option: NodeLameduckOptions['env'], processEnv: Env): Env {
+  if (option === undefined || option === true) return processEnv;
+  if (option === false) return {};
+  if (typeof option === 'object' && option !== null && !Array.isArray(option)) return option;
+  throw new LameduckConfigError(
+    `env must be true (read process.env), false (read nothing) or an object of variables, got ${describeValue(option)}`,
+  );
 }
 
 function resolveSignals(signals: NodeLameduckOptions['signals']): readonly NodeJS.Signals[] {
@@ -128,16 +196,17 @@ function resolveGracePeriod(
   option: unknown,
   envValue: string | undefined,
 ): { gracePeriodMs?: number; gracePeriodSource?: string } {
-  if (option !== undefined) {
-    const gracePeriodMs = durationMs('gracePeriodMs', option, 0, 1);
-    return { gracePeriodMs, gracePeriodSource: `gracePeriodMs: ${gracePeriodMs}` };
+  // The option is validated even when the environment overrides it: a typo should not wait for a pod.
+  const fromCode = option === undefined ? undefined : durationMs('gracePeriodMs', option, 0, 1);
+  if (envValue === undefined || envValue.trim() === '') {
+    if (fromCode === undefined) return {};
+    return { gracePeriodMs: fromCode, gracePeriodSource: `gracePeriodMs: ${fromCode}` };
   }
-  if (envValue === undefined || envValue === '') return {};
   if (!/^\d{1,5}$/.test(envValue.trim())) {
     throw new LameduckConfigError(
-      `${GRACE_PERIOD_ENV} must be a whole number of seconds like "30" (the pod's terminationGracePeriodSeconds), got ${describeValue(envValue)}`,
+      `${GRACE_PERIOD_VARIABLE} must be a whole number of seconds like "30" (the pod's terminationGracePeriodSeconds), got ${describeValue(envValue)}`,
     );
   }
   const seconds = Number(envValue.trim());
-  return { gracePeriodMs: seconds * 1000, gracePeriodSource: `${GRACE_PERIOD_ENV}=${seconds}` };
+  return { gracePeriodMs: seconds * 1000, gracePeriodSource: `${GRACE_PERIOD_VARIABLE}=${seconds}` };
 }

@@ -12,33 +12,35 @@ describe('grace-period-too-short', () => {
     const text = cleanWith(['terminationGracePeriodSeconds: 35', 'terminationGracePeriodSeconds: 31']);
     const [finding] = findings(text, 'grace-period-too-short');
     expect(finding?.message).toBe(
-      'terminationGracePeriodSeconds 31 is shorter than what container "web" needs: preStop 5 s + DRAIN_DELAY_MS 0 + DRAIN_TIMEOUT_MS 20000 + HOOK_TIMEOUT_MS 5000 + margin 2 s = 32 s; SIGKILL ends the drain early',
+      'terminationGracePeriodSeconds 31 is shorter than what container "web" needs: preStop 5 s + LAMEDUCK_DRAIN_DELAY_MS 0 + LAMEDUCK_DRAIN_TIMEOUT_MS 20000 + LAMEDUCK_HOOK_TIMEOUT_MS 5000 + margin 2 s = 32 s; SIGKILL ends the drain early',
     );
-    expect(finding?.fix).toBe('set terminationGracePeriodSeconds: 32 or more, or lower DRAIN_TIMEOUT_MS');
+    expect(finding?.fix).toBe(
+      'set terminationGracePeriodSeconds: 32 or more, or lower LAMEDUCK_DRAIN_TIMEOUT_MS',
+    );
   });
 
   it("uses lameduck's defaults for what the env leaves out, and says so", () => {
     const text = cleanWith(
-      [/ {12}- name: (DRAIN_TIMEOUT_MS|HOOK_TIMEOUT_MS)\n.*\n/g, ''],
+      [/ {12}- name: (LAMEDUCK_DRAIN_TIMEOUT_MS|LAMEDUCK_HOOK_TIMEOUT_MS)\n.*\n/g, ''],
       ['value: "0"', 'value: "1500"'],
     );
     expect(findings(text, 'grace-period-too-short')).toEqual([]);
     const longer = cleanWith(['value: "20000"', 'value: "60000"']);
     expect(findings(longer, 'grace-period-too-short')[0]?.message).toContain(
-      'preStop 5 s + DRAIN_DELAY_MS 0 + DRAIN_TIMEOUT_MS 60000 + HOOK_TIMEOUT_MS 5000 + margin 2 s = 72 s',
+      'preStop 5 s + LAMEDUCK_DRAIN_DELAY_MS 0 + LAMEDUCK_DRAIN_TIMEOUT_MS 60000 + LAMEDUCK_HOOK_TIMEOUT_MS 5000 + margin 2 s = 72 s',
     );
   });
 
   it('counts a hook timeout that is set above the default', () => {
     const text = cleanWith(['value: "5000"', 'value: "9000"']);
     expect(findings(text, 'grace-period-too-short')[0]?.fix).toBe(
-      'set terminationGracePeriodSeconds: 36 or more, or lower DRAIN_TIMEOUT_MS',
+      'set terminationGracePeriodSeconds: 36 or more, or lower LAMEDUCK_DRAIN_TIMEOUT_MS',
     );
   });
 
-  it('reads LAMEDUCK_HOOK_TIMEOUT_MS when HOOK_TIMEOUT_MS is absent', () => {
+  it('reads LAMEDUCK_HOOK_TIMEOUT_MS when LAMEDUCK_HOOK_TIMEOUT_MS is absent', () => {
     const text = cleanWith([
-      '- name: HOOK_TIMEOUT_MS\n              value: "5000"',
+      '- name: LAMEDUCK_HOOK_TIMEOUT_MS\n              value: "5000"',
       '- name: LAMEDUCK_HOOK_TIMEOUT_MS\n              value: "9000"',
     ]);
     expect(findings(text, 'grace-period-too-short')[0]?.message).toContain(

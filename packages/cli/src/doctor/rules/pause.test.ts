@@ -4,7 +4,7 @@ import { cleanWith, findings, withEnv } from '../../../test/helpers.js';
 const NO_PRESTOP: [RegExp, string] = [/ {10}lifecycle:\n.*\n.*\n.*\n/, ''];
 
 describe('no-shutdown-pause', () => {
-  it('is satisfied by DRAIN_DELAY_MS alone', () => {
+  it('is satisfied by LAMEDUCK_DRAIN_DELAY_MS alone', () => {
     const text = cleanWith(NO_PRESTOP, ['value: "0"', 'value: "5000"']);
     expect(findings(text)).toEqual([]);
   });
@@ -17,13 +17,13 @@ describe('no-shutdown-pause', () => {
     expect(findings(text, 'no-shutdown-pause')).toEqual([]);
   });
 
-  it('ignores a DRAIN_DELAY_MS from valueFrom, which cannot be read from the manifest', () => {
+  it('ignores a LAMEDUCK_DRAIN_DELAY_MS from valueFrom, which cannot be read from the manifest', () => {
     const text = cleanWith(NO_PRESTOP, [
-      '- name: DRAIN_DELAY_MS\n              value: "0"',
-      '- name: DRAIN_DELAY_MS\n              valueFrom:\n                configMapKeyRef: {name: web, key: delay}',
+      '- name: LAMEDUCK_DRAIN_DELAY_MS\n              value: "0"',
+      '- name: LAMEDUCK_DRAIN_DELAY_MS\n              valueFrom:\n                configMapKeyRef: {name: web, key: delay}',
     ]);
     expect(findings(text, 'no-shutdown-pause')[0]?.message).toBe(
-      'container "web" has no lifecycle.preStop and DRAIN_DELAY_MS is unset: it stops accepting at SIGTERM while endpoints still send it traffic for 1–5 s (connections refused)',
+      'container "web" has no lifecycle.preStop and LAMEDUCK_DRAIN_DELAY_MS is unset: it stops accepting at SIGTERM while endpoints still send it traffic for 1–5 s (connections refused)',
     );
   });
 });
@@ -41,7 +41,7 @@ describe('prestop-exec-sleep', () => {
     ]);
     const [finding] = findings(text, 'prestop-exec-sleep');
     expect(finding?.fix).toContain(`lifecycle.preStop.sleep.seconds: ${seconds} `);
-    expect(finding?.fix).toContain(`DRAIN_DELAY_MS=${seconds * 1000}`);
+    expect(finding?.fix).toContain(`LAMEDUCK_DRAIN_DELAY_MS=${seconds * 1000}`);
   });
 
   it('leaves an exec of another program alone', () => {
@@ -57,7 +57,7 @@ describe('pause-stacked', () => {
   it('gives both pauses and their sum', () => {
     const text = cleanWith(['value: "0"', 'value: "2000"']);
     expect(findings(text, 'pause-stacked')[0]?.message).toBe(
-      'container "web" sleeps 5 s in preStop and then DRAIN_DELAY_MS=2000 pauses another 2 s after SIGTERM: 7 s of pause where one is enough, taken from the grace period',
+      'container "web" sleeps 5 s in preStop and then LAMEDUCK_DRAIN_DELAY_MS=2000 pauses another 2 s after SIGTERM: 7 s of pause where one is enough, taken from the grace period',
     );
   });
 
@@ -69,9 +69,9 @@ describe('pause-stacked', () => {
     expect(findings(text).map((finding) => finding.rule)).toEqual(['prestop-exec-sleep', 'pause-stacked']);
   });
 
-  it('treats an unset DRAIN_DELAY_MS as no in-app pause', () => {
-    const text = cleanWith([/ {12}- name: DRAIN_DELAY_MS\n.*\n/, '']);
+  it('treats an unset LAMEDUCK_DRAIN_DELAY_MS as no in-app pause', () => {
+    const text = cleanWith([/ {12}- name: LAMEDUCK_DRAIN_DELAY_MS\n.*\n/, '']);
     expect(findings(text)).toEqual([]);
-    expect(findings(withEnv(text, 'DRAIN_DELAY_MS', '1'), 'pause-stacked')).toHaveLength(1);
+    expect(findings(withEnv(text, 'LAMEDUCK_DRAIN_DELAY_MS', '1'), 'pause-stacked')).toHaveLength(1);
   });
 });

@@ -4,7 +4,7 @@ import { probeCommandTimeoutMs } from './probe-timeout.js';
 
 describe('probe-timeout-too-short', () => {
   it('passes a check timeout just under the probe timeout', () => {
-    expect(findings(withEnv(cleanYaml, 'CHECK_TIMEOUT_MS', '999'))).toEqual([]);
+    expect(findings(withEnv(cleanYaml, 'LAMEDUCK_CHECK_TIMEOUT_MS', '999'))).toEqual([]);
   });
 
   it('flags each probe that gives up no later than the checks, in one line per container', () => {
@@ -13,15 +13,15 @@ describe('probe-timeout-too-short', () => {
         'periodSeconds: 10\n            timeoutSeconds: 1',
         'periodSeconds: 10\n            timeoutSeconds: 3',
       ]),
-      'CHECK_TIMEOUT_MS',
+      'LAMEDUCK_CHECK_TIMEOUT_MS',
       '2000',
     );
     const [finding, ...rest] = findings(text, 'probe-timeout-too-short');
     expect(rest).toEqual([]);
     expect(finding?.message).toBe(
-      'container "web" startupProbe (timeoutSeconds 1, the default), readinessProbe (timeoutSeconds 1) give up no later than the health checks\' CHECK_TIMEOUT_MS 2000: a slow check fails the probe with no reason instead of a 503 that names the check',
+      'container "web" startupProbe (timeoutSeconds 1, the default), readinessProbe (timeoutSeconds 1) give up no later than the health checks\' LAMEDUCK_CHECK_TIMEOUT_MS 2000: a slow check fails the probe with no reason instead of a 503 that names the check',
     );
-    expect(finding?.fix).toBe('set timeoutSeconds: 3 or more, or lower CHECK_TIMEOUT_MS');
+    expect(finding?.fix).toBe('set timeoutSeconds: 3 or more, or lower LAMEDUCK_CHECK_TIMEOUT_MS');
   });
 
   it('leaves tcpSocket probes alone: they never reach the health checks', () => {
@@ -30,7 +30,7 @@ describe('probe-timeout-too-short', () => {
         'livenessProbe:\n            httpGet:\n              path: /livez\n              port: http',
         'livenessProbe:\n            tcpSocket:\n              port: http',
       ]),
-      'CHECK_TIMEOUT_MS',
+      'LAMEDUCK_CHECK_TIMEOUT_MS',
       '1000',
     );
     expect(findings(text, 'probe-timeout-too-short')[0]?.message).not.toContain('livenessProbe');

@@ -36,7 +36,7 @@ function waitMs(probe: Probe): { ms: number; how: string; byCommand: boolean } |
     : kubelet;
 }
 
-// DESIGN §4: a check gives up at its timeout (CHECK_TIMEOUT_MS, default 500 ms) and the probe then
+// DESIGN §4: a check gives up at its timeout (LAMEDUCK_CHECK_TIMEOUT_MS, default 500 ms) and the probe then
 // answers 503 with the reason. If the kubelet gives up first, the probe fails with no reason at all.
 export const probeTimeoutTooShort: Rule = {
   id: 'probe-timeout-too-short',

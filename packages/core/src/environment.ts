@@ -1,0 +1,44 @@
+/**
+ * The environment variables lameduck reads, with the option each sets and its default: the one
+ * table that the drain engine, the demos' generated manifests and `lameduck doctor` share.
+ *
+ * Precedence, highest first: the environment variable (what the deployment says), the option in
+ * code (the app's own default), lameduck's default below. `env: false` turns the environment off.
+ */
+export const ENVIRONMENT = {
+  drainDelayMs: {
+    variable: 'LAMEDUCK_DRAIN_DELAY_MS',
+    defaultMs: 0,
+    /** When `KUBERNETES_SERVICE_HOST` is set: long enough for kube-proxy and load balancers to drop the endpoint. */
+    kubernetesDefaultMs: 5_000,
+  },
+  drainTimeoutMs: { variable: 'LAMEDUCK_DRAIN_TIMEOUT_MS', defaultMs: 20_000 },
+  hookTimeoutMs: { variable: 'LAMEDUCK_HOOK_TIMEOUT_MS', defaultMs: 5_000 },
+  checkTimeoutMs: { variable: 'LAMEDUCK_CHECK_TIMEOUT_MS', defaultMs: 500 },
+} as const;
+
+export type EnvironmentOption = keyof typeof ENVIRONMENT;
+
+/** Set by Kubernetes in every container; its presence switches the drain delay's default. */
+export const KUBERNETES_VARIABLE = 'KUBERNETES_SERVICE_HOST';
+
+/** The pod's `terminationGracePeriodSeconds`, copied into the environment by the manifest. */
+export const GRACE_PERIOD_VARIABLE = 'TERMINATION_GRACE_PERIOD_SECONDS';
+
+/**
+ * The unprefixed names lameduck 0.1 read through `optionsFromEnv()`. They are no longer read (an
+ * app may use them for itself); lameduck warns when one is set without its `LAMEDUCK_` spelling.
+ */
+export const LEGACY_VARIABLES: Readonly<Record<EnvironmentOption, string>> = {
+  drainDelayMs: 'DRAIN_DELAY_MS',
+  drainTimeoutMs: 'DRAIN_TIMEOUT_MS',
+  hookTimeoutMs: 'HOOK_TIMEOUT_MS',
+  checkTimeoutMs: 'CHECK_TIMEOUT_MS',
+};
+
+/** The drain delay lameduck uses when neither the environment nor the code sets one. */
+export function defaultDrainDelayMs(env: Readonly<Record<string, string | undefined>>): number {
+  return env[KUBERNETES_VARIABLE]
+    ? ENVIRONMENT.drainDelayMs.kubernetesDefaultMs
+    : ENVIRONMENT.drainDelayMs.defaultMs;
+}
