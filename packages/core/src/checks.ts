@@ -81,15 +81,38 @@ interface RegisteredCheck {
   /** A call given up at its timeout that has not settled yet; no new call starts until it does. */
   abandonedSince?: number;
   last?: { outcome: Outcome; finishedAt: number };
+  /** The status the logs last reported, and since when: survives clearCache(). */
+  reported?: { ok: boolean; since: number };
+}
+
+/** Told when a check's fresh result differs from its last one (pass ↔ fail), and of a first failure. */
+export type CheckTransitionListener = (transition: CheckTransition) => void;
+
+export interface CheckTransition {
+  readonly name: string;
+  readonly critical: boolean;
+  readonly ok: boolean;
+  /** Why it fails now (when `ok` is false). */
+  readonly error?: string;
+  /** How long the previous status lasted, when there was one. */
+  readonly previousForMs?: number;
 }
 
 export class CheckRegistry {
   readonly #checks = new Map<string, RegisteredCheck>();
   readonly #now: () => number;
   readonly #defaults: CheckDefaults;
+  readonly #onTransition: CheckTransitionListener | undefined;
 
-  constructor(options: { now?: () => number; defaults?: Partial<CheckDefaults> } = {}) {
+  constructor(
+    options: {
+      now?: () => number;
+      defaults?: Partial<CheckDefaults>;
+      onTransition?: CheckTransitionListener;
+    } = {},
+  ) {
     this.#now = options.now ?? Date.now;
+    this.#onTransition = options.onTransition;
     this.#defaults = {
       timeoutMs: options.defaults?.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS,
       cacheTtlMs: options.defaults?.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS,
@@ -226,6 +249,30 @@ export class CheckRegistry {
     return toResult(check, await check.inflight, false);
   }
 
+  /** Keeps a fresh outcome, and reports a change of status once per change (a first pass is no news). */
+  #record(check: RegisteredCheck, outcome: Outcome): void {
+    const finishedAt = this.#now();
+    check.last = { outcome, finishedAt };
+    const previous = check.reported;
+    if (previous?.ok === outcome.ok || (previous === undefined && outcome.ok)) {
+      check.reported ??= { ok: outcome.ok, since: finishedAt };
+      return;
+    }
+    check.reported = { ok: outcome.ok, since: finishedAt };
+    if (!this.#onTransition || !this.#checks.has(check.name)) return;
+    try {
+      this.#onTransition({
+        name: check.name,
+        critical: check.critical,
+        ok: outcome.ok,
+        ...(outcome.error === undefined ? {} : { error: outcome.error }),
+        ...(previous === undefined ? {} : { previousForMs: finishedAt - previous.since }),
+      });
+    } catch {
+      // A listener's bug must not change a check's result.
+    }
+  }
+
   #call(check: RegisteredCheck): Promise<Outcome> {
     const startedAt = this.#now();
     const controller = new AbortController();
@@ -242,7 +289,7 @@ export class CheckRegistry {
           startedAt,
           durationMs: this.#now() - startedAt,
         };
-        check.last = { outcome, finishedAt: this.#now() };
+        this.#record(check, outcome);
         resolve(outcome);
       }, check.timeoutMs);
       // A pending check must not keep a process that is otherwise done from exiting (Node only).
@@ -254,7 +301,7 @@ export class CheckRegistry {
         }
         clearTimeout(timer);
         const outcome = { ...partial, startedAt, durationMs: this.#now() - startedAt };
-        check.last = { outcome, finishedAt: this.#now() };
+        this.#record(check, outcome);
         resolve(outcome);
       });
     });

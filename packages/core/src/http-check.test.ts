@@ -39,6 +39,24 @@ describe('httpCheck', () => {
     expect(Date.now() - startedAt).toBeLessThan(2_000);
   });
 
+  it('names the cause of a failed connection, not just "fetch failed"', async () => {
+    const url = await upstream(200);
+    await new Promise<void>((resolve) => server?.close(() => resolve()));
+    const port = new URL(url).port;
+    await expect(httpCheck(url)(new AbortController().signal)).rejects.toThrow(
+      new RegExp(`^GET 127\\.0\\.0\\.1:${port}/health failed: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}$`),
+    );
+  });
+
+  it('says the request was given up when its signal aborts', async () => {
+    const check = httpCheck(await upstream(200, 5_000));
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    await expect(check(controller.signal)).rejects.toThrow(
+      /failed: no answer before the check was given up \(its timeout\)$/,
+    );
+  });
+
   it('refuses a URL that is not absolute http(s) at creation', () => {
     expect(() => httpCheck('/health')).toThrow(/absolute http\(s\) URL/);
     expect(() => httpCheck('ftp://example.com/')).toThrow(/http\(s\) URL/);

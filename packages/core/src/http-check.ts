@@ -28,10 +28,29 @@ export function httpCheck(url: string | URL, options: HttpCheckOptions = {}): Ch
   }
   const passes = options.expectStatus ?? ((status: number) => status >= 200 && status <= 299);
   return async (signal): Promise<CheckDetails> => {
-    const response = await fetch(target, { signal, redirect: 'manual', headers: options.headers });
+    let response: Response;
+    try {
+      response = await fetch(target, { signal, redirect: 'manual', headers: options.headers });
+    } catch (error) {
+      throw new Error(`GET ${target.host}${target.pathname} failed: ${fetchFailure(error, signal)}`);
+    }
     // Free the connection at once; the body is not needed.
     await response.body?.cancel().catch(() => {});
     if (!passes(response.status)) throw new Error(`${target.host} answered ${response.status}`);
     return { upstream: target.host, status: response.status };
   };
+}
+
+/**
+ * Why a fetch failed, in the words an operator searches for: undici says only "fetch failed" and
+ * keeps the reason (`connect ECONNREFUSED 127.0.0.1:9999`, a DNS error, a TLS error) in `cause`.
+ */
+function fetchFailure(error: unknown, signal: AbortSignal): string {
+  if (signal.aborted) return 'no answer before the check was given up (its timeout)';
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  const reason = cause instanceof Error ? cause : error instanceof Error ? error : undefined;
+  if (reason === undefined) return 'the request failed';
+  const code = (reason as { code?: unknown }).code;
+  const message = reason.message || String(code ?? 'the request failed');
+  return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
 }

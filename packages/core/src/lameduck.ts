@@ -1,4 +1,11 @@
-import { type CheckFunction, type CheckKind, type CheckOptions, CheckRegistry } from './checks.js';
+import {
+  CHECK_KINDS,
+  type CheckFunction,
+  type CheckKind,
+  type CheckOptions,
+  CheckRegistry,
+  type CheckTransition,
+} from './checks.js';
 import { describeValue, durationOption } from './duration.js';
 import { LameduckConfigError } from './errors.js';
 import { type Logger, prefixedLogger, silentLogger } from './logger.js';
@@ -6,6 +13,7 @@ import { type ProbePaths, resolveProbePaths } from './paths.js';
 import { evaluateProbe, type ProbeQuery, type ProbeReport } from './probe.js';
 import { mayBeProbe, type ProbeRequest, type ProbeResponse, respondToProbe } from './respond.js';
 import { type IgnoredTransition, type LifecycleState, type StateChange, StateMachine } from './states.js';
+import { sanitise } from './text.js';
 
 export interface LameduckOptions {
   /** Where lameduck logs transitions and problems. `console`, pino, winston; `false` for silence. Default `console`. */
@@ -23,6 +31,13 @@ export interface LameduckOptions {
   checkTimeoutMs?: number;
   /** Default readiness/startup cache TTL for checks that set none. Default 1000 ms. */
   cacheTtlMs?: number;
+  /**
+   * What readiness answers while the shutdown drains: `'fail'` (default) turns it 503 at once, so
+   * endpoints drop the pod as early as possible; `'pass'` keeps it passing (while its checks
+   * pass) until the process closes, for `externalTrafficPolicy: Local` and kube-proxy's
+   * terminating-endpoint fallback, which only sends to terminating pods that still pass readiness.
+   */
+  readinessWhileDraining?: 'fail' | 'pass';
   /** Clock (ms since the epoch). For tests. */
   now?: () => number;
 }
@@ -34,6 +49,7 @@ const OPTION_NAMES = new Set([
   'prefix',
   'checkTimeoutMs',
   'cacheTtlMs',
+  'readinessWhileDraining',
   'now',
 ]);
 
@@ -67,7 +83,7 @@ export interface Lameduck {
   close(reason?: string): boolean;
   /** Subscribes to transitions (`state`) or refused transitions (`ignored`). Returns an unsubscribe function. */
   on<E extends keyof LameduckEvents>(event: E, listener: (event: LameduckEvents[E]) => void): () => void;
-  /** Evaluates one probe and returns the structured report. */
+  /** Evaluates one probe and returns the structured report. Throws a LameduckConfigError for an unknown kind. */
   probe(kind: CheckKind, query?: ProbeQuery): Promise<ProbeReport>;
   /**
    * Answers a probe request: `undefined` (synchronously) when the path is not a probe path,
@@ -110,22 +126,37 @@ export function createLameduck(options: LameduckOptions = {}): Lameduck {
   }
   const paths = resolveProbePaths(options.paths, options.prefix);
   const exposeDetails = options.exposeDetails ?? false;
+  const readinessWhileDraining = options.readinessWhileDraining ?? 'fail';
+  if (readinessWhileDraining !== 'fail' && readinessWhileDraining !== 'pass') {
+    throw new LameduckConfigError(
+      `readinessWhileDraining must be 'fail' or 'pass', got ${describeValue(readinessWhileDraining)}`,
+    );
+  }
   const machine = new StateMachine({ now, logger });
   const registry = new CheckRegistry({
     now,
+    onTransition: (transition) => logTransition(logger, transition),
     defaults: {
       timeoutMs: durationOption('checkTimeoutMs', options.checkTimeoutMs, 500, { minMs: 1, maxMs: 300_000 }),
       cacheTtlMs: durationOption('cacheTtlMs', options.cacheTtlMs, 1000, { minMs: 0, maxMs: 300_000 }),
     },
   });
-  const probe = (kind: CheckKind, query?: ProbeQuery) => evaluateProbe(kind, machine, registry, query);
+  const policy = { readinessWhileDraining };
+  const probe = (kind: CheckKind, query?: ProbeQuery) => {
+    if (!CHECK_KINDS.includes(kind)) {
+      throw new LameduckConfigError(
+        `unknown probe kind ${describeValue(kind)}; use ${CHECK_KINDS.map((k) => `'${k}'`).join(', ')}`,
+      );
+    }
+    return evaluateProbe(kind, machine, registry, query, policy);
+  };
   const bases = [paths.readiness, paths.liveness, paths.startup];
   const context = {
     paths,
     bases,
     exposeDetails,
     knownCheck: (kind: CheckKind, name: string) => registry.has(name, kind),
-    evaluate: probe,
+    evaluate: (kind: CheckKind, query: ProbeQuery) => evaluateProbe(kind, machine, registry, query, policy),
   };
 
   const lameduck: Lameduck = {
@@ -160,6 +191,20 @@ export function createLameduck(options: LameduckOptions = {}): Lameduck {
     isProbePath: (target) => typeof target === 'string' && mayBeProbe(bases, target),
   };
   return lameduck;
+}
+
+/**
+ * Probe answers withhold failure reasons (they may be reachable from outside); the server's own
+ * log never does. Once per change of status, not once per probe.
+ */
+function logTransition(logger: Logger, transition: CheckTransition): void {
+  const label = `${transition.critical ? '' : 'non-critical '}check "${transition.name}"`;
+  const lasted =
+    transition.previousForMs === undefined
+      ? ''
+      : ` (after ${transition.previousForMs} ms ${transition.ok ? 'failing' : 'passing'})`;
+  if (transition.ok) logger.info(`${label} passing again${lasted}`);
+  else logger.warn(`${label} failing${lasted}: ${sanitise(transition.error ?? 'no reason given', 300)}`);
 }
 
 function toLogger(logger: LameduckOptions['logger']): Logger {

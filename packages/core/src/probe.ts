@@ -31,11 +31,19 @@ export interface ProbeQuery {
  * - startup fails while starting, or when a critical startup check fails.
  * A non-critical check that fails makes the probe `warn`, which still passes.
  */
+export interface ProbePolicy {
+  /** `'pass'` keeps readiness passing while draining (see `LameduckOptions.readinessWhileDraining`). */
+  readonly readinessWhileDraining: 'fail' | 'pass';
+}
+
+const DEFAULT_POLICY: ProbePolicy = { readinessWhileDraining: 'fail' };
+
 export async function evaluateProbe(
   kind: CheckKind,
   lifecycle: StateMachine,
   registry: CheckRegistry,
   query: ProbeQuery = {},
+  policy: ProbePolicy = DEFAULT_POLICY,
 ): Promise<ProbeReport> {
   const exclude = new Set(typeof query.exclude === 'string' ? [query.exclude] : (query.exclude ?? []));
   const names = registry.names(kind);
@@ -55,7 +63,7 @@ export async function evaluateProbe(
 
   // Draining answers without touching dependencies: the answer is already known, and it must
   // be immediate so endpoints drop this pod as early as possible.
-  const stateBefore = stateFailure(kind, lifecycle.state);
+  const stateBefore = stateFailure(kind, lifecycle.state, policy);
   if (stateBefore !== undefined && kind === 'readiness' && lifecycle.state !== 'starting') {
     return {
       kind,
@@ -70,7 +78,7 @@ export async function evaluateProbe(
   const checks = await registry.run(kind, included);
   // Re-read the state: draining may have begun while the checks ran.
   const state = lifecycle.state;
-  const failure = stateFailure(kind, state);
+  const failure = stateFailure(kind, state, policy);
   return {
     kind,
     status: failure === undefined ? combine(checks) : 'fail',
@@ -81,10 +89,12 @@ export async function evaluateProbe(
   };
 }
 
-function stateFailure(kind: CheckKind, state: LifecycleState): string | undefined {
+function stateFailure(kind: CheckKind, state: LifecycleState, policy: ProbePolicy): string | undefined {
   if (kind === 'liveness') return undefined;
   if (state === 'starting') return 'starting: ready() has not been called yet';
-  if (kind === 'readiness' && (state === 'draining' || state === 'closed')) return `${state}: shutting down`;
+  if (kind !== 'readiness') return undefined;
+  if (state === 'closed') return 'closed: shutting down';
+  if (state === 'draining' && policy.readinessWhileDraining === 'fail') return 'draining: shutting down';
   return undefined;
 }
 
