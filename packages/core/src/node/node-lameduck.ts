@@ -10,6 +10,7 @@ import {
 } from '../index.js';
 import { checkBudget } from './budget.js';
 import { ServerTracker } from './connections.js';
+import { CRASH_DRAIN_TIMEOUT_MS, describeCrash, listenForCrashes } from './crash.js';
 import { exitProcess } from './exit.js';
 import { type HookFunction, HookList, type HookOptions } from './hooks.js';
 import {
@@ -22,6 +23,7 @@ import { handleProbe } from './probe-handler.js';
 import { type AttachableServer, serverKind } from './server-kind.js';
 import { type Shutdown, type ShutdownResult, startShutdown, type UpgradedSocketsHook } from './shutdown.js';
 import { listenForSignals } from './signals.js';
+import { ATTACH_ADVICE, countUntrackedServers } from './untracked-servers.js';
 import { describeThrown } from './validate.js';
 
 export interface ShutdownOptions {
@@ -112,7 +114,11 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
     });
   budget();
 
-  const start = (reason: string, signal?: NodeJS.Signals): Shutdown => {
+  const start = (
+    reason: string,
+    signal?: NodeJS.Signals,
+    drainTimeoutMs = settings.drainTimeoutMs,
+  ): Shutdown => {
     if (running !== undefined) return running;
     running = startShutdown(
       {
@@ -120,7 +126,7 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
         logger,
         now,
         drainDelayMs: settings.drainDelayMs,
-        drainTimeoutMs: settings.drainTimeoutMs,
+        drainTimeoutMs,
         servers: () => [...trackers.values()],
         drainStartHooks: () => drainStartHooks.list(),
         upgradedHooks: () => upgradedHooks.list(),
@@ -129,6 +135,7 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
         onCleanupStart: () => {
           cleanupStarted = true;
         },
+        untrackedServers: () => countUntrackedServers(trackers.keys()),
       },
       signal === undefined ? { reason } : { reason, signal },
     );
@@ -186,7 +193,33 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
       `${signal} received again ${sinceMs} ms into the shutdown; ignored (one shutdown at a time; a second SIGINT forces exit), ${lameduck.inFlight} request(s) in flight`,
     );
   };
-  const stopListening = listenForSignals(process, settings.signals, onSignal);
+  const stopSignals = listenForSignals(process, settings.signals, onSignal);
+  let stopCrashes = () => {};
+  const stopListening = () => {
+    stopSignals();
+    stopCrashes();
+  };
+
+  if (settings.onUncaughtException === 'drain') {
+    let crashed = false;
+    stopCrashes = listenForCrashes(process, (error, origin) => {
+      logger.error(describeCrash(error, origin));
+      if (crashed) return;
+      crashed = true;
+      const shutdown = start(
+        origin === 'unhandledRejection' ? 'unhandled rejection' : 'uncaught exception',
+        undefined,
+        Math.min(settings.drainTimeoutMs, CRASH_DRAIN_TIMEOUT_MS),
+      );
+      // Whatever the drain's outcome, a process that crashed exits 1: its state is unknown.
+      const exit = () => {
+        stopListening();
+        exitProcess(process, logger, 'code', 1);
+      };
+      exitRequested = true;
+      shutdown.result.then(exit, exit);
+    });
+  }
 
   const sumOver = (pick: (tracker: ServerTracker) => number) =>
     [...trackers.values()].reduce((total, tracker) => total + pick(tracker), 0);
@@ -205,7 +238,11 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
       return lameduck;
     },
     removeCheck: (name) => core.removeCheck(name),
-    ready: (reason) => core.ready(reason),
+    ready(reason) {
+      const changed = core.ready(reason);
+      if (changed) warnIfUnattached();
+      return changed;
+    },
     drain(reason = 'drain() called') {
       if (core.state !== 'starting' && core.state !== 'ready') return core.drain(reason);
       void lameduck.shutdown(reason);
@@ -276,6 +313,22 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
       stopListening();
     },
   };
+
+  // app.listen() instead of lameduck.listen(app) drains nothing: say so while it can be fixed.
+  function warnIfUnattached() {
+    if (trackers.size === 0) {
+      logger.warn(
+        `ready() called with no server attached: SIGTERM will not drain any request; ${ATTACH_ADVICE}`,
+      );
+      return;
+    }
+    const untracked = countUntrackedServers(trackers.keys());
+    if (untracked > 0) {
+      logger.warn(
+        `${untracked} listening server(s) are not attached: SIGTERM will not drain their requests; ${ATTACH_ADVICE}`,
+      );
+    }
+  }
 
   // A hook that makes the shutdown outlast the grace period is refused at registration.
   function withBudget(remove: () => void) {

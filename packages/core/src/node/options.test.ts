@@ -14,6 +14,7 @@ describe('resolveNodeOptions', () => {
       hookTimeoutMs: 5_000,
       signals: ['SIGTERM', 'SIGINT'],
       exitOnSignal: 'code',
+      onUncaughtException: 'exit',
     });
   });
 
@@ -44,6 +45,11 @@ describe('resolveNodeOptions', () => {
     ['signals', ['SIGTERM', 'SIGNOPE'], /"SIGNOPE" is not a signal name/],
     ['signals', ['SIGKILL'], /SIGKILL cannot be caught/],
     ['exitOnSignal', 'yes', /exitOnSignal must be true, false or 'reraise'/],
+    [
+      'onUncaughtException',
+      'log',
+      /onUncaughtException must be 'exit' \(Node's default\) or 'drain', got the string "log"/,
+    ],
   ])('%s: %o is refused with a clear message', (name, value, message) => {
     expect(() => resolve({ [name]: value })).toThrow(LameduckConfigError);
     expect(() => resolve({ [name]: value })).toThrow(message);

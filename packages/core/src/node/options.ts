@@ -36,6 +36,14 @@ export interface NodeLameduckOptions extends LameduckOptions {
    * `process.env`; `false` reads nothing, so only the code and lameduck's defaults count.
    */
   env?: boolean | Env;
+  /**
+   * What an uncaught exception (or an unhandled rejection Node turns into one) does. `'exit'`
+   * (default): Node's own behaviour, unchanged: print it and exit at once, cutting every request
+   * in flight. `'drain'`: log it, turn readiness 503, drain with a short timeout (at most
+   * 5000 ms), run the cleanup hooks and exit 1. Other 'uncaughtException' listeners (error
+   * trackers) still see every error.
+   */
+  onUncaughtException?: 'exit' | 'drain';
   /** Signals that start the shutdown. Default `['SIGTERM', 'SIGINT']`; `false` for none. */
   signals?: readonly NodeJS.Signals[] | false;
   /**
@@ -64,6 +72,7 @@ export interface DrainSettings {
   readonly hookTimeoutMs: number;
   readonly signals: readonly NodeJS.Signals[];
   readonly exitOnSignal: ExitMode;
+  readonly onUncaughtException: 'exit' | 'drain';
   readonly gracePeriodMs?: number;
   /** Where gracePeriodMs came from, quoted in budget errors. */
   readonly gracePeriodSource?: string;
@@ -85,6 +94,7 @@ export const NODE_OPTION_NAMES = [
   'exitOnSignal',
   'gracePeriodMs',
   'env',
+  'onUncaughtException',
 ] as const;
 
 /**
@@ -110,8 +120,18 @@ export function resolveNodeOptions(
     exitOnSignal,
     gracePeriodMs,
     env: envOption,
+    onUncaughtException,
     ...core
   } = options;
+  if (
+    onUncaughtException !== undefined &&
+    onUncaughtException !== 'exit' &&
+    onUncaughtException !== 'drain'
+  ) {
+    throw new LameduckConfigError(
+      `onUncaughtException must be 'exit' (Node's default) or 'drain', got ${describeValue(onUncaughtException)}`,
+    );
+  }
   const env = resolveEnv(envOption, processEnv);
   const fromEnv = optionsFromEnv(env);
   const inKubernetes = Boolean(env[KUBERNETES_VARIABLE]);
@@ -144,6 +164,7 @@ export function resolveNodeOptions(
       ),
       signals: resolveSignals(signals),
       exitOnSignal: resolveExitMode(exitOnSignal),
+      onUncaughtException: onUncaughtException ?? 'exit',
       ...grace,
     },
     warnings: legacyVariablesSet(env),

@@ -2,6 +2,7 @@ import type { Lameduck, Logger } from '../index.js';
 import type { ServerTracker, UpgradedSocket } from './connections.js';
 import { endGracefully, IDLE_GRACE_MS } from './connections.js';
 import { type Hook, type HookOutcome, runHook } from './hooks.js';
+import { ATTACH_ADVICE } from './untracked-servers.js';
 
 /** Given every upgraded socket still open when the listeners close; owns them from then on. */
 export type UpgradedSocketsHook = (sockets: readonly UpgradedSocket[], signal: AbortSignal) => unknown;
@@ -33,7 +34,12 @@ export interface ShutdownResult {
   readonly forced: boolean;
   /** Hooks that threw, rejected or timed out. */
   readonly failedHooks: readonly HookOutcome[];
-  /** 0 for a clean drain, 1 when anything was forced or failed. */
+  /**
+   * Servers listening in this process that were never attached, when the shutdown started: their
+   * requests were not drained, so the shutdown is not clean.
+   */
+  readonly untrackedServers: number;
+  /** 0 for a clean drain, 1 when anything was forced or failed, or a server was not attached. */
   readonly exitCode: 0 | 1;
 }
 
@@ -56,6 +62,8 @@ export interface ShutdownContext {
   readonly deadline: AbortController;
   /** Called when the cleanup step begins: hooks registered later cannot join it. */
   readonly onCleanupStart: () => void;
+  /** Listening servers in the process that were never attached (see `countUntrackedServers`). */
+  readonly untrackedServers?: () => number;
 }
 
 export interface Shutdown {
@@ -110,6 +118,12 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
   const inFlightAtStart = sum(servers.map((server) => server.inFlight));
   const connectionsAtStart = sum(servers.map((server) => server.connections));
   const forcing = new AbortController();
+  const untrackedServers = context.untrackedServers?.() ?? 0;
+  if (untrackedServers > 0) {
+    logger.error(
+      `${untrackedServers} listening server(s) are not attached to lameduck: their requests are not drained and will be cut at exit; ${ATTACH_ADVICE}`,
+    );
+  }
 
   // Steps 1 and 2 happen now, synchronously, in the signal's own event-loop turn.
   if (lifecycle.state === 'starting' || lifecycle.state === 'ready') lifecycle.drain(trigger.reason);
@@ -184,10 +198,12 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
 
     // Step 7: closed.
     const failedHooks = [...notified, ...cleaned].filter((hook) => !hook.ok);
-    const exitCode = forced || failedHooks.length > 0 ? 1 : 0;
+    const exitCode = forced || failedHooks.length > 0 || untrackedServers > 0 ? 1 : 0;
     if (lifecycle.state === 'draining') lifecycle.close(forced ? 'drain forced' : 'drained');
     const durationMs = now() - startedAt;
-    const summary = `shutdown ${exitCode === 0 ? 'complete' : 'finished with problems'} in ${durationMs} ms: forced ${forced ? 'yes' : 'no'}, ${failedHooks.length} failed hook(s), exit code ${exitCode}`;
+    const untracked =
+      untrackedServers > 0 ? `, ${untrackedServers} server(s) not attached (not drained)` : '';
+    const summary = `shutdown ${exitCode === 0 ? 'complete' : 'finished with problems'} in ${durationMs} ms: forced ${forced ? 'yes' : 'no'}, ${failedHooks.length} failed hook(s)${untracked}, exit code ${exitCode}`;
     if (exitCode === 0) logger.info(summary);
     else logger.warn(summary);
     return {
@@ -204,6 +220,7 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
       abandonedRequests,
       forced,
       failedHooks,
+      untrackedServers,
       exitCode,
     };
   })();
