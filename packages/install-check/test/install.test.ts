@@ -1,7 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { killAllChildren, request, spawnNode } from 'lameduck-test-utils';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -19,13 +22,15 @@ const publicPackages = readdirSync(join(root, 'packages'))
       return false;
     }
   });
-const frameworks = ['express@5', 'koa@3', 'hono@4', '@hono/node-server@2'];
+// @types/node: what a TypeScript user has beside the packages, for the README's TypeScript example.
+const frameworks = ['express@5', 'koa@3', 'hono@4', '@hono/node-server@2', '@types/node@20'];
 
 let project: string;
+let tarballs: string[];
 
 beforeAll(() => {
   project = mkdtempSync(join(tmpdir(), 'lameduck-install-'));
-  const tarballs = publicPackages.map((dir) => {
+  tarballs = publicPackages.map((dir) => {
     const output = execFileSync('pnpm', ['pack', '--pack-destination', project], {
       cwd: dir,
       encoding: 'utf8',
@@ -102,5 +107,144 @@ describe('the packed packages, installed with npm', () => {
     child.signal('SIGTERM');
     expect(await child.exited).toMatchObject({ code: 0, signal: null });
     expect(child.lines).toContainEqual(expect.stringContaining('exit code 0'));
+  });
+});
+
+/** The examples a package README marks with `<!-- example: NAME -->`, as npm users read them. */
+function readmeExamples(packageName: string): Map<string, string> {
+  const readme = readFileSync(join(project, 'node_modules', packageName, 'README.md'), 'utf8');
+  const examples = new Map<string, string>();
+  for (const match of readme.matchAll(/<!-- example: ([\w.-]+) -->\n```\w+\n([\s\S]*?)```/g)) {
+    examples.set(match[1] as string, match[2] as string);
+  }
+  return examples;
+}
+
+describe('the README examples, copied verbatim from the installed packages', () => {
+  let upstream: Server;
+  let upstreamUrl: string;
+  beforeAll(async () => {
+    upstream = createServer((_request, response) => response.end('ok'));
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/healthz`;
+  });
+  afterAll(() => upstream.close());
+
+  it('every adapter README marks its examples', () => {
+    expect([...readmeExamples('@lameduck/express').keys()]).toEqual(['express.mjs', 'express.cjs']);
+    expect([...readmeExamples('@lameduck/koa').keys()]).toEqual(['koa.mjs']);
+    expect([...readmeExamples('@lameduck/hono').keys()]).toEqual(['hono.ts']);
+  });
+
+  it('the TypeScript example for Hono type-checks under strict mode (c.var.deadlineSignal is typed)', () => {
+    // .mts: an ES module whatever the project's package.json says, compiled to compiled/hono.mjs.
+    writeFileSync(join(project, 'hono.mts'), readmeExamples('@lameduck/hono').get('hono.ts') as string);
+    const tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
+    const compile = (extra: string[]) =>
+      execFileSync(
+        process.execPath,
+        [
+          tsc,
+          '--strict',
+          '--target',
+          'es2022',
+          '--module',
+          'nodenext',
+          '--moduleResolution',
+          'nodenext',
+          '--lib',
+          'es2022,dom',
+          '--skipLibCheck',
+          ...extra,
+          'hono.mts',
+        ],
+        { cwd: project, encoding: 'utf8', stdio: 'pipe' },
+      );
+    try {
+      compile(['--noEmit']);
+      compile(['--outDir', 'compiled']);
+    } catch (error) {
+      throw new Error(`tsc failed:\n${(error as { stdout?: string }).stdout ?? String(error)}`);
+    }
+  });
+
+  it.each([
+    ['@lameduck/express', 'express.mjs', 'express.mjs'],
+    ['@lameduck/express', 'express.cjs', 'express.cjs'],
+    ['@lameduck/koa', 'koa.mjs', 'koa.mjs'],
+    ['@lameduck/hono', 'hono.ts', 'compiled/hono.mjs'],
+  ])(
+    "%s %s runs, serves, and obeys the manifest's environment on SIGTERM",
+    async (packageName, example, run) => {
+      if (!run.startsWith('compiled/')) {
+        writeFileSync(join(project, run), readmeExamples(packageName).get(example) as string);
+      }
+      // A pod's environment: in Kubernetes (so the in-cluster 5 s default would apply if the
+      // variables were ignored), a drain delay of 700 ms and PORT from the manifest.
+      const child = spawnNode(run, {
+        cwd: project,
+        env: {
+          PORT: '0',
+          KUBERNETES_SERVICE_HOST: '10.255.255.1',
+          LAMEDUCK_DRAIN_DELAY_MS: '700',
+          LAMEDUCK_DRAIN_TIMEOUT_MS: '3000',
+          UPSTREAM_HEALTH_URL: upstreamUrl,
+        },
+      });
+      const line = await child.waitForLine(/listening on .*:\d+$/);
+      const url = `http://127.0.0.1:${line.split(':').at(-1)}`;
+      expect(await request(`${url}/`)).toMatchObject({ status: 200, body: expect.stringContaining('hello') });
+      await expect.poll(async () => (await request(`${url}/readyz`)).status, { timeout: 5000 }).toBe(200);
+      expect(child.lines).toContainEqual(
+        expect.stringMatching(/drain delay 700 ms \(LAMEDUCK_DRAIN_DELAY_MS\), drain timeout 3000 ms/),
+      );
+      const sigtermAt = performance.now();
+      child.signal('SIGTERM');
+      await child.waitForLine(/state ready -> draining \(SIGTERM\)/);
+      expect((await request(`${url}/readyz`)).status).toBe(503);
+      expect((await request(`${url}/livez`)).status).toBe(200);
+      const exit = await child.exited;
+      expect(exit).toMatchObject({ code: 0, signal: null });
+      expect(performance.now() - sigtermAt).toBeGreaterThanOrEqual(650);
+      expect(performance.now() - sigtermAt).toBeLessThan(4500);
+      expect(child.lines).toContainEqual(expect.stringMatching(/shutdown complete in \d+ ms: forced no/));
+    },
+  );
+});
+
+describe('installing one adapter without the others', () => {
+  it("works with core's tarball beside it (core is pinned to the same version)", () => {
+    const alone = mkdtempSync(join(tmpdir(), 'lameduck-adapter-alone-'));
+    try {
+      writeFileSync(join(alone, 'package.json'), JSON.stringify({ name: 'alone', private: true }));
+      const pick = (name: string) =>
+        join(
+          project,
+          basename(tarballs.find((file) => basename(file).startsWith(`lameduck-${name}-`)) as string),
+        );
+      execFileSync(
+        'npm',
+        [
+          'install',
+          '--no-audit',
+          '--no-fund',
+          '--loglevel=error',
+          '--prefer-offline',
+          pick('core'),
+          pick('express'),
+          'express@5',
+        ],
+        { cwd: alone, stdio: 'pipe' },
+      );
+      const loaded = execFileSync(
+        process.execPath,
+        ['-e', "console.log(typeof require('@lameduck/express').createLameduck)"],
+        { cwd: alone, encoding: 'utf8' },
+      );
+      expect(loaded.trim()).toBe('function');
+      expect(readdirSync(join(alone, 'node_modules', '@lameduck')).sort()).toEqual(['core', 'express']);
+    } finally {
+      rmSync(alone, { recursive: true, force: true });
+    }
   });
 });
