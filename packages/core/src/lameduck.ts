@@ -1,5 +1,6 @@
 import { type CheckFunction, type CheckKind, type CheckOptions, CheckRegistry } from './checks.js';
-import { describeValue, durationOption } from './duration.js';
+import { describeValue } from './describe.js';
+import { durationOption } from './duration.js';
 import { LameduckConfigError } from './errors.js';
 import { type Logger, prefixedLogger, silentLogger } from './logger.js';
 import { type ProbePaths, resolveProbePaths } from './paths.js';
