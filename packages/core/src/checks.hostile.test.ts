@@ -131,7 +131,7 @@ describe('checks over arbitrary values (property)', () => {
     await fc.assert(
       fc.asyncProperty(hostileRecipe(), fc.boolean(), async (recipe, rejects) => {
         let calls = 0;
-        let settleFirst!: (value: unknown) => void;
+        let settleFirst!: (value: never) => void;
         const registry = new CheckRegistry();
         registry.add(
           'dep',
@@ -145,7 +145,7 @@ describe('checks over arbitrary values (property)', () => {
           { timeoutMs: 5, cacheTtlMs: 0 },
         );
         await registry.run('readiness');
-        settleFirst(recipe.make());
+        settleFirst(recipe.make() as never);
         await settle();
         const [after] = await registry.run('readiness');
         expect(after!.status).toBe('pass');

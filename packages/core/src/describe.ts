@@ -79,7 +79,7 @@ export function errorMessage(thrown: unknown): string {
 
 const READ_FAILED = Symbol('read failed');
 
-function read(object: object, key: string): unknown {
+function read(object: unknown, key: string): unknown {
   try {
     return (object as Record<string, unknown>)[key];
   } catch {
