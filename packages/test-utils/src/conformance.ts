@@ -268,6 +268,7 @@ function rawRequest(url: string, requestLine: string): Promise<SimpleResponse> {
       }
       resolve({ status: Number(statusLine.split(' ')[1]), headers, body: text.slice(split + 4) });
     });
-    socket.end(`${requestLine}\r\nHost: ${hostname}:${port}\r\nConnection: close\r\n\r\n`);
+    // write, not end: a client that half-closes may see a handler give up on it.
+    socket.write(`${requestLine}\r\nHost: ${hostname}:${port}\r\nConnection: close\r\n\r\n`);
   });
 }
