@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { describeThrown, describeValue, errorMessage, safeString } from './describe.js';
 import { anyRecipe } from '../test/support/hostile.js';
+import { describeThrown, describeValue, errorMessage, safeString } from './describe.js';
 
 describe('describeValue', () => {
   class Pool {}

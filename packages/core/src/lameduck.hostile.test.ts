@@ -138,7 +138,10 @@ describe('respond() with hostile request objects', () => {
   it.each([
     ['a revoked Proxy', () => revokedProxy()],
     ['a Proxy whose traps throw', () => trappedProxy()],
-    ['an object whose path getter throws', () => Object.defineProperty({ method: 'GET' }, 'path', { get: throwing })],
+    [
+      'an object whose path getter throws',
+      () => Object.defineProperty({ method: 'GET' }, 'path', { get: throwing }),
+    ],
   ])('returns undefined for %s', (_name, make) => {
     const lameduck = createLameduck({ logger: false });
     expect(lameduck.respond(make() as ProbeRequest)).toBeUndefined();
@@ -172,23 +175,36 @@ describe('respond() with hostile request objects', () => {
   const segment = fc.stringMatching(/^[A-Za-z0-9%._~!$&'()*+,;=:@/?-]{0,12}$/);
   const requestArbitrary = fc.record(
     {
-      method: fc.oneof(fc.constantFrom('GET', 'HEAD', 'POST', 'OPTIONS', '', 'get'), fc.string(), anyRecipe()),
+      method: fc.oneof(
+        fc.constantFrom('GET', 'HEAD', 'POST', 'OPTIONS', '', 'get'),
+        fc.string(),
+        anyRecipe(),
+      ),
       path: fc.oneof(
-        fc.tuple(fc.constantFrom('/readyz', '/livez', '/startupz', '/', '//readyz', 'http://h/readyz', ''), segment)
+        fc
+          .tuple(
+            fc.constantFrom('/readyz', '/livez', '/startupz', '/', '//readyz', 'http://h/readyz', ''),
+            segment,
+          )
           .map(([base, rest]) => base + rest),
         fc.string(),
         anyRecipe(),
       ),
       query: fc.oneof(fc.string(), anyRecipe()),
       headers: fc.oneof(
-        fc.dictionary(fc.constantFrom('accept', 'Accept', 'host', 'x'), fc.oneof(fc.string(), fc.array(fc.string()))),
+        fc.dictionary(
+          fc.constantFrom('accept', 'Accept', 'host', 'x'),
+          fc.oneof(fc.string(), fc.array(fc.string())),
+        ),
         anyRecipe(),
       ),
     },
     { requiredKeys: ['method', 'path'] },
   );
   const make = (value: unknown) =>
-    typeof value === 'object' && value !== null && 'make' in value ? (value as { make(): unknown }).make() : value;
+    typeof value === 'object' && value !== null && 'make' in value
+      ? (value as { make(): unknown }).make()
+      : value;
 
   it('never throws, and answers undefined or a status from 200 to 599 (property)', async () => {
     const lameduck = createLameduck({ logger: false, exposeDetails: true });

@@ -8,9 +8,9 @@ import type { ProbeReport } from './probe.js';
 import {
   acceptsHealthJson,
   mayBeProbe,
-  pathStart,
   type ProbeRequest,
   type ProbeResponse,
+  pathStart,
   type ResponderContext,
   respondToProbe,
   utf8Length,
@@ -57,7 +57,10 @@ const answerHeaders = (body: string, type = TEXT_HEADERS['Content-Type']) => ({
 });
 
 /** The headers of an error answer (404, 500, ...), for this body. */
-const errorHeaders = (body: string) => ({ ...TEXT_HEADERS, 'Content-Length': String(Buffer.byteLength(body)) });
+const errorHeaders = (body: string) => ({
+  ...TEXT_HEADERS,
+  'Content-Length': String(Buffer.byteLength(body)),
+});
 
 const JSON_ACCEPT = { headers: { accept: 'application/health+json' } };
 

@@ -165,7 +165,11 @@ function matchProbePath(paths: ProbePaths, rawPath: string): PathMatch | undefin
   return undefined;
 }
 
-async function answer(context: ResponderContext, request: RequestFields, match: PathMatch): Promise<ProbeResponse> {
+async function answer(
+  context: ResponderContext,
+  request: RequestFields,
+  match: PathMatch,
+): Promise<ProbeResponse> {
   const { method, query: rawQuery } = request;
   if (method !== 'GET' && method !== 'HEAD') {
     const response = plain(
@@ -231,7 +235,12 @@ function plain(status: number, body: string, method: string): ProbeResponse {
  * HEAD gets no body but the Content-Length a GET would get (RFC 9110 §8.6, §9.3.2), set here
  * once so that every adapter sends the same.
  */
-function withBody(status: number, headers: Record<string, string>, body: string, method: string): ProbeResponse {
+function withBody(
+  status: number,
+  headers: Record<string, string>,
+  body: string,
+  method: string,
+): ProbeResponse {
   headers['Content-Length'] = String(utf8Length(body));
   return { status, headers, body: method === 'HEAD' ? '' : body };
 }

@@ -50,7 +50,9 @@ describe('hostile checks and hooks in a real process with no unhandledRejection 
     const exit = await child.exited;
     expect(child.events('cleanup-ran')).toHaveLength(1);
     expect(logLines(child)).toContainEqual(
-      expect.stringMatching(/^error early-notice hook "notice" failed after \d+ ms: threw an unreadable value/),
+      expect.stringMatching(
+        /^error early-notice hook "notice" failed after \d+ ms: threw an unreadable value/,
+      ),
     );
     expect(logLines(child)).toContainEqual(expect.stringMatching(/state draining -> closed/));
     expect(child.stderr).not.toMatch(/unhandled|TypeError/i);

@@ -1,5 +1,5 @@
-import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import express from 'express';
 import { request } from 'lameduck-test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -39,9 +39,14 @@ describe('express: middleware mounted under a path', () => {
     const server = await lameduck.listen(app, { port: 0, host: '127.0.0.1' });
     const { port } = server.address() as AddressInfo;
     lameduck.ready();
-    expect(await request(`http://127.0.0.1:${port}/internal/readyz`)).toMatchObject({ status: 200, body: 'ok\n' });
+    expect(await request(`http://127.0.0.1:${port}/internal/readyz`)).toMatchObject({
+      status: 200,
+      body: 'ok\n',
+    });
     expect((await request(`http://127.0.0.1:${port}/readyz`)).status).toBe(404);
     expect(await rawStatus(port, `GET http://127.0.0.1:${port}/internal/readyz HTTP/1.1`)).toBe(200);
-    expect(await rawStatus(port, `GET http://127.0.0.1:${port}/internal/readyz/%2e%2e/livez HTTP/1.1`)).toBe(404);
+    expect(await rawStatus(port, `GET http://127.0.0.1:${port}/internal/readyz/%2e%2e/livez HTTP/1.1`)).toBe(
+      404,
+    );
   });
 });

@@ -157,7 +157,12 @@ export function runConformanceSuite(harness: AdapterHarness): void {
       it('matches the raw target: encoded dot segments are check names, never resolved to another path', async () => {
         const { url, lameduck } = await start();
         lameduck.ready();
-        for (const target of ['/readyz/%2e%2e/livez', '/readyz/%2e%2e', '/readyz/%2E%2E/', '/livez/%2e%2e/readyz']) {
+        for (const target of [
+          '/readyz/%2e%2e/livez',
+          '/readyz/%2e%2e',
+          '/readyz/%2E%2E/',
+          '/livez/%2e%2e/readyz',
+        ]) {
           const response = await rawRequest(url, `GET ${target} HTTP/1.1`);
           expect(response.status, target).toBe(404);
           expect(response.body, target).toMatch(/^no (readiness|liveness) check /);

@@ -76,7 +76,11 @@ const HOSTILE: readonly Recipe[] = [
   recipe('object whose getter throws', () =>
     Object.defineProperty({}, 'boom', { get: boom, enumerable: true }),
   ),
-  recipe('object whose toString, valueOf and toJSON throw', () => ({ toString: boom, valueOf: boom, toJSON: boom })),
+  recipe('object whose toString, valueOf and toJSON throw', () => ({
+    toString: boom,
+    valueOf: boom,
+    toJSON: boom,
+  })),
   recipe('object whose toJSON returns undefined', () => ({ toJSON: () => undefined })),
   recipe('circular object', () => {
     const circular: Record<string, unknown> = {};
@@ -84,6 +88,7 @@ const HOSTILE: readonly Recipe[] = [
     return circular;
   }),
   recipe('null-prototype object holding a BigInt', () => Object.assign(Object.create(null), { n: 10n })),
+  // biome-ignore lint/suspicious/noThenProperty: a thenable whose then throws is the point.
   recipe('thenable whose then throws', () => ({ then: boom })),
   recipe('object whose then getter throws', () => Object.defineProperty({}, 'then', { get: boom })),
   recipe('error whose cause getter throws', () => {
