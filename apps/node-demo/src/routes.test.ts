@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:http';
+import { connect } from 'node:net';
 import { MAX_SLOW_MS } from 'demo-kit';
 import { request } from 'lameduck-test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
-import { handleRequest } from './routes.js';
+import { handleRequest, parseTarget } from './routes.js';
 
 let server: Server | undefined;
 afterEach(async () => {
@@ -52,5 +53,49 @@ describe('handleRequest', () => {
       status: 405,
       headers: { allow: 'GET, HEAD' },
     });
+  });
+});
+
+/** One request line sent as written on a raw socket (Node's client would clean the path up); the body is raw, chunked or not. */
+function rawGet(url: string, target: string): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    let text = '';
+    socket.on('error', reject);
+    socket.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+    });
+    socket.on('end', () =>
+      resolve({ status: Number(text.split(' ')[1]), body: text.slice(text.indexOf('\r\n\r\n') + 4) }),
+    );
+    // write, not end: a client that half-closes may see a handler give up on it.
+    socket.write(`GET ${target} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nConnection: close\r\n\r\n`);
+  });
+}
+
+describe('request targets', () => {
+  it.each(['//readyz', '//', '//slow?ms=5', '//demo/'])('%s is not the home page: 404', async (target) => {
+    const url = await start();
+    const response = await rawGet(url, target);
+    expect(response.status).toBe(404);
+    expect(response.body).toContain('not found\n');
+  });
+
+  it('answers an absolute-form target by its path', async () => {
+    const url = await start();
+    const home = await rawGet(url, `${url}/`);
+    expect(home.status).toBe(200);
+    expect(home.body).toContain('hello from node-demo\n');
+    const slow = await rawGet(url, `${url}/slow?ms=5`);
+    expect(slow.status).toBe(200);
+    expect(slow.body).toContain('slept 5 ms\n');
+  });
+
+  it('parses the raw path and query', () => {
+    expect(parseTarget('/slow?ms=5')).toMatchObject({ pathname: '/slow' });
+    expect(parseTarget('/slow?ms=5').searchParams.get('ms')).toBe('5');
+    expect(parseTarget('//readyz').pathname).toBe('//readyz');
+    expect(parseTarget('*').pathname).toBe('');
   });
 });

@@ -6,7 +6,7 @@ import { parseSlowMs, SLOW_USAGE } from 'demo-kit';
  * drain tests. Probes are answered before this is called.
  */
 export function handleRequest(request: IncomingMessage, response: ServerResponse): void {
-  const url = new URL(request.url ?? '/', 'http://demo');
+  const url = parseTarget(request.url ?? '/');
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     text(response, 405, 'only GET and HEAD\n', { Allow: 'GET, HEAD' });
   } else if (url.pathname === '/') {
@@ -16,6 +16,27 @@ export function handleRequest(request: IncomingMessage, response: ServerResponse
   } else {
     text(response, 404, 'not found\n');
   }
+}
+
+/**
+ * The path and query of a request target, exactly as sent. Not `new URL(target, base)`: that
+ * reads `//readyz` as a URL with host "readyz" and path "/", so the home page would answer it.
+ */
+export function parseTarget(target: string): { pathname: string; searchParams: URLSearchParams } {
+  if (!target.startsWith('/')) {
+    // Absolute form (`GET http://host/slow?ms=5`, RFC 9112 §3.2.2); anything else matches no route.
+    try {
+      const { pathname, searchParams } = new URL(target);
+      return { pathname, searchParams };
+    } catch {
+      return { pathname: '', searchParams: new URLSearchParams() };
+    }
+  }
+  const mark = target.indexOf('?');
+  return {
+    pathname: mark === -1 ? target : target.slice(0, mark),
+    searchParams: new URLSearchParams(mark === -1 ? '' : target.slice(mark + 1)),
+  };
 }
 
 function slow(raw: string, response: ServerResponse): void {

@@ -348,8 +348,8 @@ describe('check results', () => {
     ['a string', 'ok', 'the string "ok"'],
     ['true', true, 'boolean true'],
     ['an array', [1, 2], 'an array of 2'],
-    ['a class instance', new Pool(), 'an object'],
-    ['a Map', new Map(), 'an object'],
+    ['a class instance', new Pool(), 'a Pool'],
+    ['a Map', new Map(), 'a Map'],
     ['a function', () => {}, 'a function'],
   ])('fails with a clear message when the check returns %s', async (_label, value, shown) => {
     const result = await runOnly(async () => value as unknown as undefined);

@@ -1,4 +1,5 @@
-import { describeValue, durationOption } from './duration.js';
+import { describeThrown, describeValue } from './describe.js';
+import { durationOption } from './duration.js';
 import { LameduckConfigError } from './errors.js';
 
 export type CheckKind = 'liveness' | 'readiness' | 'startup';
@@ -294,7 +295,7 @@ export class CheckRegistry {
       }, check.timeoutMs);
       // A pending check must not keep a process that is otherwise done from exiting (Node only).
       (timer as { unref?: () => void }).unref?.();
-      settled.then((partial) => {
+      const finish = (partial: Pick<Outcome, 'ok' | 'error' | 'details'>) => {
         if (timedOut) {
           check.abandonedSince = undefined;
           return;
@@ -303,12 +304,20 @@ export class CheckRegistry {
         const outcome = { ...partial, startedAt, durationMs: this.#now() - startedAt };
         this.#record(check, outcome);
         resolve(outcome);
-      });
+      };
+      // invoke() never rejects; the second handler is there so that no future slip in it can
+      // become an unhandled rejection or a check abandoned for good.
+      settled.then(finish, () => finish({ ok: false, error: 'the check failed in an unexpected way' }));
     });
   }
 }
 
-/** Calls a check and turns whatever it does (return, throw, reject, garbage) into an outcome. */
+/**
+ * Calls a check and turns whatever it does (return, throw, reject, garbage) into an outcome.
+ * Never rejects: the value is the check author's, and may be built to break whatever inspects
+ * it (a revoked Proxy, a getter that throws); a rejection here would go unhandled and leave the
+ * check abandoned for good.
+ */
 async function invoke(
   fn: CheckFunction,
   signal: AbortSignal,
@@ -319,6 +328,18 @@ async function invoke(
   } catch (thrown) {
     return { ok: false, error: describeThrown(thrown) };
   }
+  try {
+    return judge(value);
+  } catch {
+    return {
+      ok: false,
+      error:
+        'the check returned a value that cannot be inspected (a revoked Proxy, or a getter that throws?); return nothing or a plain object of details to pass',
+    };
+  }
+}
+
+function judge(value: unknown): Pick<Outcome, 'ok' | 'error' | 'details'> {
   if (value === undefined || value === null) return { ok: true };
   if (value === false) {
     return {
@@ -332,21 +353,23 @@ async function invoke(
       error: `the check returned ${describeValue(value)}; return nothing or a plain object of details to pass, throw an Error to fail`,
     };
   }
+  // Details are read once, here: a copy taken now cannot change (or throw) when a probe
+  // response is written later.
+  let snapshot: CheckDetails | undefined;
   try {
-    JSON.stringify(value);
+    const json = JSON.stringify(value);
+    if (typeof json === 'string') snapshot = JSON.parse(json) as CheckDetails;
   } catch {
+    // Reported below.
+  }
+  if (snapshot === null || typeof snapshot !== 'object' || Array.isArray(snapshot)) {
     return {
       ok: false,
       error:
-        'the check returned details that cannot be serialised to JSON (a circular reference or a BigInt?)',
+        'the check returned details that cannot be serialised to JSON (a circular reference, a BigInt, or a getter or toJSON that throws?)',
     };
   }
-  return { ok: true, details: value };
-}
-
-function describeThrown(thrown: unknown): string {
-  if (thrown instanceof Error) return thrown.message || thrown.name;
-  return `threw ${describeValue(thrown)} instead of an Error`;
+  return { ok: true, details: snapshot };
 }
 
 function isPlainObject(value: unknown): value is CheckDetails {

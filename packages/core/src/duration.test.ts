@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeValue, durationOption, MAX_DURATION_MS } from './duration.js';
+import { durationOption, MAX_DURATION_MS } from './duration.js';
 import { LameduckConfigError } from './errors.js';
 
 describe('durationOption', () => {
@@ -50,35 +50,5 @@ describe('durationOption', () => {
     expect(() => durationOption('timeoutMs', 1001, 500, { minMs: 1, maxMs: 1000 })).toThrow(
       'timeoutMs must be between 1 and 1000 ms, got 1001',
     );
-  });
-});
-
-describe('describeValue', () => {
-  class Pool {}
-
-  it.each([
-    [null, 'null'],
-    [undefined, 'undefined'],
-    ['db', 'the string "db"'],
-    ['', 'the string ""'],
-    [42, 'number 42'],
-    [false, 'boolean false'],
-    [10n, 'bigint 10'],
-    [() => {}, 'a function'],
-    [Symbol('x'), 'a symbol'],
-    [[1, 2, 3], 'an array of 3'],
-    [{ a: 1 }, 'an object'],
-    [new Pool(), 'an object'],
-    [Object.create(null), 'an object'],
-  ])('describes %s as %s', (value, expected) => {
-    expect(describeValue(value)).toBe(expected);
-  });
-
-  it('shortens a long string to 40 characters', () => {
-    expect(describeValue('x'.repeat(100))).toBe(`the string "${'x'.repeat(40)}…"`);
-  });
-
-  it('escapes control characters in a string', () => {
-    expect(describeValue('a\nb')).toBe('the string "a\\nb"');
   });
 });

@@ -1,4 +1,8 @@
+import { describeValue } from './describe.js';
 import { LameduckConfigError } from './errors.js';
+
+// Kept here too: describeValue lived in this module before describe.ts gathered them.
+export { describeValue };
 
 export interface DurationBounds {
   /** Smallest accepted value in ms (inclusive). */
@@ -32,21 +36,4 @@ export function durationOption(
     );
   }
   return value;
-}
-
-/** A short, safe description of any value for an error message (never throws). */
-export function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (value === undefined) return 'undefined';
-  if (typeof value === 'string') {
-    const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
-    return `the string ${JSON.stringify(shown)}`;
-  }
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
-    return `${typeof value} ${String(value)}`;
-  }
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'symbol') return 'a symbol';
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  return 'an object';
 }

@@ -1,5 +1,5 @@
 import type { CheckDetails, CheckFunction } from './checks.js';
-import { describeValue } from './duration.js';
+import { describeValue } from './describe.js';
 import { LameduckConfigError } from './errors.js';
 
 export interface HttpCheckOptions {

@@ -6,7 +6,8 @@ import {
   CheckRegistry,
   type CheckTransition,
 } from './checks.js';
-import { describeValue, durationOption } from './duration.js';
+import { describeValue } from './describe.js';
+import { durationOption } from './duration.js';
 import { LameduckConfigError } from './errors.js';
 import { type Logger, prefixedLogger, silentLogger } from './logger.js';
 import { type ProbePaths, resolveProbePaths } from './paths.js';

@@ -1,5 +1,5 @@
 import type { CheckKind } from './checks.js';
-import { describeValue } from './duration.js';
+import { describeValue } from './describe.js';
 import { LameduckConfigError } from './errors.js';
 
 export type ProbePaths = Readonly<Record<CheckKind, string>>;

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CheckResult } from './checks.js';
 import { formatJson, formatText } from './format.js';
@@ -6,10 +7,13 @@ import { DEFAULT_PROBE_PATHS } from './paths.js';
 import type { ProbeReport } from './probe.js';
 import {
   acceptsHealthJson,
+  mayBeProbe,
   type ProbeRequest,
   type ProbeResponse,
+  pathStart,
   type ResponderContext,
   respondToProbe,
+  utf8Length,
 } from './respond.js';
 
 const T0 = Date.UTC(2025, 0, 2, 3, 4, 5, 678);
@@ -43,6 +47,20 @@ const TEXT_HEADERS = {
   'Cache-Control': 'no-store',
   'X-Content-Type-Options': 'nosniff',
 };
+
+/** The headers of a probe answer whose format follows Accept, for this body. */
+const answerHeaders = (body: string, type = TEXT_HEADERS['Content-Type']) => ({
+  ...TEXT_HEADERS,
+  'Content-Type': type,
+  'Content-Length': String(Buffer.byteLength(body)),
+  Vary: 'Accept',
+});
+
+/** The headers of an error answer (404, 500, ...), for this body. */
+const errorHeaders = (body: string) => ({
+  ...TEXT_HEADERS,
+  'Content-Length': String(Buffer.byteLength(body)),
+});
 
 const JSON_ACCEPT = { headers: { accept: 'application/health+json' } };
 
@@ -79,7 +97,7 @@ describe('routing', () => {
 
   it('answers a path with a trailing slash', async () => {
     const response = await request(readyService(), '/readyz/');
-    expect(response).toEqual({ status: 200, headers: TEXT_HEADERS, body: 'ok\n' });
+    expect(response).toEqual({ status: 200, headers: answerHeaders('ok\n'), body: 'ok\n' });
   });
 
   it('reads a query passed inside the path', async () => {
@@ -112,7 +130,7 @@ describe('text bodies', () => {
   it('answers 200 ok with plain-text headers when ready', async () => {
     expect(await request(readyService(), '/readyz')).toEqual({
       status: 200,
-      headers: TEXT_HEADERS,
+      headers: answerHeaders('ok\n'),
       body: 'ok\n',
     });
   });
@@ -229,7 +247,7 @@ describe('JSON bodies', () => {
   it('answers application/health+json when asked', async () => {
     const response = await request(readyService(), '/readyz', JSON_ACCEPT);
     expect(response.status).toBe(200);
-    expect(response.headers).toEqual({ ...TEXT_HEADERS, 'Content-Type': 'application/health+json' });
+    expect(response.headers).toEqual(answerHeaders(response.body, 'application/health+json'));
     expect(JSON.parse(response.body)).toMatchObject({ status: 'pass' });
   });
 
@@ -238,7 +256,14 @@ describe('JSON bodies', () => {
     'APPLICATION/HEALTH+JSON',
     'application/json',
     'text/html;q=0.9, application/health+json;q=0.8',
-    'text/plain, application/json; q=0.5',
+    'text/plain;q=0.5, application/json',
+    'application/*',
+    '*/*;q=0.1, application/health+json',
+    'text/*, application/health+json',
+    'application/health+json, text/plain',
+    'text/plain;q=0, */*',
+    'application/health+json, */*',
+    'application/health+json;q=0.5, text/*;q=0.5',
     'application/health+json; charset=utf-8',
     ' application/health+json ;q=1 ',
   ])('answers JSON for Accept: %s', async (accept) => {
@@ -251,7 +276,11 @@ describe('JSON bodies', () => {
     'application/health+json;q=0.0',
     'application/json;q=abc',
     'text/plain',
-    'application/*',
+    'text/plain, application/health+json;q=0.1',
+    'text/plain, application/json; q=0.5',
+    'text/plain, application/health+json',
+    'application/health+json;q=1.5',
+    'image/png',
   ])('keeps text for Accept: %s', async (accept) => {
     const response = await request(readyService(), '/readyz', { headers: { accept } });
     expect(response.headers['Content-Type']).toBe('text/plain; charset=utf-8');
@@ -485,7 +514,8 @@ describe('one check alone', () => {
 
   it('answers 404 for an unknown check, naming it', async () => {
     const response = await request(readyService(), '/readyz/unknown');
-    expect(response).toEqual({ status: 404, headers: TEXT_HEADERS, body: 'no readiness check "unknown"\n' });
+    const body = 'no readiness check "unknown"\n';
+    expect(response).toEqual({ status: 404, headers: errorHeaders(body), body });
   });
 
   it('answers 404 for a check of another kind', async () => {
@@ -556,7 +586,7 @@ describe('hostile input', () => {
     ['a bad q-value', 'application/health+json;q='],
   ])('answers text 200 for an odd Accept header (%s)', async (_label, accept) => {
     const response = await request(readyService(), '/readyz', { headers: { accept } });
-    expect(response).toEqual({ status: 200, headers: TEXT_HEADERS, body: 'ok\n' });
+    expect(response).toEqual({ status: 200, headers: answerHeaders('ok\n'), body: 'ok\n' });
   });
 
   it.each(['xml', '', 'JSON'])('answers 400 for ?format=%s', async (format) => {
@@ -664,11 +694,8 @@ describe('never rejects', () => {
       method: 'GET',
       path: '/readyz',
     });
-    expect(response).toEqual({
-      status: 500,
-      headers: TEXT_HEADERS,
-      body: 'internal error while answering the probe\n',
-    });
+    const body = 'internal error while answering the probe\n';
+    expect(response).toEqual({ status: 500, headers: errorHeaders(body), body });
   });
 
   it('answers 500 when the evaluation throws synchronously', async () => {
@@ -695,14 +722,17 @@ describe('never rejects', () => {
     expect(response?.status).toBe(500);
   });
 
-  it('answers 500 when reading a header throws', async () => {
+  it('answers 400 when reading a header throws', async () => {
     const headers = {
       get() {
         throw new Error('bad headers');
       },
     };
     const response = await respondToProbe(context({}), { method: 'GET', path: '/readyz', headers });
-    expect(response?.status).toBe(500);
+    expect(response).toMatchObject({
+      status: 400,
+      body: 'cannot read the probe request (a property of it threw)\n',
+    });
   });
 
   it('answers 500 with an empty body for HEAD', async () => {
@@ -755,5 +785,84 @@ describe('formatText and formatJson', () => {
   it('marks a cached result and carries its duration', () => {
     const [db] = JSON.parse(formatJson(report, false)).checks.db;
     expect(db).toMatchObject({ cached: true, durationMs: 12, observedValue: 12, output: 'reason withheld' });
+  });
+});
+
+describe('HEAD answers carry the Content-Length of GET (RFC 9110 §9.3.2)', () => {
+  it.each([
+    ['/readyz', {}],
+    ['/readyz?verbose', {}],
+    ['/readyz', JSON_ACCEPT],
+    ['/readyz/nope', {}],
+    ['/startupz', {}],
+  ])('%s', async (path, init) => {
+    const lameduck = service();
+    lameduck.check('db', failWith('down'), { cacheTtlMs: 0 });
+    const get = await request(lameduck, path, init);
+    const head = await request(lameduck, path, { ...init, method: 'HEAD' });
+    expect(get.headers['Content-Length']).toBe(String(Buffer.byteLength(get.body)));
+    expect(head.body).toBe('');
+    expect(head.status).toBe(get.status);
+    expect(head.headers).toEqual(get.headers);
+  });
+
+  it('counts UTF-8 bytes, not UTF-16 code units', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => {
+        expect(utf8Length(text)).toBe(Buffer.byteLength(text));
+      }),
+    );
+    expect(utf8Length('\ud800x')).toBe(Buffer.byteLength('\ud800x'));
+  });
+});
+
+describe('Vary: Accept', () => {
+  it('is sent when the format follows Accept', async () => {
+    expect((await request(readyService(), '/readyz')).headers.Vary).toBe('Accept');
+    expect((await request(readyService(), '/readyz', JSON_ACCEPT)).headers.Vary).toBe('Accept');
+  });
+
+  it('is not sent when ?format= chose the format', async () => {
+    expect((await request(readyService(), '/readyz?format=json')).headers.Vary).toBeUndefined();
+  });
+});
+
+describe('absolute-form targets (RFC 9112 §3.2.2)', () => {
+  it.each([
+    ['http://pod:8080/readyz', 200, 'ok\n'],
+    ['HTTP://pod/readyz/', 200, 'ok\n'],
+    ['https://pod/readyz?verbose', 200, '[+]lifecycle ready\n[+]db ok\nreadiness check passed\n'],
+    ['http://pod/readyz/db', 200, 'ok\n'],
+    ['http://pod/livez', 200, 'ok\n'],
+    ['http://user@pod:1/startupz', 200, 'ok\n'],
+  ])('answers %s', async (target, status, body) => {
+    const lameduck = readyService();
+    expect(lameduck.isProbePath(target)).toBe(true);
+    expect(await request(lameduck, target)).toMatchObject({ status, body });
+  });
+
+  it.each([
+    'http://pod',
+    'http://pod?/readyz',
+    'http://pod#/readyz',
+    'http://pod/api/readyz',
+    'ftp://pod/readyz',
+    'http:/readyz',
+    '*',
+    'pod:8080',
+    'readyz',
+    'http://pod//readyz',
+  ])('leaves %s to the app', (target) => {
+    const lameduck = readyService();
+    expect(lameduck.isProbePath(target)).toBe(false);
+    expect(lameduck.respond({ method: 'GET', path: target })).toBeUndefined();
+  });
+
+  it('finds where the path starts', () => {
+    expect(pathStart('/readyz')).toBe(0);
+    expect(pathStart('http://h/readyz')).toBe(8);
+    expect(pathStart('https://h:1/x')).toBe(11);
+    expect(pathStart('http://h')).toBe(-1);
+    expect(mayBeProbe(['/readyz'], 'http://h/readyz?x')).toBe(true);
   });
 });

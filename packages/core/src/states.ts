@@ -1,4 +1,4 @@
-import { describeValue } from './duration.js';
+import { errorMessage, safeString } from './describe.js';
 import type { Logger } from './logger.js';
 
 /**
@@ -73,7 +73,9 @@ export class StateMachine {
     return this.#history.at(-1)?.at ?? this.#createdAt;
   }
 
-  transition(to: LifecycleState, reason: string): boolean {
+  transition(to: LifecycleState, reasonGiven: string): boolean {
+    // Callers outside TypeScript may pass anything; a reason whose toString throws must not.
+    const reason = safeString(reasonGiven);
     const from = this.#state;
     const at = this.#now();
     if (!ALLOWED[from].includes(to)) {
@@ -126,17 +128,8 @@ export class StateMachine {
     try {
       listener(event);
     } catch (error) {
-      this.#logger.error(`a state listener threw: ${describeError(error)}`);
+      this.#logger.error(`a state listener threw: ${errorMessage(error)}`);
     }
-  }
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  try {
-    return String(error);
-  } catch {
-    return describeValue(error);
   }
 }
 

@@ -46,6 +46,24 @@ describe('a server lameduck cannot see (app.listen() instead of lameduck.listen(
     );
   });
 
+  it('beside an attached server, a second one (a metrics port) is reported but does not fail the drain', async () => {
+    const app = await startApp({ EXTRA_SERVER: 'yes' });
+    expect(logLines(app)).toContainEqual(
+      expect.stringMatching(
+        /^warn 1 listening server\(s\) are not attached: SIGTERM will not drain their requests/,
+      ),
+    );
+    app.signal('SIGTERM');
+    const exit = await app.exited;
+    expect(exit.code).toBe(0);
+    expect(logLines(app)).toContainEqual(
+      expect.stringMatching(/^warn 1 listening server\(s\) are not attached to lameduck/),
+    );
+    expect(logLines(app)).toContainEqual(
+      expect.stringMatching(/^info shutdown complete in \d+ ms: forced no, 0 failed hook\(s\), exit code 0$/),
+    );
+  });
+
   it('says nothing of the kind when the server is attached', async () => {
     const app = await startApp({});
     app.signal('SIGTERM');

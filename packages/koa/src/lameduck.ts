@@ -47,8 +47,10 @@ export function createLameduck(options: NodeLameduckOptions = {}): KoaLameduck {
         if (!answer) return next();
         const { status, headers, body } = await answer;
         context.status = status;
-        context.set(headers);
         context.body = body;
+        // After the body: Koa's body setter sets Content-Length from the body, which for HEAD
+        // is empty; core's header carries the length a GET gets (RFC 9110 §9.3.2).
+        context.set(headers);
       };
     },
     listen(app: KoaApp, listenOptions: ListenOptions = {}) {

@@ -1,5 +1,6 @@
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { request, sleep } from './http.js';
+import { request, type SimpleResponse, sleep } from './http.js';
 import { failures, startKeepAliveLoad } from './load.js';
 
 /**
@@ -112,6 +113,63 @@ export function runConformanceSuite(harness: AdapterHarness): void {
       });
     });
 
+    describe('HTTP details', () => {
+      it('answers HEAD with the Content-Length that GET sends (RFC 9110 §9.3.2)', async () => {
+        const { url, lameduck } = await start();
+        lameduck.check('db', async () => {});
+        lameduck.ready();
+        for (const path of ['/readyz', '/readyz?verbose', '/livez', '/readyz/db', '/readyz/missing']) {
+          const get = await request(`${url}${path}`);
+          const head = await request(`${url}${path}`, { method: 'HEAD' });
+          expect(get.headers['content-length'], `GET ${path}`).toBe(String(Buffer.byteLength(get.body)));
+          expect(head.status, `HEAD ${path}`).toBe(get.status);
+          expect(head.headers['content-length'], `HEAD ${path}`).toBe(get.headers['content-length']);
+          expect(head.body).toBe('');
+        }
+      });
+
+      it('honours Accept q-values and says Vary: Accept', async () => {
+        const { url, lameduck } = await start();
+        lameduck.ready();
+        const text = await request(`${url}/readyz`, {
+          headers: { accept: 'text/plain, application/health+json;q=0.1' },
+        });
+        expect(text).toMatchObject({ status: 200, body: 'ok\n' });
+        expect(text.headers['content-type']).toBe('text/plain; charset=utf-8');
+        expect(text.headers.vary).toMatch(/\baccept\b/i);
+        const json = await request(`${url}/readyz`, {
+          headers: { accept: 'text/plain;q=0.1, application/health+json' },
+        });
+        expect(json.headers['content-type']).toBe('application/health+json');
+        expect(json.headers.vary).toMatch(/\baccept\b/i);
+      });
+
+      it('answers probes sent in absolute form (RFC 9112 §3.2.2), and leaves other absolute targets to the app', async () => {
+        const { url, lameduck } = await start();
+        lameduck.ready();
+        const probe = await rawRequest(url, `GET ${url}/readyz?verbose HTTP/1.1`);
+        expect(probe.status).toBe(200);
+        expect(probe.body).toBe('[+]lifecycle ready\nreadiness check passed\n');
+        expect((await rawRequest(url, `GET ${url}/livez HTTP/1.1`)).status).toBe(200);
+        expect(await rawRequest(url, `GET ${url}/ HTTP/1.1`)).toMatchObject({ status: 200, body: 'hello' });
+      });
+
+      it('matches the raw target: encoded dot segments are check names, never resolved to another path', async () => {
+        const { url, lameduck } = await start();
+        lameduck.ready();
+        for (const target of [
+          '/readyz/%2e%2e/livez',
+          '/readyz/%2e%2e',
+          '/readyz/%2E%2E/',
+          '/livez/%2e%2e/readyz',
+        ]) {
+          const response = await rawRequest(url, `GET ${target} HTTP/1.1`);
+          expect(response.status, target).toBe(404);
+          expect(response.body, target).toMatch(/^no (readiness|liveness) check /);
+        }
+      });
+    });
+
     describe('drain', () => {
       it('fails readiness at once when the drain starts, keeps liveness at 200, and closes connections', async () => {
         const { url, lameduck } = await start({ drainDelayMs: 600 });
@@ -189,5 +247,33 @@ export function runConformanceSuite(harness: AdapterHarness): void {
         expect(result.exitCode).toBe(0);
       });
     });
+  });
+}
+
+/**
+ * One request written by hand on a raw socket, so the target reaches the server exactly as
+ * written (Node's client would resolve dot segments, and cannot send absolute form).
+ */
+function rawRequest(url: string, requestLine: string): Promise<SimpleResponse> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    const chunks: Buffer[] = [];
+    socket.setTimeout(10_000, () => socket.destroy(new Error('raw request timed out')));
+    socket.on('error', reject);
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const split = text.indexOf('\r\n\r\n');
+      const [statusLine = '', ...lines] = text.slice(0, split).split('\r\n');
+      const headers: Record<string, string> = {};
+      for (const line of lines) {
+        const colon = line.indexOf(':');
+        headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+      }
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: text.slice(split + 4) });
+    });
+    // write, not end: a client that half-closes may see a handler give up on it.
+    socket.write(`${requestLine}\r\nHost: ${hostname}:${port}\r\nConnection: close\r\n\r\n`);
   });
 }

@@ -36,10 +36,10 @@ export interface ShutdownResult {
   readonly failedHooks: readonly HookOutcome[];
   /**
    * Servers listening in this process that were never attached, when the shutdown started: their
-   * requests were not drained, so the shutdown is not clean.
+   * requests were not drained. With no server attached at all, the shutdown is not clean.
    */
   readonly untrackedServers: number;
-  /** 0 for a clean drain, 1 when anything was forced or failed, or a server was not attached. */
+  /** 0 for a clean drain; 1 when anything was forced or failed, or no server was attached while one listened. */
   readonly exitCode: 0 | 1;
 }
 
@@ -119,8 +119,12 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
   const connectionsAtStart = sum(servers.map((server) => server.connections));
   const forcing = new AbortController();
   const untrackedServers = context.untrackedServers?.() ?? 0;
+  // With no server attached at all, the app's own server (app.listen()) is the one left out: the
+  // drain saw nothing, so it is not clean. Beside attached ones, it is more likely a metrics or
+  // admin port: said, not failed.
+  const unseenServers = servers.length === 0 ? untrackedServers : 0;
   if (untrackedServers > 0) {
-    logger.error(
+    logger[unseenServers > 0 ? 'error' : 'warn'](
       `${untrackedServers} listening server(s) are not attached to lameduck: their requests are not drained and will be cut at exit; ${ATTACH_ADVICE}`,
     );
   }
@@ -198,11 +202,10 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
 
     // Step 7: closed.
     const failedHooks = [...notified, ...cleaned].filter((hook) => !hook.ok);
-    const exitCode = forced || failedHooks.length > 0 || untrackedServers > 0 ? 1 : 0;
+    const exitCode = forced || failedHooks.length > 0 || unseenServers > 0 ? 1 : 0;
     if (lifecycle.state === 'draining') lifecycle.close(forced ? 'drain forced' : 'drained');
     const durationMs = now() - startedAt;
-    const untracked =
-      untrackedServers > 0 ? `, ${untrackedServers} server(s) not attached (not drained)` : '';
+    const untracked = unseenServers > 0 ? `, ${unseenServers} server(s) not attached (not drained)` : '';
     const summary = `shutdown ${exitCode === 0 ? 'complete' : 'finished with problems'} in ${durationMs} ms: forced ${forced ? 'yes' : 'no'}, ${failedHooks.length} failed hook(s)${untracked}, exit code ${exitCode}`;
     if (exitCode === 0) logger.info(summary);
     else logger.warn(summary);
