@@ -19,7 +19,7 @@ const publicPackages = readdirSync(join(root, 'packages'))
       return false;
     }
   });
-const frameworks = ['express@5', 'koa@3', 'hono@4', '@hono/node-server@2'];
+const frameworks = ['express@5', 'koa@3', 'hono@4', '@hono/node-server@2', 'fastify@5'];
 
 let project: string;
 
@@ -58,7 +58,7 @@ const node = (args: string[]) =>
 describe('the packed packages, installed with npm', () => {
   it('packs every public package', () => {
     expect(publicPackages.map((dir) => dir.split('/').at(-1)).sort()).toEqual(
-      expect.arrayContaining(['cli', 'core', 'express', 'hono', 'koa']),
+      expect.arrayContaining(['cli', 'core', 'express', 'fastify', 'hono', 'koa']),
     );
   });
 
@@ -68,6 +68,7 @@ describe('the packed packages, installed with npm', () => {
     ['@lameduck/express', 'createLameduck'],
     ['@lameduck/koa', 'createLameduck'],
     ['@lameduck/hono', 'createLameduck'],
+    ['@lameduck/fastify', 'createLameduck'],
   ])('%s loads with import and with require', (name, exported) => {
     expect(
       node(['--input-type=module', '-e', `import * as m from '${name}'; console.log(typeof m.${exported})`]),
@@ -93,6 +94,7 @@ describe('the packed packages, installed with npm', () => {
     ['express', 'express-server.cjs'],
     ['koa', 'koa-server.mjs'],
     ['hono', 'hono-server.mjs'],
+    ['fastify', 'fastify-server.mjs'],
   ])('%s serves a request and drains on SIGTERM from the installed copy', async (framework, file) => {
     const child = spawnNode(file, { cwd: project });
     const line = await child.waitForLine(/^listening on port \d+$/);
