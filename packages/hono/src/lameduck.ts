@@ -7,11 +7,7 @@ import {
   startServer,
 } from '@lameduck/core/node';
 import type { MiddlewareHandler } from 'hono';
-
-/** Hono variables the middleware sets: `c.var.deadlineSignal` aborts when the drain deadline is reached. */
-export interface LameduckEnv {
-  Variables: { deadlineSignal: AbortSignal };
-}
+import { type LameduckEnv, probeMiddleware } from './middleware.js';
 
 /** Any Hono app: all this adapter needs is its fetch handler. */
 interface HonoApp {
@@ -44,19 +40,7 @@ export function createLameduck(options: NodeLameduckOptions = {}): HonoLameduck 
   const lameduck = createNodeLameduck(options);
   return Object.assign(lameduck, {
     middleware(): MiddlewareHandler<LameduckEnv> {
-      return async (context, next) => {
-        context.set('deadlineSignal', lameduck.deadlineSignal);
-        const path = pathAndQuery(context.req.url);
-        if (!lameduck.isProbePath(path)) return next();
-        const answer = lameduck.respond({
-          method: context.req.method,
-          path,
-          headers: context.req.raw.headers,
-        });
-        if (!answer) return next();
-        const { status, headers, body } = await answer;
-        return context.body(body, status as 200, headers);
-      };
+      return probeMiddleware(lameduck, lameduck.deadlineSignal);
     },
     async listen(app: HonoApp, { port, host, ...serveOptions }: HonoListenOptions = {}) {
       // Loaded on first use, so runtimes without Node's http server never need @hono/node-server.
@@ -74,11 +58,4 @@ export function createLameduck(options: NodeLameduckOptions = {}): HonoLameduck 
       );
     },
   });
-}
-
-/** "http://host:8080/readyz?verbose" → "/readyz?verbose", without building a URL object per request. */
-function pathAndQuery(url: string): string {
-  const authority = url.indexOf('://');
-  const slash = url.indexOf('/', authority === -1 ? 0 : authority + 3);
-  return slash === -1 ? '/' : url.slice(slash);
 }
