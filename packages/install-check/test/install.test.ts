@@ -68,6 +68,9 @@ describe('the packed packages, installed with npm', () => {
     ['@lameduck/express', 'createLameduck'],
     ['@lameduck/koa', 'createLameduck'],
     ['@lameduck/hono', 'createLameduck'],
+    ['@lameduck/hono/fetch', 'createLameduck'],
+    ['@lameduck/hono/bun', 'createLameduck'],
+    ['@lameduck/hono/deno', 'createLameduck'],
     ['@lameduck/fastify', 'createLameduck'],
   ])('%s loads with import and with require', (name, exported) => {
     expect(
