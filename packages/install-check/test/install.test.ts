@@ -23,7 +23,7 @@ const publicPackages = readdirSync(join(root, 'packages'))
     }
   });
 // @types/node: what a TypeScript user has beside the packages, for the README's TypeScript example.
-const frameworks = ['express@5', 'koa@3', 'hono@4', '@hono/node-server@2', '@types/node@20'];
+const frameworks = ['express@5', 'koa@3', 'hono@4', '@hono/node-server@2', 'fastify@5', '@types/node@20'];
 
 let project: string;
 let tarballs: string[];
@@ -63,7 +63,7 @@ const node = (args: string[]) =>
 describe('the packed packages, installed with npm', () => {
   it('packs every public package', () => {
     expect(publicPackages.map((dir) => dir.split('/').at(-1)).sort()).toEqual(
-      expect.arrayContaining(['cli', 'core', 'express', 'hono', 'koa']),
+      expect.arrayContaining(['cli', 'core', 'express', 'fastify', 'hono', 'koa']),
     );
   });
 
@@ -73,6 +73,10 @@ describe('the packed packages, installed with npm', () => {
     ['@lameduck/express', 'createLameduck'],
     ['@lameduck/koa', 'createLameduck'],
     ['@lameduck/hono', 'createLameduck'],
+    ['@lameduck/hono/fetch', 'createLameduck'],
+    ['@lameduck/hono/bun', 'createLameduck'],
+    ['@lameduck/hono/deno', 'createLameduck'],
+    ['@lameduck/fastify', 'createLameduck'],
   ])('%s loads with import and with require', (name, exported) => {
     expect(
       node(['--input-type=module', '-e', `import * as m from '${name}'; console.log(typeof m.${exported})`]),
@@ -98,6 +102,7 @@ describe('the packed packages, installed with npm', () => {
     ['express', 'express-server.cjs'],
     ['koa', 'koa-server.mjs'],
     ['hono', 'hono-server.mjs'],
+    ['fastify', 'fastify-server.mjs'],
   ])('%s serves a request and drains on SIGTERM from the installed copy', async (framework, file) => {
     const child = spawnNode(file, { cwd: project });
     const line = await child.waitForLine(/^listening on port \d+$/);

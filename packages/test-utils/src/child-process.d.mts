@@ -26,4 +26,11 @@ export function spawnNode(
   options?: { env?: Record<string, string>; args?: string[]; cwd?: string },
 ): ChildHandle;
 
+/** Any executable (Bun, Deno, workerd); `extraPipes` adds that many pipes after stderr (fd 3, …). */
+export function spawnCommand(
+  command: string,
+  args: string[],
+  options?: { env?: Record<string, string>; cwd?: string; extraPipes?: number },
+): ChildHandle;
+
 export function killAllChildren(): Promise<void>;

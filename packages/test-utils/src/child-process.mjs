@@ -1,14 +1,19 @@
-// Spawns a Node program as a real child process and follows its stdout line by line, so tests
-// can wait for what it prints, send it real signals, and see how and when it exits.
+// Spawns a program (Node by default) as a real child process and follows its stdout line by line,
+// so tests can wait for what it prints, send it real signals, and see how and when it exits.
 import { spawn } from 'node:child_process';
 
 const running = new Set();
 
 export function spawnNode(file, { env = {}, args = [], cwd } = {}) {
-  const child = spawn(process.execPath, [...args, file], {
+  return spawnCommand(process.execPath, [...args, file], { env, cwd });
+}
+
+/** Any executable (Bun, Deno, workerd); `extraPipes` adds that many pipes after stderr (fd 3, …). */
+export function spawnCommand(command, args, { env = {}, cwd, extraPipes = 0 } = {}) {
+  const child = spawn(command, args, {
     cwd,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', ...Array.from({ length: extraPipes }, () => 'pipe')],
   });
   running.add(child);
   const startedAt = performance.now();

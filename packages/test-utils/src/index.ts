@@ -1,4 +1,10 @@
-export { type ChildHandle, type ExitStatus, killAllChildren, spawnNode } from './child-process.mjs';
+export {
+  type ChildHandle,
+  type ExitStatus,
+  killAllChildren,
+  spawnCommand,
+  spawnNode,
+} from './child-process.mjs';
 export type { AdapterHarness, RunningApp } from './conformance.js';
 export { runConformanceSuite } from './conformance.js';
 export { runDemoContract } from './demo-contract.js';

@@ -1,0 +1,8 @@
+import { defineConfig, mergeConfig } from 'vitest/config';
+import shared from '../../vitest.shared';
+
+// A real PostgreSQL for test/postgres.test.ts: installed if missing, started once per run.
+export default mergeConfig(
+  shared,
+  defineConfig({ test: { globalSetup: ['test/postgres.global-setup.ts'] } }),
+);

@@ -1,0 +1,107 @@
+import type { Lameduck } from '@lameduck/core';
+import type { Context, MiddlewareHandler } from 'hono';
+
+/** Hono variables the middleware sets: `c.var.deadlineSignal` aborts when the drain deadline is reached. */
+export interface LameduckEnv {
+  Variables: { deadlineSignal: AbortSignal };
+}
+
+/**
+ * The probe middleware every entry point shares: fetch-only (a `Request` in, a `Response` out),
+ * so it runs wherever Hono runs. Answers the probe paths and passes everything else on.
+ */
+export function probeMiddleware(
+  lifecycle: Pick<Lameduck, 'isProbePath' | 'respond' | 'paths'>,
+  deadlineSignal: AbortSignal,
+): MiddlewareHandler<LameduckEnv> {
+  const bases = [lifecycle.paths.readiness, lifecycle.paths.liveness, lifecycle.paths.startup];
+  const isProbePath = (target: string) => lifecycle.isProbePath(target);
+  return async (context, next) => {
+    context.set('deadlineSignal', deadlineSignal);
+    const path = probeTarget(context, bases, isProbePath);
+    if (path === undefined) return next();
+    const answer = lifecycle.respond({ method: context.req.method, path, headers: context.req.raw.headers });
+    if (!answer) return next();
+    const { status, headers, body } = await answer;
+    return context.body(body, status as 200, headers);
+  };
+}
+
+/**
+ * The probe target of a request, relative to where the middleware is mounted, or undefined when
+ * the request is not a probe.
+ *
+ * The raw request target is matched, as the other adapters do: on @hono/node-server it is
+ * `env.incoming.url`, because `Request.url` has been through the URL parser, which resolves
+ * dot segments (even `%2e%2e`), so `/readyz/%2e%2e/livez` would become `/livez`. Elsewhere the
+ * runtime parsed the URL before Hono saw it, and `Request.url` is all there is.
+ *
+ * Mounted as Express does: under `app.route('/internal', sub)` (or `app.use('/internal/*', mw)`,
+ * or `basePath('/internal')`), the probe paths are `/internal/readyz` and so on.
+ */
+function probeTarget(
+  context: Context,
+  bases: readonly string[],
+  isProbePath: (target: string) => boolean,
+): string | undefined {
+  const target = originForm(rawTarget(context));
+  if (isProbePath(target)) return target;
+  // Only a target that holds a probe path can be one under a mount point; the rest of the
+  // app's requests stop here, before reading the route.
+  if (!bases.some((base) => target.includes(base))) return undefined;
+  const relative = stripMount(target, mountPrefix(context));
+  return relative !== undefined && isProbePath(relative) ? relative : undefined;
+}
+
+function rawTarget(context: Context): string {
+  const incoming = (context.env as { incoming?: { url?: unknown } } | undefined)?.incoming;
+  return typeof incoming?.url === 'string' ? incoming.url : context.req.url;
+}
+
+/** "http://host:8080/readyz?verbose" → "/readyz?verbose"; "" when there is no path. */
+function originForm(target: string): string {
+  if (target.charCodeAt(0) === 47) return target;
+  const authority = target.indexOf('://');
+  if (authority === -1) return '';
+  for (let index = authority + 3; index < target.length; index += 1) {
+    const code = target.charCodeAt(index);
+    if (code === 47) return target.slice(index);
+    if (code === 63 || code === 35) return '';
+  }
+  return '';
+}
+
+/** The static path the middleware is mounted under: "/internal/*" → "/internal", "/*" → "". */
+function mountPrefix(context: Context): string {
+  let pattern: unknown;
+  try {
+    // Hono 4's matched route pattern for this handler (hono/route's routePath(c) in newer 4.x).
+    pattern = (context.req as { routePath?: unknown }).routePath;
+  } catch {
+    return '';
+  }
+  if (typeof pattern !== 'string' || !pattern.endsWith('*')) return '';
+  const prefix = pattern.slice(0, -1);
+  return prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
+}
+
+/**
+ * The target with the mount prefix taken off, or undefined when it does not start with it.
+ * A prefix with parameters ("/:tenant") takes off as many raw segments as it has.
+ */
+function stripMount(target: string, prefix: string): string | undefined {
+  if (prefix === '') return target;
+  // A regular expression or a wildcard inside the prefix could span any number of segments.
+  if (prefix.includes('{') || prefix.includes('*')) return undefined;
+  if (prefix.includes(':')) {
+    let end = 0;
+    for (let segments = prefix.split('/').length - 1; segments > 0; segments -= 1) {
+      end = target.indexOf('/', end + 1);
+      if (end === -1) return undefined;
+    }
+    return target.slice(end);
+  }
+  if (!target.startsWith(prefix)) return undefined;
+  const rest = target.slice(prefix.length);
+  return rest.charCodeAt(0) === 47 ? rest : undefined;
+}
