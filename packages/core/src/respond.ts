@@ -245,7 +245,7 @@ function withBody(
   return { status, headers, body: method === 'HEAD' ? '' : body };
 }
 
-/** Byte length of `text` in UTF-8 (a lone surrogate becomes U+FFFD, 3 bytes), with no Node-only API. */
+/** Byte length of `text` in UTF-8 (a lone surrogate becomes U+FFFD, 3 bytes), on any runtime. */
 export function utf8Length(text: string): number {
   let bytes = 0;
   for (let index = 0; index < text.length; index += 1) {

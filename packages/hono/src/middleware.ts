@@ -48,7 +48,9 @@ function probeTarget(
   if (isProbePath(target)) return target;
   // Only a target that holds a probe path can be one under a mount point; the rest of the
   // app's requests stop here, before reading the route.
-  if (!bases.some((base) => target.includes(base))) return undefined;
+  let holdsProbePath = false;
+  for (const base of bases) if (target.includes(base)) holdsProbePath = true;
+  if (!holdsProbePath) return undefined;
   const relative = stripMount(target, mountPrefix(context));
   return relative !== undefined && isProbePath(relative) ? relative : undefined;
 }
