@@ -43,6 +43,52 @@ describe('HTTP/2', () => {
   });
 });
 
+describe('HTTP/2 during the drain delay', () => {
+  it('sessions get GOAWAY (last stream id 2^31-1) when the drain starts, sessions opened during the delay too; the final GOAWAY when the listener closes', async () => {
+    const child = await startFixture('drain-server.mjs', {
+      FEATURES: 'h2',
+      DRAIN_DELAY_MS: '1500',
+      DRAIN_TIMEOUT_MS: '8000',
+    });
+    const open = (label: string) => {
+      const session = connect(`http://127.0.0.1:${child.ports.h2}`);
+      session.on('error', () => {});
+      const goaways: { code: number; lastStreamId: number; label: string; atMs: number }[] = [];
+      session.on('goaway', (code: number, lastStreamId: number) =>
+        goaways.push({ code, lastStreamId, label, atMs: performance.now() }),
+      );
+      return { session, goaways };
+    };
+    const before = open('before');
+    // A stream that outlasts the delay: the session stays open until the final GOAWAY.
+    const stream = before.session.request({ ':path': '/?ms=2500' });
+    stream.resume();
+    const ended = new Promise((resolve) => stream.once('end', resolve));
+    await child.waitForEvent('h2-started');
+    const signalledAt = performance.now();
+    child.signal('SIGTERM');
+    await child.waitForLine(/"to":"draining"/);
+    const during = open('during');
+    const listenerClosed = child.waitForLine(/drain delay over/).then(() => performance.now());
+    await ended;
+    const closedAt = await listenerClosed;
+    expect((await child.exited).code).toBe(0);
+    const everyGoaway = [...before.goaways, ...during.goaways];
+    // The first GOAWAY of each session came during the delay, well before the listener closed.
+    expect(before.goaways[0]).toMatchObject({ code: 0, lastStreamId: 2 ** 31 - 1 });
+    expect(during.goaways[0]).toMatchObject({ code: 0, lastStreamId: 2 ** 31 - 1 });
+    for (const goaway of [before.goaways[0], during.goaways[0]]) {
+      expect(goaway?.atMs).toBeLessThan(closedAt);
+    }
+    expect(before.goaways[0]?.atMs ?? Infinity).toBeLessThan(signalledAt + 1500);
+    // The final one names the last stream the server processed.
+    expect(before.goaways.at(-1)).toMatchObject({ code: 0, lastStreamId: 1 });
+    expect(everyGoaway.every((goaway) => goaway.code === 0)).toBe(true);
+    before.session.destroy();
+    during.session.destroy();
+  });
+});
+
 describe('WebSocket and SSE', () => {
   it('a WebSocket client gets close code 1001 from the early-notice hook', async () => {
     const child = await startFixture('drain-server.mjs', { FEATURES: 'ws', DRAIN_DELAY_MS: '500' });

@@ -141,7 +141,7 @@ export function runDemoContract(options: { name: string; appDir: string }): void
       [{ READY_DEPENDENCY_URL: 'db:5432' }, `${name}: READY_DEPENDENCY_URL: httpCheck needs an http(s) URL`],
       [
         { TERMINATION_GRACE_PERIOD_SECONDS: '10', LAMEDUCK_DRAIN_DELAY_MS: '5000' },
-        `${name}: the shutdown can take up to 25000 ms`,
+        `${name}: the shutdown can take up to 25350 ms`,
       ],
     ])('bad configuration %o: one line on stderr, exit 2', async (env, message) => {
       const child = spawnNode('dist/server.js', { cwd: appDir, env: { PORT: '0', ...env } });

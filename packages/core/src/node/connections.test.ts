@@ -126,8 +126,9 @@ describe('ServerTracker (HTTP/1)', () => {
     expect(tracker.connections).toBe(0);
   });
 
-  it('closes a socket after a response whose keep-alive headers left before the drain', async () => {
-    const { tracker, port } = await trackedHttp((_request, response) => {
+  it('gives a socket whose keep-alive response ended after the listener closed the idle grace: its next request is answered', async () => {
+    const { tracker, port } = await trackedHttp((request, response) => {
+      if (request.url !== '/stream') return void response.end('next');
       response.writeHead(200, { 'content-type': 'text/plain' });
       response.write('started ');
       setTimeout(() => response.end('finished'), 200);
@@ -136,14 +137,34 @@ describe('ServerTracker (HTTP/1)', () => {
     let received = '';
     socket.on('data', (chunk) => {
       received += chunk;
+      // Reuses the socket as soon as the first response is complete, as a keep-alive agent does.
+      if (received.endsWith('finished\r\n0\r\n\r\n')) socket.write('GET /next HTTP/1.1\r\nHost: x\r\n\r\n');
     });
-    socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    socket.write('GET /stream HTTP/1.1\r\nHost: x\r\n\r\n');
     await until(() => received.includes('started'));
     tracker.stopAccepting();
     await socket.whenClosed;
     expect(received).toMatch(/Connection: keep-alive/);
     expect(received).toMatch(/finished/);
-    expect(tracker.connections).toBe(0);
+    expect(received.slice(received.lastIndexOf('HTTP/1.1'))).toMatch(
+      /^HTTP\/1\.1 200 OK\r\n[\s\S]*Connection: close\r\n[\s\S]*next$/,
+    );
+    await tracker.whenEmpty();
+  });
+
+  it('a socket quiet after such a response is closed once the idle grace is over', async () => {
+    const { tracker, port } = await trackedHttp((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      response.write('started ');
+      setTimeout(() => response.end('finished'), 100);
+    });
+    const socket = await connectRaw(port);
+    socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    await until(() => tracker.inFlight === 1);
+    tracker.stopAccepting();
+    const startedAt = performance.now();
+    await tracker.whenEmpty();
+    expect(performance.now() - startedAt).toBeGreaterThan(IDLE_GRACE_MS - 200);
   });
 
   it('hands back upgraded sockets instead of closing them', async () => {

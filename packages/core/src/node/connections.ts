@@ -16,11 +16,24 @@ export interface UpgradedSocket {
 interface Http1Connection {
   readonly protocol: 'http1';
   readonly socket: Duplex;
-  readonly responses: Set<ServerResponse>;
+  /** Requests dispatched on it whose response has not finished (pipelined ones included). */
+  inFlight: number;
+  /**
+   * The response to the request dispatched last, until it finishes. Node writes pipelined
+   * responses in order and closes the socket after the first that says `Connection: close`, so
+   * only this one may say it: an earlier one would cut off the answers queued behind it.
+   */
+  last?: ServerResponse;
+  /** A response saying `Connection: close` finished: a request read after it cannot be answered. */
+  closing: boolean;
   /** When it connected or last finished a response (performance.now() ms). */
   lastActivityAt: number;
   /** Set when the socket left HTTP (WebSocket, CONNECT): no responses will come on it. */
   upgrade?: IncomingMessage;
+  /** The idle grace: closes the socket unless a request arrived meanwhile. */
+  graceTimer?: ReturnType<typeof setTimeout>;
+  /** Shared by every response on this connection: one closure per socket, none per request. */
+  readonly onFinish: (this: ServerResponse) => void;
 }
 
 interface Http2Connection {
@@ -56,7 +69,7 @@ export interface StopReport {
   busy: number;
   /** HTTP/2 sessions sent GOAWAY. */
   sessions: number;
-  /** TLS connections that never finished their handshake: destroyed. */
+  /** TLS connections that never finished their handshake: destroyed (a reset, not a FIN). */
   handshakesClosed: number;
   /** Upgraded sockets, for the caller to hand to a hook or close. */
   upgraded: UpgradedSocket[];
@@ -82,14 +95,31 @@ export class ServerTracker {
   readonly #handshaking = new Set<Socket>();
   #handshakesKnown = true;
   readonly #emptyWaiters = new Set<() => void>();
+  /** Connections accepted so far (TCP), to tell when the accept queue is empty. */
+  #accepted = 0;
+  /** Pipelined requests read after a response that closed their socket: never answered. */
+  #unanswered = 0;
 
   constructor(server: AttachableServer, kind: ServerKind) {
     this.server = server;
     this.kind = kind;
     const tls = kind === 'https' || kind === 'http2-secure';
-    if (kind === 'http') server.on('connection', (socket: Socket) => this.#onSocket(socket));
+    if (kind === 'http') {
+      server.on('connection', (socket: Socket) => {
+        this.#accepted += 1;
+        this.#onSocket(socket);
+      });
+    }
+    if (kind === 'http2') {
+      server.on('connection', () => {
+        this.#accepted += 1;
+      });
+    }
     if (tls) {
-      server.on('connection', (socket: Socket) => this.#onTcpSocket(socket));
+      server.on('connection', (socket: Socket) => {
+        this.#accepted += 1;
+        this.#onTcpSocket(socket);
+      });
       server.on('secureConnection', (socket: TLSSocket) => this.#onTlsSocket(socket));
     }
     if (kind === 'http2' || kind === 'http2-secure') {
@@ -120,17 +150,35 @@ export class ServerTracker {
   get inFlight(): number {
     let count = 0;
     for (const connection of this.#connections.values()) {
-      count += connection.protocol === 'http1' ? connection.responses.size : connection.streams;
+      count += connection.protocol === 'http1' ? connection.inFlight : connection.streams;
     }
     return count;
   }
 
-  /** From now on every HTTP/1 response carries `Connection: close`, including those in progress. */
+  /** TCP connections accepted since the tracker was created. */
+  get accepted(): number {
+    return this.#accepted;
+  }
+
+  /**
+   * Pipelined HTTP/1 requests read after a response that said `Connection: close` had left: their
+   * handlers ran, but Node closes the socket after that response, so nobody hears their answer.
+   */
+  get unanswered(): number {
+    return this.#unanswered;
+  }
+
+  /**
+   * From now on the last response on each HTTP/1 socket carries `Connection: close`, including
+   * those in progress whose headers have not left; HTTP/2 sessions are told with a GOAWAY that
+   * keeps every stream (RFC 9113 §6.8: last stream id 2^31-1) to open no new ones.
+   */
   startDraining(): void {
     if (this.#phase !== 'serving') return;
     this.#phase = 'draining';
     for (const connection of this.#connections.values()) {
-      if (connection.protocol === 'http1') for (const response of connection.responses) askToClose(response);
+      if (connection.protocol === 'http2') announceGoaway(connection.session);
+      else if (connection.last !== undefined) askToClose(connection.last);
     }
   }
 
@@ -152,26 +200,24 @@ export class ServerTracker {
     };
     const now = performance.now();
     // No callback: lameduck waits for its own connection count, not for 'close' (see above).
-    closeListenerOnly(this.server);
+    // A server attached while it was still starting up (the shutdown began first) closes as
+    // soon as it listens: nothing routes traffic to it, and it must not outlive the shutdown.
+    if (this.server.listening) closeListenerOnly(this.server);
+    else this.server.once('listening', () => closeListenerOnly(this.server));
     for (const connection of this.#connections.values()) {
       if (connection.protocol === 'http2') {
         report.sessions += 1;
         connection.session.close();
       } else if (connection.upgrade) {
         report.upgraded.push({ socket: connection.socket, request: connection.upgrade });
-      } else if (connection.responses.size === 0) {
+      } else if (connection.inFlight === 0) {
         const idleForMs = now - connection.lastActivityAt;
         if (idleForMs >= IDLE_GRACE_MS) {
           report.idleClosed += 1;
           endGracefully(connection.socket);
         } else {
           report.idleInGrace += 1;
-          const timer = setTimeout(() => {
-            if (connection.responses.size === 0) endGracefully(connection.socket);
-          }, IDLE_GRACE_MS - idleForMs);
-          // The drain waits for the connection count, not for this timer.
-          timer.unref();
-          connection.socket.once('close', () => clearTimeout(timer));
+          closeWhenQuiet(connection, IDLE_GRACE_MS - idleForMs);
         }
       } else {
         report.busy += 1;
@@ -208,15 +254,41 @@ export class ServerTracker {
   #onSocket(socket: Duplex): Http1Connection {
     const known = this.#connections.get(socket);
     if (known?.protocol === 'http1') return known;
+    const tracker = this;
     const connection: Http1Connection = {
       protocol: 'http1',
       socket,
-      responses: new Set(),
+      inFlight: 0,
+      closing: false,
       lastActivityAt: performance.now(),
+      onFinish(this: ServerResponse) {
+        connection.inFlight -= 1;
+        if (connection.last === this) connection.last = undefined;
+        connection.lastActivityAt = performance.now();
+        if (tracker.#phase !== 'serving') tracker.#afterResponse(connection, this);
+      },
     };
     this.#connections.set(socket, connection);
-    socket.once('close', () => this.#forget(socket));
+    socket.once('close', () => {
+      clearTimeout(connection.graceTimer);
+      this.#forget(socket);
+    });
     return connection;
+  }
+
+  /** While draining: what a finished response means for its socket. */
+  #afterResponse(connection: Http1Connection, response: ServerResponse): void {
+    if (closesSocket(response)) connection.closing = true;
+    if (this.#phase !== 'closing' || connection.inFlight > 0 || connection.upgrade) return;
+    if (connection.closing) {
+      // Node closes it after this response; make sure it does not linger half-open.
+      endGracefully(connection.socket);
+    } else {
+      // Its keep-alive headers left before the drain: the client may be sending its next
+      // request on it right now. Give it the idle grace; that request is answered with
+      // `Connection: close`, and closing at once would reset it.
+      closeWhenQuiet(connection, IDLE_GRACE_MS);
+    }
   }
 
   #onTcpSocket(socket: Socket): void {
@@ -231,12 +303,14 @@ export class ServerTracker {
     else this.#handshaking.delete(parent);
     if (socket.alpnProtocol === 'h2') return; // its session arrives through 'session'
     const connection = this.#onSocket(socket);
-    // A handshake that finishes after the listener closed: it may not start a new request.
-    if (this.#phase === 'closing' && connection.responses.size === 0) endGracefully(socket);
+    // A handshake that finishes after the listener closed: its client is about to send a
+    // request; like any socket that just connected, it gets the idle grace for it.
+    if (this.#phase === 'closing' && connection.inFlight === 0) closeWhenQuiet(connection, IDLE_GRACE_MS);
   }
 
   #onSession(session: Http2Session): void {
     const connection: Http2Connection = { protocol: 'http2', session, streams: 0 };
+    if (this.#phase === 'draining') announceGoaway(session);
     this.#connections.set(session, connection);
     session.on('stream', (stream: ServerHttp2Stream) => {
       connection.streams += 1;
@@ -253,17 +327,28 @@ export class ServerTracker {
     if (request.httpVersionMajor >= 2) return;
     const http1Response = response as ServerResponse;
     const connection = this.#onSocket(request.socket);
-    connection.responses.add(http1Response);
-    http1Response.once('close', () => {
-      connection.responses.delete(http1Response);
-      connection.lastActivityAt = performance.now();
-      if (this.#phase === 'closing' && connection.responses.size === 0 && !connection.upgrade) {
-        // Usually Node already closes it (Connection: close); this covers responses whose
-        // headers left before the drain started, with keep-alive in them.
-        endGracefully(connection.socket);
-      }
-    });
-    if (this.#phase !== 'serving') askToClose(http1Response);
+    const previous = connection.last;
+    connection.inFlight += 1;
+    connection.last = http1Response;
+    http1Response.on('finish', connection.onFinish);
+    if (this.#phase !== 'serving') this.#lastOnSocket(connection, previous, http1Response);
+  }
+
+  /** While draining: `response` is now the last on its socket; only it may say Connection: close. */
+  #lastOnSocket(
+    connection: Http1Connection,
+    previous: ServerResponse | undefined,
+    response: ServerResponse,
+  ): void {
+    clearTimeout(connection.graceTimer);
+    if (connection.closing || (previous?.headersSent === true && closesSocket(previous))) {
+      // Read behind a response that closes the socket (a pipelining client sent it before
+      // that answer arrived): its answer will never be sent.
+      this.#unanswered += 1;
+      return;
+    }
+    if (previous !== undefined) letKeepAlive(previous);
+    askToClose(response);
   }
 
   #onUpgrade(request: IncomingMessage, socket: Duplex): void {
@@ -301,13 +386,40 @@ function closeListenerOnly(server: AttachableServer): void {
   }
 }
 
+/** Waits `ms` for a request on an idle socket; closes it if none came. */
+function closeWhenQuiet(connection: Http1Connection, ms: number): void {
+  clearTimeout(connection.graceTimer);
+  connection.graceTimer = setTimeout(() => {
+    if (connection.inFlight === 0) endGracefully(connection.socket);
+  }, ms);
+  // The drain waits for the connection count, not for this timer.
+  connection.graceTimer.unref();
+}
+
+/**
+ * Whether Node closes the socket after this response. `_last` is the flag Node itself decides
+ * by (set from `Connection: close`, HTTP/1.0 without keep-alive, or a body of unknown length);
+ * `shouldKeepAlive` is the public half of it, for a Node version without the flag.
+ */
+function closesSocket(response: ServerResponse): boolean {
+  const last = (response as { _last?: unknown })._last;
+  return typeof last === 'boolean' ? last : !response.shouldKeepAlive;
+}
+
+/** What askToClose changed on a response, to undo it when a pipelined request follows it. */
+const asked = new WeakMap<ServerResponse, { shouldKeepAlive: boolean; connection: unknown }>();
+
 /**
  * Makes this response the last on its socket: `Connection: close` in its headers, and Node closes
  * the socket once it is sent. Too late for a response whose headers already left; the tracker
  * closes those sockets after the response instead.
  */
 function askToClose(response: ServerResponse): void {
-  if (response.headersSent) return;
+  if (response.headersSent || asked.has(response)) return;
+  asked.set(response, {
+    shouldKeepAlive: response.shouldKeepAlive,
+    connection: response.getHeader('connection'),
+  });
   response.setHeader('Connection', 'close');
   // Also covers an app that replaces every header in writeHead(): with no Connection header
   // left, Node writes `Connection: close` itself when shouldKeepAlive is false.
@@ -320,6 +432,27 @@ function askToClose(response: ServerResponse): void {
     if (name.toLowerCase() === 'connection') return;
     removeHeader.call(this, name);
   };
+}
+
+/** Undoes askToClose (a pipelined request arrived behind it), if its headers have not left. */
+function letKeepAlive(response: ServerResponse): void {
+  const before = asked.get(response);
+  if (before === undefined || response.headersSent) return;
+  asked.delete(response);
+  delete (response as { removeHeader?: unknown }).removeHeader; // the prototype's again
+  response.shouldKeepAlive = before.shouldKeepAlive;
+  if (before.connection === undefined) response.removeHeader('connection');
+  else response.setHeader('Connection', before.connection as string);
+}
+
+/**
+ * RFC 9113 §6.8: a first GOAWAY with the largest stream id tells the client to open no new
+ * streams on this session while every stream it already opened (or has in flight) still
+ * counts; the final one, with the real last stream id, comes with `session.close()`.
+ */
+function announceGoaway(session: Http2Session): void {
+  if (session.closed || session.destroyed) return;
+  session.goaway(0 /* NGHTTP2_NO_ERROR */, 2 ** 31 - 1);
 }
 
 /**

@@ -37,15 +37,15 @@ describe('createNodeLameduck: configuration errors at the call', () => {
 
   it('refuses a budget that cannot fit the grace period, with the numbers', () => {
     expect(() => make({ drainDelayMs: 5000, drainTimeoutMs: 30_000, gracePeriodMs: 30_000 })).toThrow(
-      /the shutdown can take up to 35000 ms \(drain delay 5000 \+ drain timeout 30000 ms\) but the grace period is 30000 ms \(gracePeriodMs: 30000\)/,
+      /the shutdown can take up to 35350 ms \(drain delay 5000 \+ drain timeout 30000 \+ lameduck's own waits 350 ms\), which with 1000 ms of headroom does not fit the grace period of 30000 ms \(gracePeriodMs: 30000\)/,
     );
   });
 
   it('refuses a cleanup hook that would overflow the budget, and does not keep it', () => {
-    const lameduck = make({ drainDelayMs: 5000, drainTimeoutMs: 20_000, gracePeriodMs: 31_000 });
+    const lameduck = make({ drainDelayMs: 5000, drainTimeoutMs: 20_000, gracePeriodMs: 33_000 });
     lameduck.onCleanup('db', () => {});
     expect(() => lameduck.onCleanup('telemetry', () => {})).toThrow(
-      /up to 35000 ms .*cleanup hooks "db" 5000 \+ "telemetry" 5000 ms.*raise terminationGracePeriodSeconds to at least 35/,
+      /up to 35350 ms .*cleanup hooks "db" 5000 \+ "telemetry" 5000 ms.*raise terminationGracePeriodSeconds to at least 37/,
     );
     // Fits only because the refused hook was not kept.
     expect(() => lameduck.onCleanup('short', () => {}, { timeoutMs: 1000 })).not.toThrow();
@@ -59,14 +59,23 @@ describe('createNodeLameduck: configuration errors at the call', () => {
     expect(() => lameduck.attach((() => {}) as never)).toThrow(/an Express or Koa app\?/);
   });
 
-  it('refuses attach once the shutdown started, and after close', async () => {
-    const lameduck = make();
+  it('a server attached after the shutdown started joins it: its listener closes as soon as it listens', async () => {
+    const lameduck = make({ drainDelayMs: 200 });
     const shutdown = lameduck.shutdown('test');
-    expect(() => lameduck.attach(createServer())).toThrow(
-      'attach() called after the shutdown started (state draining); attach every server at startup, before it listens',
+    const server = lameduck.attach(createServer());
+    const closed = new Promise((resolve) => server.once('close', resolve));
+    server.listen(0, '127.0.0.1');
+    await closed;
+    expect(server.listening).toBe(false);
+    expect((await shutdown).exitCode).toBe(0);
+  });
+
+  it('refuses an upgraded-socket hook that would overflow the budget, and does not keep it', () => {
+    const lameduck = make({ drainDelayMs: 0, drainTimeoutMs: 1000, gracePeriodMs: 4000 });
+    expect(() => lameduck.onUpgradedSockets('websockets', () => {}, { timeoutMs: 6000 })).toThrow(
+      /up to 7000 ms \(drain delay 0 \+ accept queue 1000 \+ upgraded-socket hooks 6000 ms\)/,
     );
-    await shutdown;
-    expect(() => lameduck.attach(createServer())).toThrow(/state closed/);
+    expect(() => lameduck.onUpgradedSockets('websockets', () => {}, { timeoutMs: 1000 })).not.toThrow();
   });
 
   it('refuses a cleanup hook once the cleanup step started', async () => {

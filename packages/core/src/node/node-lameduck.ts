@@ -41,8 +41,10 @@ export interface NodeLameduck extends Lameduck {
   drain(reason?: string): boolean;
   /**
    * Tracks a server's connections and requests for the drain; returns the server. Attach before
-   * `listen()`. Several servers (a public port and an admin port) share one lifecycle. Throws a
-   * LameduckConfigError for something that is not an HTTP server, or once the shutdown started.
+   * `listen()`. Several servers (a public port and an admin port) share one lifecycle. A server
+   * attached after the shutdown started (a slow startup that outlived SIGTERM) joins it: its
+   * listener closes as soon as it listens. Throws a LameduckConfigError for something that is
+   * not an HTTP server.
    */
   attach<S extends AttachableServer>(server: S): S;
   /**
@@ -108,6 +110,7 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
       drainDelayMs: settings.drainDelayMs,
       drainTimeoutMs: settings.drainTimeoutMs,
       drainStartHooks: drainStartHooks.list(),
+      upgradedHooks: upgradedHooks.list(),
       cleanupHooks: cleanupHooks.list(),
       gracePeriodMs: settings.gracePeriodMs,
       gracePeriodSource: settings.gracePeriodSource,
@@ -254,13 +257,11 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
     respond: (request) => core.respond(request),
     isProbePath: (target) => core.isProbePath(target),
     attach(server) {
-      if (core.state === 'draining' || core.state === 'closed') {
-        throw new LameduckConfigError(
-          `attach() called after the shutdown started (state ${core.state}); attach every server at startup, before it listens`,
-        );
-      }
       const kind = serverKind(server);
-      if (!trackers.has(server)) trackers.set(server, new ServerTracker(server, kind));
+      if (trackers.has(server)) return server;
+      const tracker = new ServerTracker(server, kind);
+      trackers.set(server, tracker);
+      if (running !== undefined) running.join(tracker);
       return server;
     },
     onDrainStart(name, fn, hookOptions) {
@@ -281,7 +282,9 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
       return remove;
     },
     onUpgradedSockets(name, fn, hookOptions) {
-      return upgradedHooks.add(name, fn, hookOptions).remove;
+      const { remove } = upgradedHooks.add(name, fn, hookOptions);
+      withBudget(remove);
+      return remove;
     },
     shutdown(reason = 'shutdown() called', shutdownOptions = {}) {
       if (shutdownOptions === null || typeof shutdownOptions !== 'object') {

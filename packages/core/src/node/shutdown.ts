@@ -1,4 +1,5 @@
 import type { Lameduck, Logger } from '../index.js';
+import { acceptQueued } from './accept-queue.js';
 import type { ServerTracker, UpgradedSocket } from './connections.js';
 import { endGracefully, IDLE_GRACE_MS } from './connections.js';
 import { type Hook, type HookOutcome, runHook } from './hooks.js';
@@ -32,6 +33,19 @@ export interface ShutdownResult {
   readonly abandonedRequests: number;
   /** True when the deadline (or a second SIGINT) cut the drain short. */
   readonly forced: boolean;
+  /**
+   * Pipelined HTTP/1 requests read behind a response that closed their socket: their handlers
+   * ran, their answers were never sent. Any makes the exit code 1.
+   */
+  readonly unansweredRequests: number;
+  /** Connections still waiting in the accept queue when the delay ended, accepted (and served) before the listeners closed. */
+  readonly acceptedAtClose: number;
+  /**
+   * Connections lameduck reset rather than closed with a FIN: TLS handshakes still in progress
+   * when the listeners closed, and connections still in the accept queue (Linux tells) when
+   * ACCEPT_QUEUE_WAIT_MS ran out.
+   */
+  readonly resetConnections: number;
   /** Hooks that threw, rejected or timed out. */
   readonly failedHooks: readonly HookOutcome[];
   /**
@@ -39,7 +53,10 @@ export interface ShutdownResult {
    * requests were not drained. With no server attached at all, the shutdown is not clean.
    */
   readonly untrackedServers: number;
-  /** 0 for a clean drain; 1 when anything was forced or failed, or no server was attached while one listened. */
+  /**
+   * 0 for a clean drain; 1 when anything was forced, failed or left unanswered, or no server was
+   * attached while one listened.
+   */
   readonly exitCode: 0 | 1;
 }
 
@@ -73,7 +90,23 @@ export interface Shutdown {
   force(why: string): void;
   /** Runs an early-notice hook registered after the start (an SSE stream opened during the delay). */
   notifyLate(hook: Hook): void;
+  /**
+   * A server attached after the start (its startup was still running): it closes its listener as
+   * soon as it listens, and the drain waits for its connections too.
+   */
+  join(server: ServerTracker): void;
 }
+
+/** After the drain timeout, `deadlineSignal` aborts first; handlers that listen to it get this long to answer before the connections are destroyed. */
+export const DEADLINE_MOMENT_MS = 250;
+/** After the destroy, the longest wait for the destroyed sockets to report closed (they do on the next ticks). */
+export const AFTER_DESTROY_WAIT_MS = 100;
+/**
+ * Before the listeners close, the longest spent accepting connections still waiting in the
+ * kernel's accept queue (closing the listener would reset them). Taken from the drain timeout,
+ * which runs from the end of the delay: the requests in flight go on meanwhile.
+ */
+export const ACCEPT_QUEUE_WAIT_MS = 1000;
 
 /**
  * Shutdown drains the servers attached to the lifecycle and closes it, without dropping a
@@ -89,7 +122,8 @@ export interface Shutdown {
  *  3. For `drainDelayMs` nothing else changes: the listeners stay open and new connections are
  *     served (with `Connection: close`), because load balancers keep sending traffic for a few
  *     seconds after Kubernetes removes the endpoint.
- *  4. Then the listeners close. Idle keep-alive sockets and sockets that never sent a request
+ *  4. Then the listeners close, once the connections already waiting in the kernel's accept
+ *     queue (a busy event loop fires the delay's timer late) are accepted. Idle keep-alive sockets and sockets that never sent a request
  *     (including TLS handshakes in progress) are closed — except those active within the last
  *     IDLE_GRACE_MS (1 s), which get the rest of that second to send one last request, answered
  *     with `Connection: close`, so a busy client never races the close; busy sockets close after their current
@@ -97,8 +131,9 @@ export interface Shutdown {
  *     (WebSocket, CONNECT) are given to the `onUpgradedSockets` hooks, or closed (FIN) if there
  *     are none: lameduck does not speak their protocol.
  *  5. It waits up to `drainTimeoutMs` for every connection to close. At that deadline
- *     `deadlineSignal` aborts and every connection still open is destroyed, mid-request or not,
- *     and the shutdown counts as forced. A second SIGINT skips to this point at once.
+ *     `deadlineSignal` aborts, handlers listening to it get DEADLINE_MOMENT_MS to answer, then
+ *     every connection still open is destroyed, mid-request or not, and the shutdown counts as
+ *     forced. A second SIGINT skips to the destroy at once.
  *  6. Cleanup hooks (`onCleanup`) run after the last response: one at a time, in reverse order
  *     of registration, each bounded by its own timeout. A hook that throws or times out is
  *     logged and the next one still runs. Early-notice and upgraded-socket hooks still pending
@@ -143,38 +178,64 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
     // Step 3: the drain delay.
     const delayStartedAt = now();
     if (context.drainDelayMs > 0) await wait(context.drainDelayMs, forcing.signal);
-    const drainDelayMs = now() - delayStartedAt;
+    // A busy event loop runs the delay's timer late, before Node accepted the connections
+    // queued meanwhile; closing the listener now would reset every one of them.
+    const delayEndedAt = now();
+    const queue = forcing.signal.aborted
+      ? { accepted: 0, leftQueued: 0 }
+      : await acceptQueued(servers, now, forcing.signal, acceptQueueWaitMs(context.drainTimeoutMs));
+    const acceptedAtClose = queue.accepted;
+    const drainDelayMs = delayEndedAt - delayStartedAt;
 
-    // Step 4: stop accepting.
+    // Step 4: stop accepting. The drain timeout runs from the end of the delay.
     const closedAt = now();
     const reports = servers.map((server) => server.stopAccepting());
     const upgraded = reports.flatMap((report) => report.upgraded);
+    const handshakesReset = sum(reports.map((r) => r.handshakesClosed));
+    const resetConnections = handshakesReset + queue.leftQueued;
     logger.info(
-      `${forcing.signal.aborted ? 'drain delay cut short' : 'drain delay over'} after ${drainDelayMs} ms: listeners closed;` +
+      `${forcing.signal.aborted ? 'drain delay cut short' : 'drain delay over'} after ${drainDelayMs} ms: listeners closed` +
+        `${acceptedAtClose > 0 ? ` after accepting ${acceptedAtClose} queued connection(s)` : ''};` +
         ` closed ${sum(reports.map((r) => r.idleClosed))} idle connection(s),` +
         ` ${sum(reports.map((r) => r.idleInGrace))} recently active idle connection(s) get up to ${IDLE_GRACE_MS} ms for a last request,` +
         ` ${sum(reports.map((r) => r.busy))} busy connection(s) close after their response,` +
         ` ${sum(reports.map((r) => r.sessions))} HTTP/2 session(s) sent GOAWAY,` +
-        ` ${upgraded.length} upgraded socket(s) ${context.upgradedHooks().length > 0 ? 'handed to hooks' : 'closed'};` +
+        ` ${upgraded.length} upgraded socket(s) ${context.upgradedHooks().length > 0 ? 'handed to hooks' : 'closed'}` +
+        `${handshakesReset > 0 ? `, ${handshakesReset} TLS handshake(s) in progress reset` : ''};` +
         ` ${inFlight(servers)} request(s) in flight`,
     );
+    if (queue.leftQueued > 0) {
+      logger.warn(
+        `${queue.leftQueued} connection(s) still waiting in the accept queue after ${closedAt - delayEndedAt} ms were reset when the listeners closed`,
+      );
+    }
     const upgradedHandled = handUpgraded(upgraded, context);
 
-    // Step 5: wait for the last connection, up to the deadline.
-    const drained = Promise.all(servers.map((server) => server.whenEmpty())).then(() => 'drained' as const);
+    // Step 5: wait for the last connection, up to the deadline. Servers attached meanwhile count.
+    const everyServer = () => context.servers();
+    const whenDrained = () =>
+      Promise.all(everyServer().map((server) => server.whenEmpty())).then(() => 'drained' as const);
     let forced = forcing.signal.aborted;
     let destroyedConnections = 0;
     let abandonedRequests = 0;
-    const outcome = forced
-      ? 'forced'
-      : await Promise.race([
-          drained,
-          wait(context.drainTimeoutMs, forcing.signal).then(() => 'deadline' as const),
-        ]);
+    const drainLeftMs = Math.max(0, context.drainTimeoutMs - (closedAt - delayEndedAt));
+    const deadline = forced ? undefined : timer(drainLeftMs, forcing.signal);
+    const outcome =
+      deadline === undefined
+        ? 'forced'
+        : await Promise.race([whenDrained(), deadline.done.then(() => 'deadline' as const)]);
+    // A drain done early must not leave the deadline's timer holding the process open.
+    deadline?.cancel();
     if (outcome !== 'drained') {
       forced = true;
       context.deadline.abort(new Error('the drain deadline was reached'));
-      const destroyed = servers.map((server) => server.destroyAll());
+      if (!forcing.signal.aborted) {
+        // Handlers that listen to deadlineSignal stop their work and answer now, before the cut.
+        const moment = timer(DEADLINE_MOMENT_MS, forcing.signal);
+        await Promise.race([whenDrained(), moment.done]);
+        moment.cancel();
+      }
+      const destroyed = everyServer().map((server) => server.destroyAll());
       destroyedConnections = sum(destroyed.map((report) => report.connections));
       abandonedRequests = sum(destroyed.map((report) => report.requests));
       logger.error(
@@ -184,11 +245,19 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
       );
       // Destroyed sockets close on the next ticks; wait for that, briefly, so cleanup hooks run
       // after every response object is gone.
-      await Promise.race([drained, wait(1000)]);
+      const closing = timer(AFTER_DESTROY_WAIT_MS);
+      await Promise.race([whenDrained(), closing.done]);
+      closing.cancel();
     } else {
       logger.info(`all connections closed ${now() - closedAt} ms after the listeners closed`);
     }
     const drainMs = now() - closedAt;
+    const unansweredRequests = sum(everyServer().map((server) => server.unanswered));
+    if (unansweredRequests > 0) {
+      logger.warn(
+        `${unansweredRequests} pipelined request(s) could not be answered: they were read behind a response that closed their connection (the client sent them before that answer arrived)`,
+      );
+    }
 
     // Step 6: hooks.
     const notified = [...(await Promise.all(earlyNotice)), ...(await upgradedHandled)];
@@ -202,11 +271,13 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
 
     // Step 7: closed.
     const failedHooks = [...notified, ...cleaned].filter((hook) => !hook.ok);
-    const exitCode = forced || failedHooks.length > 0 || unseenServers > 0 ? 1 : 0;
+    const exitCode = forced || failedHooks.length > 0 || unansweredRequests > 0 || unseenServers > 0 ? 1 : 0;
     if (lifecycle.state === 'draining') lifecycle.close(forced ? 'drain forced' : 'drained');
     const durationMs = now() - startedAt;
-    const untracked = unseenServers > 0 ? `, ${unseenServers} server(s) not attached (not drained)` : '';
-    const summary = `shutdown ${exitCode === 0 ? 'complete' : 'finished with problems'} in ${durationMs} ms: forced ${forced ? 'yes' : 'no'}, ${failedHooks.length} failed hook(s)${untracked}, exit code ${exitCode}`;
+    const summary =
+      `shutdown ${exitCode === 0 ? 'complete' : 'finished with problems'} in ${durationMs} ms: forced ${forced ? 'yes' : 'no'}, ` +
+      `${failedHooks.length} failed hook(s), ${unansweredRequests > 0 ? `${unansweredRequests} request(s) unanswered, ` : ''}` +
+      `${unseenServers > 0 ? `${unseenServers} server(s) not attached (not drained), ` : ''}exit code ${exitCode}`;
     if (exitCode === 0) logger.info(summary);
     else logger.warn(summary);
     return {
@@ -222,6 +293,9 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
       destroyedConnections,
       abandonedRequests,
       forced,
+      unansweredRequests,
+      acceptedAtClose,
+      resetConnections,
       failedHooks,
       untrackedServers,
       exitCode,
@@ -233,13 +307,26 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
     result,
     force(why) {
       if (forcing.signal.aborted) return;
-      logger.warn(`${why}: forcing the drain, ${inFlight(servers)} request(s) in flight will be cut off`);
+      logger.warn(
+        `${why}: forcing the drain, ${inFlight(context.servers())} request(s) in flight will be cut off`,
+      );
       forcing.abort(new Error(why));
     },
     notifyLate(hook) {
       earlyNotice.push(runHook(hook, 'drain-start', logger, now, { logSuccess: false }));
     },
+    join(server) {
+      server.stopAccepting();
+      logger.info(
+        'a server attached after the shutdown started: it closes its listener as soon as it listens',
+      );
+    },
   };
+}
+
+/** How long the shutdown may spend accepting queued connections: part of the drain timeout. */
+export function acceptQueueWaitMs(drainTimeoutMs: number): number {
+  return Math.min(ACCEPT_QUEUE_WAIT_MS, drainTimeoutMs);
 }
 
 /** Early-notice hooks all start now, together; none waits for another. */
@@ -280,14 +367,25 @@ function sum(values: readonly number[]): number {
 
 /** Resolves after `ms`, or as soon as `signal` aborts; never rejects. */
 function wait(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
+  return timer(ms, signal).done;
+}
+
+/**
+ * `done` resolves after `ms`, or as soon as `signal` aborts or `cancel()` is called (then the
+ * timer is gone: a wait that lost a race must not keep the process alive).
+ */
+function timer(ms: number, signal?: AbortSignal): { done: Promise<void>; cancel: () => void } {
+  let cancel = () => {};
+  const done = new Promise<void>((resolve) => {
     if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
+    const handle = setTimeout(finish, ms);
+    signal?.addEventListener('abort', finish, { once: true });
+    cancel = finish;
+    function finish() {
+      clearTimeout(handle);
+      signal?.removeEventListener('abort', finish);
       resolve();
     }
   });
+  return { done, cancel };
 }

@@ -36,7 +36,14 @@ export function startServer<S extends AttachableServer>(
     const onListening = () => {
       server?.off('error', onError);
       const address = server?.address() as AddressInfo | null;
-      lameduck.logger.info(`listening on ${address ? `${address.address}:${address.port}` : `port ${port}`}`);
+      if (server?.listening === false) {
+        // Attached after the shutdown started: the drain closed the listener at once.
+        lameduck.logger.info('not listening: the shutdown started before the server was up');
+      } else {
+        lameduck.logger.info(
+          `listening on ${address ? `${address.address}:${address.port}` : `port ${port}`}`,
+        );
+      }
       if (server) resolve(server);
     };
     const onError = (error: NodeJS.ErrnoException) => {
