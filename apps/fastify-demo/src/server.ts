@@ -1,6 +1,6 @@
 // fastify-demo: the demo contract on Fastify 5. Start: `node dist/server.js` (no package
 // manager between SIGTERM and the process).
-import { createLameduck, optionsFromEnv } from '@lameduck/fastify';
+import { createLameduck } from '@lameduck/fastify';
 import {
   checkDatabaseFromEnv,
   checkDependencyFromEnv,
@@ -12,7 +12,7 @@ import {
 import Fastify from 'fastify';
 
 runDemo('fastify-demo', async () => {
-  const lameduck = createLameduck(optionsFromEnv(process.env));
+  const lameduck = createLameduck();
   const app = Fastify();
   await app.register(lameduck.plugin());
   checkDependencyFromEnv(lameduck, process.env);

@@ -16,7 +16,12 @@ const probe = (url: string) => request(url, { agent: new Agent({ keepAlive: fals
 async function startDemo(databaseUrl: string) {
   const child = spawnNode('dist/server.js', {
     cwd: appDir,
-    env: { PORT: '0', DATABASE_URL: databaseUrl, DRAIN_DELAY_MS: '0', DRAIN_TIMEOUT_MS: '8000' },
+    env: {
+      PORT: '0',
+      DATABASE_URL: databaseUrl,
+      LAMEDUCK_DRAIN_DELAY_MS: '0',
+      LAMEDUCK_DRAIN_TIMEOUT_MS: '8000',
+    },
   });
   const line = await child.waitForLine(/^fastify-demo listening on port \d+$/);
   return Object.assign(child, { url: `http://127.0.0.1:${line.split(' ').at(-1)}` });

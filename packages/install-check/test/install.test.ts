@@ -139,6 +139,7 @@ describe('the README examples, copied verbatim from the installed packages', () 
     expect([...readmeExamples('@lameduck/express').keys()]).toEqual(['express.mjs', 'express.cjs']);
     expect([...readmeExamples('@lameduck/koa').keys()]).toEqual(['koa.mjs']);
     expect([...readmeExamples('@lameduck/hono').keys()]).toEqual(['hono.ts']);
+    expect([...readmeExamples('@lameduck/fastify').keys()]).toEqual(['fastify.mjs']);
   });
 
   it('the TypeScript example for Hono type-checks under strict mode (c.var.deadlineSignal is typed)', () => {
@@ -178,6 +179,7 @@ describe('the README examples, copied verbatim from the installed packages', () 
     ['@lameduck/express', 'express.cjs', 'express.cjs'],
     ['@lameduck/koa', 'koa.mjs', 'koa.mjs'],
     ['@lameduck/hono', 'hono.ts', 'compiled/hono.mjs'],
+    ['@lameduck/fastify', 'fastify.mjs', 'fastify.mjs'],
   ])(
     "%s %s runs, serves, and obeys the manifest's environment on SIGTERM",
     async (packageName, example, run) => {
