@@ -1,3 +1,5 @@
+import { LameduckConfigError } from './errors.js';
+
 /**
  * The environment variables lameduck reads, with the option each sets and its default: the one
  * table that the drain engine, the demos' generated manifests and `lameduck doctor` share.
@@ -41,4 +43,28 @@ export function defaultDrainDelayMs(env: Readonly<Record<string, string | undefi
   return env[KUBERNETES_VARIABLE]
     ? ENVIRONMENT.drainDelayMs.kubernetesDefaultMs
     : ENVIRONMENT.drainDelayMs.defaultMs;
+}
+
+/** What an environment sets, by option: only the variables that are set and not empty. */
+export type EnvironmentSettings = { [K in EnvironmentOption]?: number };
+
+/**
+ * Reads lameduck's variables through `get` (Node's environment, `Deno.env.get`, ...),
+ * so every runtime reads them the same way. Unset or empty variables are left out; anything but
+ * a whole number of milliseconds throws a LameduckConfigError naming the variable.
+ */
+export function readEnvironment(get: (name: string) => string | undefined): EnvironmentSettings {
+  const settings: EnvironmentSettings = {};
+  for (const option of Object.keys(ENVIRONMENT) as EnvironmentOption[]) {
+    const { variable, defaultMs } = ENVIRONMENT[option];
+    const raw = get(variable)?.trim();
+    if (raw === undefined || raw === '') continue;
+    if (!/^\d{1,9}$/.test(raw)) {
+      throw new LameduckConfigError(
+        `${variable} must be a whole number of milliseconds (it sets ${option}), got "${raw.slice(0, 40)}"; for example ${variable}=${defaultMs}`,
+      );
+    }
+    settings[option] = Number(raw);
+  }
+  return settings;
 }

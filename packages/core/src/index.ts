@@ -6,13 +6,14 @@ export type {
   CheckResult,
   CheckStatus,
 } from './checks.js';
-export type { EnvironmentOption } from './environment.js';
+export type { EnvironmentOption, EnvironmentSettings } from './environment.js';
 export {
   defaultDrainDelayMs,
   ENVIRONMENT,
   GRACE_PERIOD_VARIABLE,
   KUBERNETES_VARIABLE,
   LEGACY_VARIABLES,
+  readEnvironment,
 } from './environment.js';
 export { LameduckConfigError } from './errors.js';
 export type { HttpCheckOptions } from './http-check.js';

@@ -1,4 +1,10 @@
-import { ENVIRONMENT, type EnvironmentOption, LameduckConfigError, LEGACY_VARIABLES } from '../index.js';
+import {
+  ENVIRONMENT,
+  type EnvironmentOption,
+  type EnvironmentSettings,
+  LEGACY_VARIABLES,
+  readEnvironment,
+} from '../index.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -7,7 +13,7 @@ export const ENV_OPTIONS = Object.fromEntries(
   Object.entries(ENVIRONMENT).map(([option, entry]) => [entry.variable, option]),
 ) as { readonly [K in EnvironmentOption as (typeof ENVIRONMENT)[K]['variable']]: K };
 
-export type EnvOptions = { [K in EnvironmentOption]?: number };
+export type EnvOptions = EnvironmentSettings;
 
 /**
  * Reads the drain settings from the environment (`LAMEDUCK_DRAIN_DELAY_MS` and the others in
@@ -16,21 +22,7 @@ export type EnvOptions = { [K in EnvironmentOption]?: number };
  * but a whole number of milliseconds throws a LameduckConfigError naming the variable.
  */
 export function optionsFromEnv(env: Env): EnvOptions {
-  const options: EnvOptions = {};
-  for (const [option, { variable }] of Object.entries(ENVIRONMENT) as [
-    EnvironmentOption,
-    { variable: string },
-  ][]) {
-    const raw = env[variable]?.trim();
-    if (raw === undefined || raw === '') continue;
-    if (!/^\d{1,9}$/.test(raw)) {
-      throw new LameduckConfigError(
-        `${variable} must be a whole number of milliseconds (it sets ${option}), got "${raw.slice(0, 40)}"; for example ${variable}=${ENVIRONMENT[option].defaultMs}`,
-      );
-    }
-    options[option] = Number(raw);
-  }
-  return options;
+  return readEnvironment((name) => env[name]);
 }
 
 /**
