@@ -14,12 +14,16 @@ export function diagnose(objects: readonly KubeObject[], rules: readonly Rule[] 
       order: [objects.indexOf(report.subject), ruleIndex],
       finding: {
         file: report.subject.file,
+        ...(report.subject.line === undefined
+          ? {}
+          : { line: report.subject.line, column: report.subject.column ?? 1 }),
         kind: report.subject.kind,
         name: report.subject.name,
         rule: rule.id,
+        severity: report.severity ?? rule.severity,
         message: report.message,
         fix: report.fix,
-      },
+      } satisfies Finding,
     })),
   );
   found.sort((a, b) => (a.order[0] ?? 0) - (b.order[0] ?? 0) || (a.order[1] ?? 0) - (b.order[1] ?? 0));

@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { parseAllDocuments } from 'yaml';
+import { LineCounter, parseAllDocuments } from 'yaml';
 import { type Fields, fields, items, text } from './values.js';
 
 /** One Kubernetes object from one of the files given, in the order it appeared. */
@@ -9,6 +9,9 @@ export interface KubeObject {
   name: string;
   namespace: string | undefined;
   body: Fields;
+  /** Where its document starts in the file, 1-based (for an item of a List: where the List starts). */
+  line?: number;
+  column?: number;
 }
 
 /** The input cannot be checked at all (missing file, a directory, YAML that does not parse). */
@@ -22,7 +25,13 @@ export class ManifestError extends Error {
  * Kubernetes reads YAML 1.1 (`yes`/`no` are booleans), so this does too.
  */
 export function parseManifest(file: string, source: string): KubeObject[] {
-  const documents = parseAllDocuments(source, { version: '1.1', merge: true, uniqueKeys: true });
+  const lineCounter = new LineCounter();
+  const documents = parseAllDocuments(source, {
+    version: '1.1',
+    merge: true,
+    uniqueKeys: true,
+    lineCounter,
+  });
   const objects: KubeObject[] = [];
   for (const document of documents) {
     const error = document.errors[0];
@@ -37,17 +46,24 @@ export function parseManifest(file: string, source: string): KubeObject[] {
     } catch (cause) {
       throw new ManifestError(`${file}: YAML cannot be read: ${firstLine(messageOf(cause))}`);
     }
-    collect(file, value, objects);
+    const start = document.contents?.range?.[0];
+    const position = start === undefined ? undefined : lineCounter.linePos(start);
+    collect(file, value, objects, position);
   }
   return objects;
 }
 
-function collect(file: string, value: unknown, into: KubeObject[]): void {
+function collect(
+  file: string,
+  value: unknown,
+  into: KubeObject[],
+  position: { line: number; col: number } | undefined,
+): void {
   const body = fields(value);
   const kind = text(body?.kind);
   if (!body || !kind) return;
   if (kind.endsWith('List') && Array.isArray(body.items)) {
-    for (const item of items(body.items)) collect(file, item, into);
+    for (const item of items(body.items)) collect(file, item, into, position);
     return;
   }
   const metadata = fields(body.metadata);
@@ -57,6 +73,7 @@ function collect(file: string, value: unknown, into: KubeObject[]): void {
     name: text(metadata?.name) ?? text(metadata?.generateName) ?? '(unnamed)',
     namespace: text(metadata?.namespace),
     body,
+    ...(position ? { line: position.line, column: position.col } : {}),
   });
 }
 

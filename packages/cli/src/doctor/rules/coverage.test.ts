@@ -6,16 +6,36 @@ const [deployment = '', service = '', budget = ''] = cleanYaml.split('\n---\n');
 describe('no-service and no-pod-disruption-budget', () => {
   it('match across all the files given together', () => {
     expect(findings([deployment, `${service}\n---\n${budget}`])).toEqual([]);
-    expect(findings([deployment]).map(({ file, rule }) => `${file} ${rule}`)).toEqual([
-      'a.yaml no-service',
+    expect(findings([deployment]).map(({ file, rule }) => `${file} ${rule}`)).toEqual(['a.yaml no-service']);
+    expect(findings([deployment, service]).map(({ file, rule }) => `${file} ${rule}`)).toEqual([
       'a.yaml no-pod-disruption-budget',
     ]);
   });
 
   it('report the pod labels that nothing selects', () => {
     expect(findings(deployment, 'no-service')[0]?.message).toBe(
-      'no Service in the files given selects its pods {app.kubernetes.io/name: web}: there are no endpoints for readiness to take the pod out of',
+      'no Service in the files given selects its pods {app.kubernetes.io/name: web}, though they declare ports: there are no endpoints for readiness to take the pod out of, and the traffic rules (readiness, shutdown pause, rollout, disruption budget) were not checked',
     );
+  });
+
+  it('do not ask a worker that declares no port for a Service', () => {
+    const worker = deployment.replace(/ {10}ports:\n.*\n.*\n/, '');
+    expect(worker).not.toContain('containerPort');
+    expect(findings(worker, 'no-service')).toEqual([]);
+  });
+
+  it('ask for a disruption budget only from 2 replicas: with 1 it changes nothing', () => {
+    const single = deployment.replace('replicas: 3', 'replicas: 1');
+    expect(findings([single, service], 'no-pod-disruption-budget')).toEqual([]);
+    expect(
+      findings([deployment.replace('replicas: 3', 'replicas: 2'), service], 'no-pod-disruption-budget'),
+    ).toHaveLength(1);
+  });
+
+  it('do not let a Service in one namespace cover an unnamespaced Deployment', () => {
+    const elsewhere = service.replace('  name: web\n', '  name: web\n  namespace: other\n');
+    expect(elsewhere).toContain('namespace: other');
+    expect(findings([deployment, elsewhere, budget], 'no-service')).toHaveLength(1);
   });
 
   it('do not count a Service without a selector (manual endpoints select no pods)', () => {
