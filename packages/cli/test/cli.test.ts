@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -113,15 +113,6 @@ describe('lameduck doctor', () => {
   it.each([
     [['doctor'], 'lameduck doctor: no files given (usage: lameduck doctor [--json] <file...>)'],
     [['doctor', '--yaml', CLEAN], 'lameduck doctor: unknown option --yaml (see lameduck doctor --help)'],
-    [['doctor', 'test/fixtures/missing.yaml'], 'lameduck doctor: test/fixtures/missing.yaml: no such file'],
-    [
-      ['doctor', 'test/fixtures'],
-      'lameduck doctor: test/fixtures: is a directory; pass the YAML files in it (for example test/fixtures/*.yaml)',
-    ],
-    [
-      ['doctor', CLEAN, 'test/fixtures/missing.yaml'],
-      'lameduck doctor: test/fixtures/missing.yaml: no such file',
-    ],
     [['doctor', '-', '-'], 'lameduck doctor: standard input (-) can be read once'],
     [['drain'], 'lameduck: unknown command drain (commands: doctor, drill; see lameduck --help)'],
     [['--bogus'], 'lameduck: unknown option --bogus (commands: doctor, drill; see lameduck --help)'],
@@ -131,15 +122,61 @@ describe('lameduck doctor', () => {
     expect(run).toEqual({ code: 2, stdout: '', stderr: `${line}\n` });
   });
 
-  it('exits 2 on YAML that does not parse, naming file, line and column', async () => {
+  it('exits 2 when nothing could be checked, and still prints the problems (--json: never an empty stdout)', async () => {
     const broken = scratchFile('broken.yaml', `${cleanYaml}\n---\nkind: Service\nmetadata: {name: x\n`);
-    const run = await lameduck('doctor', broken, '--json');
+    const run = await lameduck('doctor', broken, 'test/fixtures/missing.yaml', '--json');
     expect(run.code).toBe(2);
-    expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(
-      new RegExp(`^lameduck doctor: ${broken}:\\d+:\\d+: YAML does not parse: [^\\n]+\\n$`),
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toMatchObject([
+      { file: broken, line: 102, rule: 'unreadable-input', severity: 'error' },
+      { file: 'test/fixtures/missing.yaml', rule: 'unreadable-input', message: 'no such file' },
+    ]);
+    const text = await lameduck('doctor', broken);
+    expect(text.code).toBe(2);
+    expect(text.stdout).toMatch(
+      new RegExp(`^${broken}:102:\\d+: unreadable-input: YAML does not parse: [^\\n]+ — [^\\n]+\\n$`),
     );
+    expect(text.stderr).toBe(`lameduck doctor: nothing could be checked in ${broken}\n`);
+    expect(text.stderr).not.toMatch(NO_STACK);
+  });
+
+  it('checks a directory of mixed files: reports what it can and exits by severity', async () => {
+    const root = join(scratch, 'mixed');
+    const put = (name: string, content: string | Uint8Array) => {
+      mkdirSync(join(root, name, '..'), { recursive: true });
+      writeFileSync(join(root, name), content);
+    };
+    put('app/clean.yaml', cleanYaml);
+    put('app/kustomization.yaml', 'resources: [clean.yaml]\n');
+    put('chart/Chart.yaml', 'apiVersion: v2\nname: web\nversion: 1.0.0\n');
+    put('chart/templates/deployment.yaml', 'kind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n');
+    put(
+      'crd.yaml',
+      'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: things.example.com}\n',
+    );
+    put(
+      'agent.yaml',
+      'apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: agent}\nspec:\n  template:\n    spec:\n      containers: [{name: agent, image: agent, livenessProbe: {tcpSocket: {port: 9100}}}]\n',
+    );
+    put('notes.yaml', 'kind: Service\nmetadata: {name: x\n');
+    put('logo.yaml', Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 13]));
+    const run = await lameduck('doctor', root);
     expect(run.stderr).not.toMatch(NO_STACK);
+    expect(
+      run.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => line.replace(`${root}/`, '').split(' — ')[0]?.split(': ').slice(0, 2).join(': ')),
+    ).toEqual([
+      'app/kustomization.yaml: kustomization',
+      'chart/templates/deployment.yaml:3:9: helm-template',
+      'logo.yaml: unreadable-input',
+      'notes.yaml:3:1: unreadable-input',
+    ]);
+    expect(run.stdout).toContain(`kubectl kustomize ${root}/app | lameduck doctor -`);
+    expect(run.stdout).toContain(`helm template ${root}/chart | lameduck doctor -`);
+    expect(run.stderr).toBe('lameduck doctor: 4 findings (5 objects in 8 files)\n');
+    expect(run.code).toBe(1);
   });
 
   it('reads standard input for the file name -', async () => {
@@ -154,13 +191,13 @@ describe('lameduck doctor', () => {
     expect(JSON.parse(stdout)).toMatchObject([{ file: '<stdin>', rule: 'rollout-max-unavailable' }]);
   });
 
-  it('exits 2 when no file has a Deployment or StatefulSet', async () => {
+  it('exits 0 on a valid manifest without workloads, and says so', async () => {
     const services = scratchFile('service.yaml', cleanYaml.split('\n---\n')[1] ?? '');
     const run = await lameduck('doctor', services);
     expect(run).toEqual({
-      code: 2,
+      code: 0,
       stdout: '',
-      stderr: `lameduck doctor: no Deployment or StatefulSet in ${services}: nothing to check\n`,
+      stderr: 'lameduck doctor: no findings (1 object in 1 file; no workload among them)\n',
     });
   });
 

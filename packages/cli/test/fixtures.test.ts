@@ -63,9 +63,14 @@ describe('each flawed manifest', () => {
     }
   });
 
-  it.each(flawed)('$name is still schema-valid: its flaw is one the API server accepts', ({ name, text }) => {
-    expect(validateAll(name, text).length).toBeGreaterThan(0);
-  });
+  // The API server rejects a removed apiVersion, and has no schema for a custom kind.
+  const NOT_SCHEMA_VALID = new Set(['removed-api-version', 'kind-not-checked']);
+  it.each(flawed.filter(({ rule }) => !NOT_SCHEMA_VALID.has(rule)))(
+    '$name is still schema-valid: its flaw is one the API server accepts',
+    ({ name, text }) => {
+      expect(validateAll(name, text).length).toBeGreaterThan(0);
+    },
+  );
 });
 
 describe('the rule list', () => {

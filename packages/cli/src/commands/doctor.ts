@@ -1,7 +1,8 @@
 import { diagnose, formatFinding } from '../doctor/diagnose.js';
-import { ManifestError, readManifests } from '../doctor/manifest.js';
+import { loadInputs } from '../doctor/inputs.js';
 import { rules } from '../doctor/rules/index.js';
 import { plural } from '../doctor/values.js';
+import { toWorkload } from '../doctor/workload.js';
 import { type Command, EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, UsageError } from './command.js';
 
 interface DoctorArgs {
@@ -55,32 +56,27 @@ ${rules.map((rule) => `  ${rule.id.padEnd(width)}  ${rule.summary}`).join('\n')}
       throw new UsageError('no files given (usage: lameduck doctor [--json] <file...>)');
     if (files.filter((file) => file === '-').length > 1)
       throw new UsageError('standard input (-) can be read once');
-    let objects: Awaited<ReturnType<typeof readManifests>>;
-    try {
-      objects = await readManifests(files, { readStdin: io.readStdin });
-    } catch (error) {
-      if (error instanceof ManifestError) {
-        io.stderr(`lameduck doctor: ${error.message}\n`);
-        return EXIT_UNUSABLE;
-      }
-      throw error;
-    }
-    if (!objects.some((object) => object.kind === 'Deployment' || object.kind === 'StatefulSet')) {
-      io.stderr(`lameduck doctor: no Deployment or StatefulSet in ${files.join(', ')}: nothing to check\n`);
-      return EXIT_UNUSABLE;
-    }
-    const findings = diagnose(objects);
+    const inputs = await loadInputs(files, { readStdin: io.readStdin });
+    const { objects, problems } = inputs;
+    const findings = [...problems, ...diagnose(objects)];
+    // Nothing at all could be checked: every file was missing, unreadable or a template.
+    const unusable = objects.length === 0;
     if (json) {
       io.stdout(`${JSON.stringify(findings, null, 2)}\n`);
     } else {
       for (const finding of findings) io.stdout(`${formatFinding(finding)}\n`);
-      const checked = `${plural(objects.length, 'object')} in ${plural(files.length, 'file')}`;
+      const checked = `${plural(objects.length, 'object')} in ${plural(inputs.files, 'file')}`;
+      const workloads = objects.filter((object) => toWorkload(object) !== undefined).length;
+      const note = workloads === 0 && objects.length > 0 ? '; no workload among them' : '';
       io.stderr(
-        findings.length === 0
-          ? `lameduck doctor: no findings (${checked})\n`
-          : `lameduck doctor: ${plural(findings.length, 'finding')} (${checked})\n`,
+        unusable
+          ? `lameduck doctor: nothing could be checked in ${files.join(', ')}\n`
+          : findings.length === 0
+            ? `lameduck doctor: no findings (${checked}${note})\n`
+            : `lameduck doctor: ${plural(findings.length, 'finding')} (${checked}${note})\n`,
       );
     }
+    if (unusable) return EXIT_UNUSABLE;
     return findings.length === 0 ? EXIT_OK : EXIT_FINDINGS;
   },
 };

@@ -30,8 +30,15 @@ export function diagnose(objects: readonly KubeObject[], rules: readonly Rule[] 
   return found.map(({ finding }) => finding);
 }
 
-/** `file: Kind/name: rule: what is wrong — what to change`, on one line. */
+/**
+ * `file: Kind/name: rule: what is wrong — what to change`, on one line; a file that could not be
+ * checked: `file:line:column: rule: what is wrong — what to do`.
+ */
 export function formatFinding(finding: Finding): string {
-  const line = `${finding.file}: ${finding.kind}/${finding.name}: ${finding.rule}: ${finding.message} — ${finding.fix}`;
+  const subject =
+    finding.kind === 'File'
+      ? `${finding.file}${finding.line === undefined ? '' : `:${finding.line}:${finding.column ?? 1}`}`
+      : `${finding.file}: ${finding.kind}/${finding.name}`;
+  const line = `${subject}: ${finding.rule}: ${finding.message} — ${finding.fix}`;
   return line.replace(/\s*\n\s*/g, ' ');
 }

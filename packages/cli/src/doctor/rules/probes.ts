@@ -1,3 +1,4 @@
+import { isLameduck } from '../cluster.js';
 import { MAX_LIVENESS_INITIAL_DELAY_SECONDS } from '../defaults.js';
 import { containerLabel, eachLongRunningContainer, eachServedContainer, type Rule } from '../rule.js';
 import { type Container, type Handler, resolvePort } from '../workload.js';
@@ -17,7 +18,9 @@ export const livenessMissing: Rule = {
         : {
             subject: workload.object,
             message: `${containerLabel(container)} has no livenessProbe: a wedged process keeps its pod forever`,
-            fix: 'add livenessProbe: httpGet /livez (lameduck answers 200 unless a liveness check fails, even while draining)',
+            fix: isLameduck(container, workload)
+              ? 'add livenessProbe: httpGet /livez (lameduck answers 200 unless a liveness check fails, even while draining)'
+              : 'add a livenessProbe that checks only the process itself (not its dependencies)',
           },
     );
   },
@@ -35,7 +38,9 @@ export const readinessMissing: Rule = {
         : {
             subject: workload.object,
             message: `${containerLabel(container)} has no readinessProbe: it counts as ready as soon as it starts, and stays in the endpoints while it drains`,
-            fix: 'add readinessProbe: httpGet /readyz (lameduck answers 503 from the moment SIGTERM arrives)',
+            fix: isLameduck(container, workload)
+              ? 'add readinessProbe: httpGet /readyz (lameduck answers 503 from the moment SIGTERM arrives)'
+              : 'add a readinessProbe that fails until the app can serve (httpGet, grpc or tcpSocket on its port)',
           },
     );
   },
