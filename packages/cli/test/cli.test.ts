@@ -50,13 +50,13 @@ describe('lameduck doctor', () => {
     });
   });
 
-  it('exits 1 with one line per finding: file: Kind/name: rule: what — fix', async () => {
+  it('exits 1 with one line per finding: file:line:column: severity: Kind/name: rule: what — fix', async () => {
     const run = await lameduck('doctor', FLAWED);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe(
-      `${FLAWED}: Deployment/web: no-shutdown-pause: container "web" has no lifecycle.preStop and LAMEDUCK_DRAIN_DELAY_MS is 0: it stops accepting at SIGTERM while endpoints still send it traffic for 1–5 s (connections refused) — add lifecycle.preStop.sleep.seconds: 5 with LAMEDUCK_DRAIN_DELAY_MS=0, or set LAMEDUCK_DRAIN_DELAY_MS=5000 (lameduck's in-app pause)\n`,
+      `${FLAWED}:3:1: warning: Deployment/web: no-shutdown-pause: container "web" has no lifecycle.preStop and LAMEDUCK_DRAIN_DELAY_MS is 0: it stops accepting at SIGTERM while endpoints still send it traffic for 1–5 s (connections refused) — add lifecycle.preStop.sleep.seconds: 5 with LAMEDUCK_DRAIN_DELAY_MS=0, or set LAMEDUCK_DRAIN_DELAY_MS=5000 (lameduck's in-app pause)\n`,
     );
-    expect(run.stderr).toBe('lameduck doctor: 1 finding (3 objects in 1 file)\n');
+    expect(run.stderr).toBe('lameduck doctor: 1 finding: 1 warning (3 objects in 1 file)\n');
   });
 
   it('matches Services and budgets across files, and reports each file by the name given', async () => {
@@ -70,8 +70,8 @@ describe('lameduck doctor', () => {
       alone.stdout
         .trimEnd()
         .split('\n')
-        .map((line) => line.split(': ').slice(0, 3).join(': ')),
-    ).toEqual([`${workload}: Deployment/web: no-service`]);
+        .map((line) => line.split(': ').slice(0, 4).join(': ')),
+    ).toEqual([`${workload}:3:1: warning: Deployment/web: no-service`]);
   });
 
   it('accepts a kind: List', async () => {
@@ -111,7 +111,16 @@ describe('lameduck doctor', () => {
   });
 
   it.each([
-    [['doctor'], 'lameduck doctor: no files given (usage: lameduck doctor [--json] <file...>)'],
+    [
+      ['doctor'],
+      'lameduck doctor: no files given (usage: lameduck doctor [--format text|json|sarif] [--fail-on error|warning|info] [--disable rule] <file|dir...>)',
+    ],
+    [['doctor', '--fail-on', 'fatal', CLEAN], 'lameduck doctor: --fail-on fatal: use error, warning or info'],
+    [['doctor', '--format', 'xml', CLEAN], 'lameduck doctor: --format xml: use text, json or sarif'],
+    [
+      ['doctor', '--disable', 'no-such-rule', CLEAN],
+      'lameduck doctor: --disable no-such-rule: no such rule (see lameduck doctor --help)',
+    ],
     [['doctor', '--yaml', CLEAN], 'lameduck doctor: unknown option --yaml (see lameduck doctor --help)'],
     [['doctor', '-', '-'], 'lameduck doctor: standard input (-) can be read once'],
     [['drain'], 'lameduck: unknown command drain (commands: doctor, drill; see lameduck --help)'],
@@ -134,7 +143,7 @@ describe('lameduck doctor', () => {
     const text = await lameduck('doctor', broken);
     expect(text.code).toBe(2);
     expect(text.stdout).toMatch(
-      new RegExp(`^${broken}:102:\\d+: unreadable-input: YAML does not parse: [^\\n]+ — [^\\n]+\\n$`),
+      new RegExp(`^${broken}:102:\\d+: error: unreadable-input: YAML does not parse: [^\\n]+ — [^\\n]+\\n$`),
     );
     expect(text.stderr).toBe(`lameduck doctor: nothing could be checked in ${broken}\n`);
     expect(text.stderr).not.toMatch(NO_STACK);
@@ -166,17 +175,58 @@ describe('lameduck doctor', () => {
       run.stdout
         .trimEnd()
         .split('\n')
-        .map((line) => line.replace(`${root}/`, '').split(' — ')[0]?.split(': ').slice(0, 2).join(': ')),
+        .map((line) => line.replace(`${root}/`, '').split(' — ')[0]?.split(': ').slice(0, 3).join(': ')),
     ).toEqual([
-      'app/kustomization.yaml: kustomization',
-      'chart/templates/deployment.yaml:3:9: helm-template',
-      'logo.yaml: unreadable-input',
-      'notes.yaml:3:1: unreadable-input',
+      'app/kustomization.yaml: info: kustomization',
+      'chart/templates/deployment.yaml:3:9: info: helm-template',
+      'logo.yaml: error: unreadable-input',
+      'notes.yaml:3:1: error: unreadable-input',
     ]);
     expect(run.stdout).toContain(`kubectl kustomize ${root}/app | lameduck doctor -`);
     expect(run.stdout).toContain(`helm template ${root}/chart | lameduck doctor -`);
-    expect(run.stderr).toBe('lameduck doctor: 4 findings (5 objects in 8 files)\n');
+    expect(run.stderr).toBe('lameduck doctor: 4 findings: 2 error, 2 info (5 objects in 8 files)\n');
     expect(run.code).toBe(1);
+  });
+
+  it('sets the exit status by --fail-on: info findings pass by default', async () => {
+    const info = 'test/fixtures/flawed/startup-probe-missing.yaml';
+    expect((await lameduck('doctor', info)).code).toBe(0);
+    expect((await lameduck('doctor', '--fail-on', 'info', info)).code).toBe(1);
+    expect((await lameduck('doctor', '--fail-on', 'error', FLAWED)).code).toBe(0);
+    expect(
+      (await lameduck('doctor', '--fail-on', 'error', 'test/fixtures/flawed/pdb-blocks-eviction.yaml')).code,
+    ).toBe(1);
+  });
+
+  it('skips rules given to --disable (repeated or comma-separated)', async () => {
+    const both = ['test/fixtures/flawed/pdb-blocks-eviction.yaml', FLAWED];
+    const run = await lameduck('doctor', '--disable', 'no-shutdown-pause', '--json', ...both);
+    expect(JSON.parse(run.stdout).map((finding: { rule: string }) => finding.rule)).toEqual([
+      'pdb-blocks-eviction',
+    ]);
+    const none = await lameduck('doctor', '--disable', 'no-shutdown-pause,pdb-blocks-eviction', ...both);
+    expect(none).toMatchObject({ code: 0, stdout: '' });
+  });
+
+  it("skips the rules an object's lameduck.dev/doctor-skip annotation names, and shows the reason in --json", async () => {
+    const annotated = scratchFile(
+      'annotated.yaml',
+      readFileSync(join(packageDir, FLAWED), 'utf8').replace(
+        'metadata:\n  name: web\n',
+        'metadata:\n  name: web\n  annotations:\n    lameduck.dev/doctor-skip: no-shutdown-pause, replicas-below-two\n    lameduck.dev/doctor-skip-reason: the app waits 5 s itself\n',
+      ),
+    );
+    const text = await lameduck('doctor', annotated);
+    expect(text).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: 'lameduck doctor: no findings (3 objects in 1 file; 1 suppressed)\n',
+    });
+    const json = await lameduck('doctor', '--json', annotated);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject([
+      { rule: 'no-shutdown-pause', suppressed: { reason: 'the app waits 5 s itself' } },
+    ]);
   });
 
   it('reads standard input for the file name -', async () => {
@@ -231,8 +281,8 @@ describe('lameduck', () => {
   it('prints doctor help with every rule id', async () => {
     const run = await lameduck('doctor', '--help');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^usage: lameduck doctor \[--json\] <file\.\.\.>\n/);
-    expect(run.stdout).toContain('  grace-period-too-short ');
-    expect(run.stdout).toContain('Exit status: 0 no findings, 1 findings, 2 the input cannot be checked.');
+    expect(run.stdout).toMatch(/^usage: lameduck doctor \[--format text\|json\|sarif\] /);
+    expect(run.stdout).toMatch(/\n {2}grace-period-too-short +error {3}/);
+    expect(run.stdout).toContain('Exit status: 0 nothing at or above --fail-on, 1 findings at or above it');
   });
 });

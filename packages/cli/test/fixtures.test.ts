@@ -59,7 +59,9 @@ describe('each flawed manifest', () => {
     expect(rulesFired(text)).toEqual([rule]);
     for (const finding of findings(text)) {
       const line = formatFinding({ ...finding, file: name });
-      expect(line).toMatch(new RegExp(`^${name}: [A-Za-z]+/web: ${rule}: [^\\n]+ — [^\\n]+$`));
+      expect(line).toMatch(
+        new RegExp(`^${name}:\\d+:\\d+: (error|warning|info): [A-Za-z]+/web: ${rule}: [^\\n]+ — [^\\n]+$`),
+      );
     }
   });
 

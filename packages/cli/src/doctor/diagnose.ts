@@ -2,10 +2,12 @@ import { toCluster } from './cluster.js';
 import type { KubeObject } from './manifest.js';
 import type { Finding, Rule } from './rule.js';
 import { rules as allRules } from './rules/index.js';
+import { suppression } from './suppress.js';
 
 /**
  * Runs every rule over all the objects together (a PDB in one file covers a Deployment in
- * another) and returns the findings ordered by object, in file order, then by rule.
+ * another) and returns the findings ordered by object, in file order, then by rule. A finding
+ * whose object's `lameduck.dev/doctor-skip` annotation names its rule is kept, marked suppressed.
  */
 export function diagnose(objects: readonly KubeObject[], rules: readonly Rule[] = allRules): Finding[] {
   const cluster = toCluster(objects);
@@ -23,6 +25,7 @@ export function diagnose(objects: readonly KubeObject[], rules: readonly Rule[] 
         severity: report.severity ?? rule.severity,
         message: report.message,
         fix: report.fix,
+        ...withSuppression(report.subject, rule.id),
       } satisfies Finding,
     })),
   );
@@ -30,15 +33,19 @@ export function diagnose(objects: readonly KubeObject[], rules: readonly Rule[] 
   return found.map(({ finding }) => finding);
 }
 
+function withSuppression(object: KubeObject, rule: string): Pick<Finding, 'suppressed'> {
+  const suppressed = suppression(object, rule);
+  return suppressed ? { suppressed } : {};
+}
+
 /**
- * `file: Kind/name: rule: what is wrong — what to change`, on one line; a file that could not be
- * checked: `file:line:column: rule: what is wrong — what to do`.
+ * `file:line:column: severity: Kind/name: rule: what is wrong — what to change`, on one line (a
+ * file that could not be checked has no Kind/name; standard input and missing files no line).
  */
 export function formatFinding(finding: Finding): string {
-  const subject =
-    finding.kind === 'File'
-      ? `${finding.file}${finding.line === undefined ? '' : `:${finding.line}:${finding.column ?? 1}`}`
-      : `${finding.file}: ${finding.kind}/${finding.name}`;
-  const line = `${subject}: ${finding.rule}: ${finding.message} — ${finding.fix}`;
+  const where =
+    finding.line === undefined ? finding.file : `${finding.file}:${finding.line}:${finding.column ?? 1}`;
+  const subject = finding.kind === 'File' ? '' : `${finding.kind}/${finding.name}: `;
+  const line = `${where}: ${finding.severity}: ${subject}${finding.rule}: ${finding.message} — ${finding.fix}`;
   return line.replace(/\s*\n\s*/g, ' ');
 }

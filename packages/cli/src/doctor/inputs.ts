@@ -147,14 +147,7 @@ async function readOne(
       };
     }
     return {
-      problem: problem(
-        file,
-        INPUT_RULES.unreadable,
-        'error',
-        detail,
-        'fix the YAML; the other files were checked',
-        where,
-      ),
+      problem: problem(file, INPUT_RULES.unreadable, 'error', detail, 'fix the YAML there', where),
     };
   }
 }
