@@ -1,7 +1,7 @@
 import type { KubeObject } from './manifest.js';
 import { labelSelectorMatches, serviceSelectorMatches } from './selectors.js';
 import { count, fields, items, text } from './values.js';
-import { type Container, toWorkload, type Workload } from './workload.js';
+import { type Container, programName, toWorkload, type Workload } from './workload.js';
 
 /** Every object from every file given in one run, so a PDB in one file covers a Deployment in another. */
 export interface Cluster {
@@ -32,16 +32,32 @@ export function servicesSelecting(cluster: Cluster, workload: Workload): KubeObj
   );
 }
 
+/** A port named for scraping or debugging (`metrics`, `http-metrics`, `pprof`…), not for traffic. */
+export const METRICS_PORT = /(?:^|-)(?:metrics|prometheus|prom|telemetry|pprof|profiling|debug)(?:$|-)/i;
+
+/** A container that only idles (`sleep infinity`, `tail -f /dev/null`, `pause`): a client shell, not a server. */
+export function idles(container: Container): boolean {
+  const argv = container.command ?? container.args ?? [];
+  const program = programName(argv);
+  return program === 'sleep' || program === 'pause' || (program === 'tail' && argv.includes('/dev/null'));
+}
+
 /**
  * The containers that Services send traffic to: those declaring a port a selecting Service
  * targets (`targetPort`, by number or name; `port` when unset). A Service port that no container
- * declares goes to the first container, which is where an undeclared listener usually runs.
+ * declares goes to the first container that does not just idle, which is where an undeclared
+ * listener usually runs. Ports named for metrics are scraping, not traffic, and are left out.
  */
 export function servedContainers(cluster: Cluster, workload: Workload): Set<Container> {
   const served = new Set<Container>();
   for (const service of servicesSelecting(cluster, workload)) {
     for (const port of items(fields(service.body.spec)?.ports).map(fields)) {
       const target = port?.targetPort ?? port?.port;
+      if (
+        METRICS_PORT.test(text(port?.name) ?? '') ||
+        METRICS_PORT.test(typeof target === 'string' ? target : '')
+      )
+        continue;
       const number =
         typeof target === 'number' ? target : /^\d+$/.test(String(target)) ? Number(target) : undefined;
       const name = typeof target === 'string' && number === undefined ? target : undefined;
@@ -50,7 +66,7 @@ export function servedContainers(cluster: Cluster, workload: Workload): Set<Cont
           number !== undefined ? declared.containerPort === number : declared.name === name,
         ),
       );
-      const first = workload.containers[0];
+      const first = workload.containers.find((container) => !idles(container));
       if (matching.length === 0 && first) served.add(first);
       for (const container of matching) served.add(container);
     }

@@ -99,6 +99,17 @@ describe('loadInputs', () => {
     ]);
   });
 
+  it('knows a kustomization by its kind or its keys under any file name', async () => {
+    const root = directory({
+      'a.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [web.yaml]\n',
+      'b.yaml': '# no kind\nresources:\n  - web.yaml\n',
+    });
+    expect((await loadInputs([root])).problems.map((found) => found.rule)).toEqual([
+      'kustomization',
+      'kustomization',
+    ]);
+  });
+
   it('reports a missing path as a problem, not an exception', async () => {
     const { problems, files } = await loadInputs(['/nonexistent/lameduck.yaml']);
     expect(files).toBe(1);

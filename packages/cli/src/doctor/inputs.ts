@@ -110,11 +110,18 @@ async function yamlFilesUnder(directory: string): Promise<string[]> {
 }
 
 /** One file's objects, or the problem that keeps it from being checked. */
+/** A kustomization by name, by `kind: Kustomization`, or by Kustomize's keys with no `kind` at all. */
+function isKustomization(file: string, source: string): boolean {
+  if (KUSTOMIZATION.test(basename(file))) return true;
+  if (/^kind:\s*(?:Kustomization|Component)\s*$/m.test(source)) return true;
+  return !/^kind:/m.test(source) && /^(?:resources|bases|components):/m.test(source);
+}
+
 async function readOne(
   file: string,
   source: string,
 ): Promise<{ objects: KubeObject[] } | { problem: Finding }> {
-  if (KUSTOMIZATION.test(basename(file))) {
+  if (isKustomization(file, source)) {
     const directory = dirname(file);
     return {
       problem: problem(

@@ -1,4 +1,4 @@
-import { type Cluster, servedContainers, servicesSelecting } from './cluster.js';
+import { type Cluster, servedContainers } from './cluster.js';
 import type { KubeObject } from './manifest.js';
 import { BATCH_KINDS, type Container, type Workload } from './workload.js';
 
@@ -76,9 +76,9 @@ export function eachLongRunningContainer(
   );
 }
 
-/** Long-running workloads whose pods a Service in the files given selects: they serve traffic. */
+/** Long-running workloads a Service in the files given sends traffic to (see servedContainers). */
 export function servedWorkloads(cluster: Cluster): Workload[] {
-  return longRunning(cluster).filter((workload) => servicesSelecting(cluster, workload).length > 0);
+  return longRunning(cluster).filter((workload) => servedContainers(cluster, workload).size > 0);
 }
 
 /** Calls `check` for every container a Service sends traffic to (see servedContainers). */

@@ -70,4 +70,38 @@ describe('no-service and no-pod-disruption-budget', () => {
     const everything = budget.replace(/ {2}selector:\n(?: {4}.*\n?)+/, '  selector: {}\n');
     expect(findings([deployment, service, everything])).toEqual([]);
   });
+
+  it('do not count a metrics-only Service as traffic, nor ask for a Service for metrics ports', () => {
+    const metricsOnly = deployment.replace(
+      'name: http\n              containerPort: 8080',
+      'name: metrics\n              containerPort: 8080',
+    );
+    expect(metricsOnly).toContain('name: metrics');
+    expect(findings(metricsOnly, 'no-service')).toEqual([]);
+    const scrape = service.replace(
+      'name: http\n      port: 80\n      targetPort: http',
+      'name: metrics\n      port: 8080\n      targetPort: metrics',
+    );
+    expect(scrape).toContain('targetPort: metrics');
+    const single = metricsOnly
+      .replace('replicas: 3', 'replicas: 1')
+      .replace(/ {10}readinessProbe:\n(?: {12}.*\n)+/, '');
+    expect(findings([single, scrape])).toEqual([]);
+  });
+
+  it('do not take a client that idles (sleep infinity) for the target of a Service port it does not declare', () => {
+    const client = `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: sleep}\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: sleep}}\n  template:\n    metadata: {labels: {app: sleep}}\n    spec:\n      terminationGracePeriodSeconds: 0\n      containers:\n        - {name: sleep, image: curl, command: [/bin/sleep, infinity]}\n`;
+    const sleepService =
+      'apiVersion: v1\nkind: Service\nmetadata: {name: sleep}\nspec:\n  selector: {app: sleep}\n  ports: [{port: 80, name: http}]\n';
+    expect(findings([client, sleepService])).toEqual([]);
+    const server = client.replace('command: [/bin/sleep, infinity]', 'command: [/app/server]');
+    expect(findings([server, sleepService]).map((finding) => finding.rule)).toEqual([
+      'rollout-max-unavailable',
+      'replicas-below-two',
+      'no-shutdown-pause',
+      'grace-period-too-short',
+      'readiness-missing',
+      'liveness-missing',
+    ]);
+  });
 });

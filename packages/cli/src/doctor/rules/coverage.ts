@@ -1,4 +1,4 @@
-import { disruptionBudgetsSelecting, replicaCount, servicesSelecting } from '../cluster.js';
+import { disruptionBudgetsSelecting, METRICS_PORT, replicaCount, servicesSelecting } from '../cluster.js';
 import { longRunning, type Rule, servedWorkloads } from '../rule.js';
 import type { Workload } from '../workload.js';
 
@@ -33,16 +33,22 @@ export const noPodDisruptionBudget: Rule = {
   },
 };
 
-/** A container that declares a port listens for something; without one it is a worker or a client. */
+/**
+ * A container that declares a port listens for something; without one it is a worker or a client.
+ * Ports named for metrics are for scraping, which does not need a Service.
+ */
 function listens(workload: Workload): boolean {
-  return workload.containers.some((container) => container.ports.length > 0);
+  return workload.containers.some((container) =>
+    container.ports.some((port) => !METRICS_PORT.test(port.name ?? '')),
+  );
 }
 
 export const noService: Rule = {
   id: 'no-service',
-  summary: 'pods declare a containerPort but no Service selects them: readiness decides nothing',
+  summary:
+    'pods declare a containerPort (not a metrics one) but no Service selects them: readiness decides nothing',
   severity: 'warning',
-  scope: 'long-running workloads that declare a containerPort',
+  scope: 'long-running workloads that declare a containerPort not named for metrics',
   check(cluster) {
     return longRunning(cluster)
       .filter((workload) => listens(workload) && servicesSelecting(cluster, workload).length === 0)

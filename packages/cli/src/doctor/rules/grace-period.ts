@@ -1,4 +1,4 @@
-import { isLameduck } from '../cluster.js';
+import { isLameduck, servedContainers } from '../cluster.js';
 import { DEFAULT_GRACE_PERIOD_SECONDS, ENV, GENERIC_SHUTDOWN_MS, GRACE_MARGIN_MS } from '../defaults.js';
 import { containerLabel, eachContainer, type Rule, seconds } from '../rule.js';
 import { drainDelay, drainTimeout, hookTimeout, preStopPause, showSetting } from '../shutdown.js';
@@ -8,7 +8,7 @@ export const gracePeriodTooShort: Rule = {
   id: 'grace-period-too-short',
   summary: `terminationGracePeriodSeconds (default 30) < preStop + drain delay + drain timeout + hooks + ${GRACE_MARGIN_MS / 1000} s for lameduck apps; < preStop + ${GENERIC_SHUTDOWN_MS / 1000} s for others (warning)`,
   severity: 'error',
-  scope: 'every container; lameduck budget for lameduck containers',
+  scope: 'lameduck containers (their budget); other containers a Service targets (preStop + 5 s)',
   check(cluster) {
     return eachContainer(cluster, (container, workload) => {
       const graceSeconds = workload.terminationGracePeriodSeconds ?? DEFAULT_GRACE_PERIOD_SECONDS;
@@ -17,6 +17,8 @@ export const gracePeriodTooShort: Rule = {
       // An httpGet preStop or a custom script takes an unknown time: counted as 0.
       const preStopMs = pause && pause.how !== 'other' ? (pause.seconds ?? 0) * 1000 : 0;
       if (!isLameduck(container, workload)) {
+        // Without lameduck's budget, the question is only whether served requests can finish.
+        if (!servedContainers(cluster, workload).has(container)) return undefined;
         const neededMs = preStopMs + GENERIC_SHUTDOWN_MS;
         if (graceSeconds * 1000 >= neededMs) return undefined;
         const leftMs = Math.max(0, graceSeconds * 1000 - preStopMs);

@@ -13,8 +13,8 @@ describe('workload kinds', () => {
     expect(findings([daemonSet, service]).map((finding) => finding.rule)).toEqual(['readiness-missing']);
   });
 
-  it('checks a CronJob and a Job for signals and grace, not probes or Services', () => {
-    const cronJob = `apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: nightly}\nspec:\n  schedule: "0 3 * * *"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          terminationGracePeriodSeconds: 2\n          restartPolicy: OnFailure\n          containers:\n            - name: job\n              image: busybox\n              command: [npm, run, report]\n              ports: [{containerPort: 80}]\n`;
+  it('checks a CronJob and a Job for signals and (lameduck apps) grace, not probes or Services', () => {
+    const cronJob = `apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: nightly}\nspec:\n  schedule: "0 3 * * *"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          terminationGracePeriodSeconds: 2\n          restartPolicy: OnFailure\n          containers:\n            - name: job\n              image: busybox\n              command: [npm, run, report]\n              env: [{name: LAMEDUCK_DRAIN_TIMEOUT_MS, value: "1000"}]\n              ports: [{containerPort: 80}]\n`;
     expect(findings(cronJob).map((finding) => finding.rule)).toEqual([
       'signals-not-forwarded',
       'grace-period-too-short',

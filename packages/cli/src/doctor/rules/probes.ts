@@ -10,9 +10,9 @@ export const livenessMissing: Rule = {
   id: 'liveness-missing',
   summary: 'no livenessProbe: a wedged process is never restarted',
   severity: 'warning',
-  scope: 'every long-running container',
+  scope: 'containers a Service targets',
   check(cluster) {
-    return eachLongRunningContainer(cluster, (container, workload) =>
+    return eachServedContainer(cluster, (container, workload) =>
       container.probes.livenessProbe
         ? undefined
         : {
