@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { Service } from 'kubernetes-models/v1/Service';
 import { describe, expect, it } from 'vitest';
@@ -24,6 +25,7 @@ const models: Record<string, new (data: never) => { validate(): void }> = {
   Deployment,
   Service,
   PodDisruptionBudget,
+  HorizontalPodAutoscaler,
 };
 
 function validateAll(file: string, text: string): string[] {
@@ -85,8 +87,9 @@ describe('the rule list', () => {
     }
   });
 
-  it('is documented in the README with every id', () => {
+  it('is documented in the README with every id, its severity and its scope', () => {
     const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
-    for (const rule of rules) expect(readme).toContain(`\`${rule.id}\``);
+    for (const rule of rules)
+      expect(readme).toContain(`| \`${rule.id}\` | ${rule.severity} | ${rule.scope} | `);
   });
 });

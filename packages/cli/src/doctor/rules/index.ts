@@ -1,5 +1,6 @@
 import type { Rule } from '../rule.js';
 import { kindNotChecked, removedApiVersion } from './api-version.js';
+import { replicasWithAutoscaler } from './autoscaler.js';
 import { signalsNotForwarded } from './command.js';
 import { noPodDisruptionBudget, noService } from './coverage.js';
 import { execProbeShellTool } from './exec-probe.js';
@@ -23,6 +24,7 @@ export const rules: readonly Rule[] = [
   rolloutRecreate,
   rolloutMaxUnavailable,
   replicasBelowTwo,
+  replicasWithAutoscaler,
   signalsNotForwarded,
   noShutdownPause,
   preStopExecSleep,
