@@ -1,7 +1,13 @@
+export { isLameduck, LAMEDUCK_ANNOTATION } from './doctor/cluster.js';
 export { diagnose, formatFinding } from './doctor/diagnose.js';
+export type { Inputs, LoadOptions } from './doctor/inputs.js';
+export { decode, INPUT_RULES, loadInputs } from './doctor/inputs.js';
 export type { KubeObject, ReadOptions } from './doctor/manifest.js';
 export { ManifestError, parseManifest, readManifests, STDIN_NAME } from './doctor/manifest.js';
-export type { Finding, Report, Rule } from './doctor/rule.js';
+export type { Finding, Report, Rule, Severity } from './doctor/rule.js';
+export { SEVERITIES } from './doctor/rule.js';
 export { rules } from './doctor/rules/index.js';
+export { toSarif } from './doctor/sarif.js';
+export { SKIP_ANNOTATION, SKIP_REASON_ANNOTATION } from './doctor/suppress.js';
 export type { Container, Handler, Probe, ProbeKind, Workload } from './doctor/workload.js';
 export { toWorkload } from './doctor/workload.js';

@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,13 +50,13 @@ describe('lameduck doctor', () => {
     });
   });
 
-  it('exits 1 with one line per finding: file: Kind/name: rule: what — fix', async () => {
+  it('exits 1 with one line per finding: file:line:column: severity: Kind/name: rule: what — fix', async () => {
     const run = await lameduck('doctor', FLAWED);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe(
-      `${FLAWED}: Deployment/web: no-shutdown-pause: container "web" has no lifecycle.preStop and LAMEDUCK_DRAIN_DELAY_MS is 0: it stops accepting at SIGTERM while endpoints still send it traffic for 1–5 s (connections refused) — add lifecycle.preStop.sleep.seconds: 5 with LAMEDUCK_DRAIN_DELAY_MS=0, or set LAMEDUCK_DRAIN_DELAY_MS=5000 (lameduck's in-app pause)\n`,
+      `${FLAWED}:3:1: warning: Deployment/web: no-shutdown-pause: container "web" has no lifecycle.preStop and LAMEDUCK_DRAIN_DELAY_MS is 0: it stops accepting at SIGTERM while endpoints still send it traffic for 1–5 s (connections refused) — add lifecycle.preStop.sleep.seconds: 5 with LAMEDUCK_DRAIN_DELAY_MS=0, or set LAMEDUCK_DRAIN_DELAY_MS=5000 (lameduck's in-app pause)\n`,
     );
-    expect(run.stderr).toBe('lameduck doctor: 1 finding (3 objects in 1 file)\n');
+    expect(run.stderr).toBe('lameduck doctor: 1 finding: 1 warning (3 objects in 1 file)\n');
   });
 
   it('matches Services and budgets across files, and reports each file by the name given', async () => {
@@ -70,11 +70,8 @@ describe('lameduck doctor', () => {
       alone.stdout
         .trimEnd()
         .split('\n')
-        .map((line) => line.split(': ').slice(0, 3).join(': ')),
-    ).toEqual([
-      `${workload}: Deployment/web: no-service`,
-      `${workload}: Deployment/web: no-pod-disruption-budget`,
-    ]);
+        .map((line) => line.split(': ').slice(0, 4).join(': ')),
+    ).toEqual([`${workload}:3:1: warning: Deployment/web: no-service`]);
   });
 
   it('accepts a kind: List', async () => {
@@ -88,14 +85,16 @@ describe('lameduck doctor', () => {
     expect(run.code).toBe(0);
   });
 
-  it('prints --json: an array of {file, kind, name, rule, message, fix}, and nothing on stderr', async () => {
+  it('prints --json: an array of {file, line, column, kind, name, rule, severity, message, fix}, and nothing on stderr', async () => {
     const run = await lameduck('doctor', '--json', 'test/fixtures/flawed/pdb-blocks-eviction.yaml', FLAWED);
     expect(run.code).toBe(1);
     expect(run.stderr).toBe('');
     const findings = JSON.parse(run.stdout) as Record<string, string>[];
-    expect(findings.map((finding) => Object.keys(finding))).toEqual([
-      ['file', 'kind', 'name', 'rule', 'message', 'fix'],
-      ['file', 'kind', 'name', 'rule', 'message', 'fix'],
+    const keys = ['file', 'line', 'column', 'kind', 'name', 'rule', 'severity', 'message', 'fix'];
+    expect(findings.map((finding) => Object.keys(finding))).toEqual([keys, keys]);
+    expect(findings.map(({ line, severity }) => [line, severity])).toEqual([
+      [89, 'error'],
+      [3, 'warning'],
     ]);
     expect(findings.map(({ file, kind, name, rule }) => [file, kind, name, rule])).toEqual([
       ['test/fixtures/flawed/pdb-blocks-eviction.yaml', 'PodDisruptionBudget', 'web', 'pdb-blocks-eviction'],
@@ -112,17 +111,17 @@ describe('lameduck doctor', () => {
   });
 
   it.each([
-    [['doctor'], 'lameduck doctor: no files given (usage: lameduck doctor [--json] <file...>)'],
+    [
+      ['doctor'],
+      'lameduck doctor: no files given (usage: lameduck doctor [--format text|json|sarif] [--fail-on error|warning|info] [--disable rule] <file|dir...>)',
+    ],
+    [['doctor', '--fail-on', 'fatal', CLEAN], 'lameduck doctor: --fail-on fatal: use error, warning or info'],
+    [['doctor', '--format', 'xml', CLEAN], 'lameduck doctor: --format xml: use text, json or sarif'],
+    [
+      ['doctor', '--disable', 'no-such-rule', CLEAN],
+      'lameduck doctor: --disable no-such-rule: no such rule (see lameduck doctor --help)',
+    ],
     [['doctor', '--yaml', CLEAN], 'lameduck doctor: unknown option --yaml (see lameduck doctor --help)'],
-    [['doctor', 'test/fixtures/missing.yaml'], 'lameduck doctor: test/fixtures/missing.yaml: no such file'],
-    [
-      ['doctor', 'test/fixtures'],
-      'lameduck doctor: test/fixtures: is a directory; pass the YAML files in it (for example test/fixtures/*.yaml)',
-    ],
-    [
-      ['doctor', CLEAN, 'test/fixtures/missing.yaml'],
-      'lameduck doctor: test/fixtures/missing.yaml: no such file',
-    ],
     [['doctor', '-', '-'], 'lameduck doctor: standard input (-) can be read once'],
     [['drain'], 'lameduck: unknown command drain (commands: doctor, drill; see lameduck --help)'],
     [['--bogus'], 'lameduck: unknown option --bogus (commands: doctor, drill; see lameduck --help)'],
@@ -132,15 +131,102 @@ describe('lameduck doctor', () => {
     expect(run).toEqual({ code: 2, stdout: '', stderr: `${line}\n` });
   });
 
-  it('exits 2 on YAML that does not parse, naming file, line and column', async () => {
+  it('exits 2 when nothing could be checked, and still prints the problems (--json: never an empty stdout)', async () => {
     const broken = scratchFile('broken.yaml', `${cleanYaml}\n---\nkind: Service\nmetadata: {name: x\n`);
-    const run = await lameduck('doctor', broken, '--json');
+    const run = await lameduck('doctor', broken, 'test/fixtures/missing.yaml', '--json');
     expect(run.code).toBe(2);
-    expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(
-      new RegExp(`^lameduck doctor: ${broken}:\\d+:\\d+: YAML does not parse: [^\\n]+\\n$`),
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toMatchObject([
+      { file: broken, line: 102, rule: 'unreadable-input', severity: 'error' },
+      { file: 'test/fixtures/missing.yaml', rule: 'unreadable-input', message: 'no such file' },
+    ]);
+    const text = await lameduck('doctor', broken);
+    expect(text.code).toBe(2);
+    expect(text.stdout).toMatch(
+      new RegExp(`^${broken}:102:\\d+: error: unreadable-input: YAML does not parse: [^\\n]+ — [^\\n]+\\n$`),
     );
+    expect(text.stderr).toBe(`lameduck doctor: nothing could be checked in ${broken}\n`);
+    expect(text.stderr).not.toMatch(NO_STACK);
+  });
+
+  it('checks a directory of mixed files: reports what it can and exits by severity', async () => {
+    const root = join(scratch, 'mixed');
+    const put = (name: string, content: string | Uint8Array) => {
+      mkdirSync(join(root, name, '..'), { recursive: true });
+      writeFileSync(join(root, name), content);
+    };
+    put('app/clean.yaml', cleanYaml);
+    put('app/kustomization.yaml', 'resources: [clean.yaml]\n');
+    put('chart/Chart.yaml', 'apiVersion: v2\nname: web\nversion: 1.0.0\n');
+    put('chart/templates/deployment.yaml', 'kind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n');
+    put(
+      'crd.yaml',
+      'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: things.example.com}\n',
+    );
+    put(
+      'agent.yaml',
+      'apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: agent}\nspec:\n  template:\n    spec:\n      containers: [{name: agent, image: agent, livenessProbe: {tcpSocket: {port: 9100}}}]\n',
+    );
+    put('notes.yaml', 'kind: Service\nmetadata: {name: x\n');
+    put('logo.yaml', Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 13]));
+    const run = await lameduck('doctor', root);
     expect(run.stderr).not.toMatch(NO_STACK);
+    expect(
+      run.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => line.replace(`${root}/`, '').split(' — ')[0]?.split(': ').slice(0, 3).join(': ')),
+    ).toEqual([
+      'app/kustomization.yaml: info: kustomization',
+      'chart/templates/deployment.yaml:3:9: info: helm-template',
+      'logo.yaml: error: unreadable-input',
+      'notes.yaml:3:1: error: unreadable-input',
+    ]);
+    expect(run.stdout).toContain(`kubectl kustomize ${root}/app | lameduck doctor -`);
+    expect(run.stdout).toContain(`helm template ${root}/chart | lameduck doctor -`);
+    expect(run.stderr).toBe('lameduck doctor: 4 findings: 2 error, 2 info (5 objects in 8 files)\n');
+    expect(run.code).toBe(1);
+  });
+
+  it('sets the exit status by --fail-on: info findings pass by default', async () => {
+    const info = 'test/fixtures/flawed/startup-probe-missing.yaml';
+    expect((await lameduck('doctor', info)).code).toBe(0);
+    expect((await lameduck('doctor', '--fail-on', 'info', info)).code).toBe(1);
+    expect((await lameduck('doctor', '--fail-on', 'error', FLAWED)).code).toBe(0);
+    expect(
+      (await lameduck('doctor', '--fail-on', 'error', 'test/fixtures/flawed/pdb-blocks-eviction.yaml')).code,
+    ).toBe(1);
+  });
+
+  it('skips rules given to --disable (repeated or comma-separated)', async () => {
+    const both = ['test/fixtures/flawed/pdb-blocks-eviction.yaml', FLAWED];
+    const run = await lameduck('doctor', '--disable', 'no-shutdown-pause', '--json', ...both);
+    expect(JSON.parse(run.stdout).map((finding: { rule: string }) => finding.rule)).toEqual([
+      'pdb-blocks-eviction',
+    ]);
+    const none = await lameduck('doctor', '--disable', 'no-shutdown-pause,pdb-blocks-eviction', ...both);
+    expect(none).toMatchObject({ code: 0, stdout: '' });
+  });
+
+  it("skips the rules an object's lameduck.dev/doctor-skip annotation names, and shows the reason in --json", async () => {
+    const annotated = scratchFile(
+      'annotated.yaml',
+      readFileSync(join(packageDir, FLAWED), 'utf8').replace(
+        'metadata:\n  name: web\n',
+        'metadata:\n  name: web\n  annotations:\n    lameduck.dev/doctor-skip: no-shutdown-pause, replicas-below-two\n    lameduck.dev/doctor-skip-reason: the app waits 5 s itself\n',
+      ),
+    );
+    const text = await lameduck('doctor', annotated);
+    expect(text).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: 'lameduck doctor: no findings (3 objects in 1 file; 1 suppressed)\n',
+    });
+    const json = await lameduck('doctor', '--json', annotated);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject([
+      { rule: 'no-shutdown-pause', suppressed: { reason: 'the app waits 5 s itself' } },
+    ]);
   });
 
   it('reads standard input for the file name -', async () => {
@@ -155,13 +241,13 @@ describe('lameduck doctor', () => {
     expect(JSON.parse(stdout)).toMatchObject([{ file: '<stdin>', rule: 'rollout-max-unavailable' }]);
   });
 
-  it('exits 2 when no file has a Deployment or StatefulSet', async () => {
+  it('exits 0 on a valid manifest without workloads, and says so', async () => {
     const services = scratchFile('service.yaml', cleanYaml.split('\n---\n')[1] ?? '');
     const run = await lameduck('doctor', services);
     expect(run).toEqual({
-      code: 2,
+      code: 0,
       stdout: '',
-      stderr: `lameduck doctor: no Deployment or StatefulSet in ${services}: nothing to check\n`,
+      stderr: 'lameduck doctor: no findings (1 object in 1 file; no workload among them)\n',
     });
   });
 
@@ -171,11 +257,12 @@ describe('lameduck doctor', () => {
       'kind: Deployment\nmetadata: {name: odd}\nspec:\n  replicas: many\n  template:\n    spec:\n      containers: [1, "x", {name: c, env: 3, ports: [null], livenessProbe: {exec: {command: 7}}, lifecycle: {preStop: []}}]\n',
     );
     const run = await lameduck('doctor', odd);
-    expect(run.code).toBe(1);
     expect(run.stderr).not.toMatch(NO_STACK);
-    expect(run.stdout).toContain(
-      `${odd}: Deployment/odd: readiness-missing: container "c" has no readinessProbe`,
-    );
+    expect(run).toMatchObject({
+      code: 0,
+      stdout: '',
+      stderr: `lameduck doctor: no findings (1 object in 1 file)\n`,
+    });
   });
 });
 
@@ -194,8 +281,8 @@ describe('lameduck', () => {
   it('prints doctor help with every rule id', async () => {
     const run = await lameduck('doctor', '--help');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^usage: lameduck doctor \[--json\] <file\.\.\.>\n/);
-    expect(run.stdout).toContain('  grace-period-too-short ');
-    expect(run.stdout).toContain('Exit status: 0 no findings, 1 findings, 2 the input cannot be checked.');
+    expect(run.stdout).toMatch(/^usage: lameduck doctor \[--format text\|json\|sarif\] /);
+    expect(run.stdout).toMatch(/\n {2}grace-period-too-short +error {3}/);
+    expect(run.stdout).toContain('Exit status: 0 nothing at or above --fail-on, 1 findings at or above it');
   });
 });

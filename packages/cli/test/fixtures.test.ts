@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { Service } from 'kubernetes-models/v1/Service';
 import { describe, expect, it } from 'vitest';
@@ -24,6 +25,7 @@ const models: Record<string, new (data: never) => { validate(): void }> = {
   Deployment,
   Service,
   PodDisruptionBudget,
+  HorizontalPodAutoscaler,
 };
 
 function validateAll(file: string, text: string): string[] {
@@ -59,13 +61,20 @@ describe('each flawed manifest', () => {
     expect(rulesFired(text)).toEqual([rule]);
     for (const finding of findings(text)) {
       const line = formatFinding({ ...finding, file: name });
-      expect(line).toMatch(new RegExp(`^${name}: [A-Za-z]+/web: ${rule}: [^\\n]+ — [^\\n]+$`));
+      expect(line).toMatch(
+        new RegExp(`^${name}:\\d+:\\d+: (error|warning|info): [A-Za-z]+/web: ${rule}: [^\\n]+ — [^\\n]+$`),
+      );
     }
   });
 
-  it.each(flawed)('$name is still schema-valid: its flaw is one the API server accepts', ({ name, text }) => {
-    expect(validateAll(name, text).length).toBeGreaterThan(0);
-  });
+  // The API server rejects a removed apiVersion, and has no schema for a custom kind.
+  const NOT_SCHEMA_VALID = new Set(['removed-api-version', 'kind-not-checked']);
+  it.each(flawed.filter(({ rule }) => !NOT_SCHEMA_VALID.has(rule)))(
+    '$name is still schema-valid: its flaw is one the API server accepts',
+    ({ name, text }) => {
+      expect(validateAll(name, text).length).toBeGreaterThan(0);
+    },
+  );
 });
 
 describe('the rule list', () => {
@@ -78,8 +87,9 @@ describe('the rule list', () => {
     }
   });
 
-  it('is documented in the README with every id', () => {
+  it('is documented in the README with every id, its severity and its scope', () => {
     const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
-    for (const rule of rules) expect(readme).toContain(`\`${rule.id}\``);
+    for (const rule of rules)
+      expect(readme).toContain(`| \`${rule.id}\` | ${rule.severity} | ${rule.scope} | `);
   });
 });

@@ -1,26 +1,86 @@
+import { parseArgs } from 'node:util';
 import { diagnose, formatFinding } from '../doctor/diagnose.js';
-import { ManifestError, readManifests } from '../doctor/manifest.js';
+import { INPUT_RULES, loadInputs } from '../doctor/inputs.js';
+import { atLeast, type Finding, SEVERITIES, type Severity } from '../doctor/rule.js';
 import { rules } from '../doctor/rules/index.js';
+import { toSarif } from '../doctor/sarif.js';
+import { SKIP_ANNOTATION, SKIP_REASON_ANNOTATION } from '../doctor/suppress.js';
 import { plural } from '../doctor/values.js';
+import { toWorkload } from '../doctor/workload.js';
 import { type Command, EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, UsageError } from './command.js';
+
+const FORMATS = ['text', 'json', 'sarif'] as const;
+type Format = (typeof FORMATS)[number];
+const USAGE =
+  'lameduck doctor [--format text|json|sarif] [--fail-on error|warning|info] [--disable rule] <file|dir...>';
 
 interface DoctorArgs {
   files: string[];
-  json: boolean;
+  format: Format;
+  failOn: Severity;
+  disabled: Set<string>;
   help: boolean;
 }
 
-function parseArgs(args: readonly string[]): DoctorArgs {
-  const parsed: DoctorArgs = { files: [], json: false, help: false };
-  let optionsEnded = false;
-  for (const arg of args) {
-    if (optionsEnded || arg === '-' || !arg.startsWith('-')) parsed.files.push(arg);
-    else if (arg === '--') optionsEnded = true;
-    else if (arg === '--json') parsed.json = true;
-    else if (arg === '-h' || arg === '--help') parsed.help = true;
-    else throw new UsageError(`unknown option ${arg} (see lameduck doctor --help)`);
+const KNOWN_IDS = new Set([...rules.map((rule) => rule.id), ...Object.values(INPUT_RULES)]);
+
+function readArgs(args: readonly string[]): DoctorArgs {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(args);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const option = /'([^']+)'/.exec((error as Error).message)?.[1] ?? '';
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+      throw new UsageError(`unknown option ${option} (see lameduck doctor --help)`);
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE')
+      throw new UsageError(`${option.split(' ')[0] ?? option} needs a value (see lameduck doctor --help)`);
+    throw new UsageError(`${(error as Error).message.split('\n', 1)[0]} (see lameduck doctor --help)`);
   }
-  return parsed;
+  const { values, positionals } = parsed;
+  const format = (values.json ? 'json' : (values.format ?? 'text')) as Format;
+  if (!FORMATS.includes(format)) throw new UsageError(`--format ${format}: use text, json or sarif`);
+  if (values.json && values.format !== undefined && values.format !== 'json')
+    throw new UsageError(`--json and --format ${values.format} contradict each other`);
+  const failOn = (values['fail-on'] ?? 'warning') as Severity;
+  if (!SEVERITIES.includes(failOn)) throw new UsageError(`--fail-on ${failOn}: use error, warning or info`);
+  const disabled = new Set(
+    (values.disable ?? []).flatMap((list) => list.split(',').map((id) => id.trim())).filter(Boolean),
+  );
+  for (const id of disabled) {
+    if (!KNOWN_IDS.has(id))
+      throw new UsageError(`--disable ${id}: no such rule (see lameduck doctor --help)`);
+  }
+  return { files: positionals, format, failOn, disabled, help: values.help ?? false };
+}
+
+function parse(args: readonly string[]) {
+  return parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      json: { type: 'boolean' },
+      format: { type: 'string' },
+      'fail-on': { type: 'string' },
+      disable: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+function summary(findings: readonly Finding[], objects: number, files: number, note: string): string {
+  const shown = findings.filter((finding) => !finding.suppressed);
+  const suppressed = findings.length - shown.length;
+  const counts = SEVERITIES.map(
+    (severity) => [severity, shown.filter((f) => f.severity === severity).length] as const,
+  )
+    .filter(([, count]) => count > 0)
+    .map(([severity, count]) => `${count} ${severity}`);
+  const checked = `${plural(objects, 'object')} in ${plural(files, 'file')}${note}${suppressed > 0 ? `; ${suppressed} suppressed` : ''}`;
+  return shown.length === 0
+    ? `lameduck doctor: no findings (${checked})`
+    : `lameduck doctor: ${plural(shown.length, 'finding')}: ${counts.join(', ')} (${checked})`;
 }
 
 export const doctor: Command = {
@@ -28,59 +88,69 @@ export const doctor: Command = {
   summary: 'check Kubernetes manifests for the mistakes that drop requests during a rollout',
   help() {
     const width = Math.max(...rules.map((rule) => rule.id.length));
-    return `usage: lameduck doctor [--json] <file...>
-
-Reads Kubernetes YAML (multi-document, or kind: List; - reads standard input, for example
-helm template … | lameduck doctor -) and checks every Deployment and StatefulSet
-against the rules below, matching Services and PodDisruptionBudgets across all the files given.
-Prints one line per finding: file: Kind/name: rule: what is wrong — what to change.
+    return `usage: ${USAGE}
+Reads Kubernetes YAML (multi-document, or kind: List; a directory: its *.yaml and *.yml files;
+- reads standard input, for example helm template … | lameduck doctor -) and checks every
+Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob and Pod
+against the rules below, matching Services, PodDisruptionBudgets and autoscalers across all the
+files given. The traffic rules apply to pods a Service selects and the containers it targets.
+A file it cannot check (bad YAML, a Helm template, a kustomization, binary) is reported, and the
+others are checked.
+Prints one line per finding: file:line:column: severity: Kind/name: rule: what is wrong — what to change.
 
 Options:
-  --json      print the findings as a JSON array of {file, kind, name, rule, message, fix}
-  -h, --help  show this help
+  --format text|json|sarif  text (default); json: an array of {file, line, column, kind, name,
+                            rule, severity, message, fix, suppressed?}; sarif: SARIF 2.1.0
+  --json                    the same as --format json
+  --fail-on error|warning|info
+                            the least severity that makes the exit status 1 (default warning)
+  --disable rule            skip a rule (repeat, or comma-separate)
+  -h, --help                show this help
 
-Exit status: 0 no findings, 1 findings, 2 the input cannot be checked.
+Per object, the annotation ${SKIP_ANNOTATION}: "rule,rule" skips those rules for it, and
+${SKIP_REASON_ANNOTATION}: "why" is shown with each skipped finding in json and sarif.
 
-Rules:
-${rules.map((rule) => `  ${rule.id.padEnd(width)}  ${rule.summary}`).join('\n')}
+Exit status: 0 nothing at or above --fail-on, 1 findings at or above it, 2 nothing could be checked
+or a wrong command line.
+
+Rules (severity):
+${rules.map((rule) => `  ${rule.id.padEnd(width)}  ${rule.severity.padEnd(7)}  ${rule.summary}`).join('\n')}
 `;
   },
   async run(args, io) {
-    const { files, json, help } = parseArgs(args);
+    const { files, format, failOn, disabled, help } = readArgs(args);
     if (help) {
       io.stdout(doctor.help());
       return EXIT_OK;
     }
-    if (files.length === 0)
-      throw new UsageError('no files given (usage: lameduck doctor [--json] <file...>)');
+    if (files.length === 0) throw new UsageError(`no files given (usage: ${USAGE})`);
     if (files.filter((file) => file === '-').length > 1)
       throw new UsageError('standard input (-) can be read once');
-    let objects: Awaited<ReturnType<typeof readManifests>>;
-    try {
-      objects = await readManifests(files, { readStdin: io.readStdin });
-    } catch (error) {
-      if (error instanceof ManifestError) {
-        io.stderr(`lameduck doctor: ${error.message}\n`);
-        return EXIT_UNUSABLE;
-      }
-      throw error;
-    }
-    if (!objects.some((object) => object.kind === 'Deployment' || object.kind === 'StatefulSet')) {
-      io.stderr(`lameduck doctor: no Deployment or StatefulSet in ${files.join(', ')}: nothing to check\n`);
-      return EXIT_UNUSABLE;
-    }
-    const findings = diagnose(objects);
-    if (json) {
+    const inputs = await loadInputs(files, { readStdin: io.readStdin });
+    const { objects } = inputs;
+    const active = rules.filter((rule) => !disabled.has(rule.id));
+    const findings = [
+      ...inputs.problems.filter((problem) => !disabled.has(problem.rule)),
+      ...diagnose(objects, active),
+    ];
+    // Nothing at all could be checked: every file was missing, unreadable or a template.
+    const unusable = objects.length === 0;
+    if (format === 'json') {
       io.stdout(`${JSON.stringify(findings, null, 2)}\n`);
+    } else if (format === 'sarif') {
+      io.stdout(`${JSON.stringify(toSarif(findings, active), null, 2)}\n`);
     } else {
-      for (const finding of findings) io.stdout(`${formatFinding(finding)}\n`);
-      const checked = `${plural(objects.length, 'object')} in ${plural(files.length, 'file')}`;
+      for (const finding of findings) if (!finding.suppressed) io.stdout(`${formatFinding(finding)}\n`);
+      const workloads = objects.filter((object) => toWorkload(object) !== undefined).length;
+      const note = workloads === 0 && objects.length > 0 ? '; no workload among them' : '';
       io.stderr(
-        findings.length === 0
-          ? `lameduck doctor: no findings (${checked})\n`
-          : `lameduck doctor: ${plural(findings.length, 'finding')} (${checked})\n`,
+        unusable
+          ? `lameduck doctor: nothing could be checked in ${files.join(', ')}\n`
+          : `${summary(findings, objects.length, inputs.files, note)}\n`,
       );
     }
-    return findings.length === 0 ? EXIT_OK : EXIT_FINDINGS;
+    if (unusable) return EXIT_UNUSABLE;
+    const failing = findings.some((finding) => !finding.suppressed && atLeast(finding.severity, failOn));
+    return failing ? EXIT_FINDINGS : EXIT_OK;
   },
 };

@@ -1,7 +1,7 @@
 import type { KubeObject } from './manifest.js';
 import { labelSelectorMatches, serviceSelectorMatches } from './selectors.js';
-import { count, fields, text } from './values.js';
-import { toWorkload, type Workload } from './workload.js';
+import { count, fields, items, text } from './values.js';
+import { type Container, programName, toWorkload, type Workload } from './workload.js';
 
 /** Every object from every file given in one run, so a PDB in one file covers a Deployment in another. */
 export interface Cluster {
@@ -14,9 +14,13 @@ export function toCluster(objects: readonly KubeObject[]): Cluster {
   return { objects, workloads };
 }
 
-/** An object without `metadata.namespace` lands in whatever namespace kubectl is pointed at. */
+/**
+ * Whether two objects land in the same namespace. An object without `metadata.namespace` lands in
+ * whatever namespace kubectl points at, which is not a namespace another object names: only two
+ * unnamespaced objects (or two that name the same namespace) are taken to be together.
+ */
 export function sameNamespace(a: KubeObject, b: KubeObject): boolean {
-  return a.namespace === undefined || b.namespace === undefined || a.namespace === b.namespace;
+  return a.namespace === b.namespace;
 }
 
 export function servicesSelecting(cluster: Cluster, workload: Workload): KubeObject[] {
@@ -28,6 +32,48 @@ export function servicesSelecting(cluster: Cluster, workload: Workload): KubeObj
   );
 }
 
+/** A port named for scraping or debugging (`metrics`, `http-metrics`, `pprof`…), not for traffic. */
+export const METRICS_PORT = /(?:^|-)(?:metrics|prometheus|prom|telemetry|pprof|profiling|debug)(?:$|-)/i;
+
+/** A container that only idles (`sleep infinity`, `tail -f /dev/null`, `pause`): a client shell, not a server. */
+export function idles(container: Container): boolean {
+  const argv = container.command ?? container.args ?? [];
+  const program = programName(argv);
+  return program === 'sleep' || program === 'pause' || (program === 'tail' && argv.includes('/dev/null'));
+}
+
+/**
+ * The containers that Services send traffic to: those declaring a port a selecting Service
+ * targets (`targetPort`, by number or name; `port` when unset). A Service port that no container
+ * declares goes to the first container that does not just idle, which is where an undeclared
+ * listener usually runs. Ports named for metrics are scraping, not traffic, and are left out.
+ */
+export function servedContainers(cluster: Cluster, workload: Workload): Set<Container> {
+  const served = new Set<Container>();
+  for (const service of servicesSelecting(cluster, workload)) {
+    for (const port of items(fields(service.body.spec)?.ports).map(fields)) {
+      const target = port?.targetPort ?? port?.port;
+      if (
+        METRICS_PORT.test(text(port?.name) ?? '') ||
+        METRICS_PORT.test(typeof target === 'string' ? target : '')
+      )
+        continue;
+      const number =
+        typeof target === 'number' ? target : /^\d+$/.test(String(target)) ? Number(target) : undefined;
+      const name = typeof target === 'string' && number === undefined ? target : undefined;
+      const matching = workload.containers.filter((container) =>
+        container.ports.some((declared) =>
+          number !== undefined ? declared.containerPort === number : declared.name === name,
+        ),
+      );
+      const first = workload.containers.find((container) => !idles(container));
+      if (matching.length === 0 && first) served.add(first);
+      for (const container of matching) served.add(container);
+    }
+  }
+  return served;
+}
+
 export function disruptionBudgetsSelecting(cluster: Cluster, workload: Workload): KubeObject[] {
   return cluster.objects.filter(
     (object) =>
@@ -37,10 +83,31 @@ export function disruptionBudgetsSelecting(cluster: Cluster, workload: Workload)
   );
 }
 
+/**
+ * The pod annotation that marks containers as lameduck apps when the manifest sets none of the
+ * `LAMEDUCK_` variables: a comma-separated list of container names, or `*` for all of them.
+ */
+export const LAMEDUCK_ANNOTATION = 'lameduck.dev/containers';
+
+/** A lameduck app: it sets a `LAMEDUCK_` variable, or the pod's annotation names it. */
+export function isLameduck(container: Container, workload: Workload): boolean {
+  if ([...container.envNames].some((name) => name.startsWith('LAMEDUCK_'))) return true;
+  const annotation =
+    workload.podAnnotations[LAMEDUCK_ANNOTATION] ??
+    text(fields(fields(workload.object.body.metadata)?.annotations)?.[LAMEDUCK_ANNOTATION]);
+  if (annotation === undefined) return false;
+  const names = annotation.split(',').map((name) => name.trim());
+  return names.includes('*') || names.includes(container.name);
+}
+
 export interface ReplicaCount {
   replicas: number;
   /** Where the number comes from, for messages: `replicas 1`, `replicas unset (1)`, `HPA web minReplicas 2`. */
   source: string;
+  /** An autoscaler's `maxReplicas`, when one targets the workload. */
+  maxReplicas?: number;
+  /** The autoscaler's name, when one targets the workload. */
+  autoscaler?: string;
 }
 
 /** The fewest pods the workload runs: `replicas` (default 1), or an HPA's `minReplicas` when one targets it. */
@@ -51,10 +118,14 @@ export function replicaCount(cluster: Cluster, workload: Workload): ReplicaCount
     return text(target?.kind) === workload.kind && text(target?.name) === workload.object.name;
   });
   if (autoscaler) {
-    const minReplicas = count(fields(autoscaler.body.spec)?.minReplicas);
+    const spec = fields(autoscaler.body.spec);
+    const minReplicas = count(spec?.minReplicas);
+    const maxReplicas = count(spec?.maxReplicas);
     return {
       replicas: minReplicas ?? 1,
       source: `HorizontalPodAutoscaler/${autoscaler.name} minReplicas ${minReplicas ?? 'unset (1)'}`,
+      autoscaler: autoscaler.name,
+      ...(maxReplicas === undefined ? {} : { maxReplicas }),
     };
   }
   return {

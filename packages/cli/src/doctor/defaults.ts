@@ -10,6 +10,12 @@ export const DEFAULT_PROBE_TIMEOUT_SECONDS = 1;
 /** `strategy.rollingUpdate.maxUnavailable` of a Deployment when unset. */
 export const DEFAULT_MAX_UNAVAILABLE = '25%';
 
+/**
+ * lameduck's drain delay (`LAMEDUCK_DRAIN_DELAY_MS`) when unset, in a pod: Kubernetes sets
+ * KUBERNETES_SERVICE_HOST in every container, and lameduck then pauses this long after SIGTERM.
+ */
+export const DEFAULT_DRAIN_DELAY_IN_POD_MS = ENVIRONMENT.drainDelayMs.kubernetesDefaultMs;
+
 /** lameduck's drain timeout (`LAMEDUCK_DRAIN_TIMEOUT_MS`) when unset. */
 export const DEFAULT_DRAIN_TIMEOUT_MS = ENVIRONMENT.drainTimeoutMs.defaultMs;
 /** lameduck's cleanup-hook timeout (`LAMEDUCK_HOOK_TIMEOUT_MS`) when unset. */
@@ -24,6 +30,12 @@ export const DEFAULT_PROBE_COMMAND_TIMEOUT_MS = 1_000;
  * logs and process exit. SIGKILL comes at the grace period whether or not the process is done.
  */
 export const GRACE_MARGIN_MS = 2_000;
+
+/**
+ * For a container that is not a lameduck app: the least time it should have after SIGTERM to
+ * finish in-flight requests, when the manifest says nothing about its own shutdown.
+ */
+export const GENERIC_SHUTDOWN_MS = 5_000;
 
 /** Above this, liveness' `initialDelaySeconds` is standing in for a startup probe. */
 export const MAX_LIVENESS_INITIAL_DELAY_SECONDS = 10;

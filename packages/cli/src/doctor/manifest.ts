@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { parseAllDocuments } from 'yaml';
+import { LineCounter, parseAllDocuments } from 'yaml';
 import { type Fields, fields, items, text } from './values.js';
 
 /** One Kubernetes object from one of the files given, in the order it appeared. */
@@ -9,11 +9,44 @@ export interface KubeObject {
   name: string;
   namespace: string | undefined;
   body: Fields;
+  /** Where its document starts in the file, 1-based (for an item of a List: where the List starts). */
+  line?: number;
+  column?: number;
 }
 
 /** The input cannot be checked at all (missing file, a directory, YAML that does not parse). */
 export class ManifestError extends Error {
   override name = 'ManifestError';
+  /** Where in the file, when known (1-based). */
+  line?: number;
+  column?: number;
+}
+
+/**
+ * A Go-template action as Helm writes them: `{{ .Values.x }}`, `{{- include … }}`, `{{ if … }}`.
+ * Other `{{` (Mustache in a ConfigMap, Argo CD's `{{path}}`) are left to the YAML.
+ */
+export const HELM_ACTION =
+  /\{\{-?\s*(?:\.[A-Za-z$]|\$|\/\*|(?:include|template|toYaml|tpl|if|else|end|range|with|define|default|required|quote|printf|nindent|indent)\b)/;
+
+/** Kinds whose fields the rules read: a Helm action in one of them means the file is a template. */
+const READ_KINDS = new Set([
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'ReplicationController',
+  'Job',
+  'CronJob',
+  'Pod',
+  'Service',
+  'PodDisruptionBudget',
+  'HorizontalPodAutoscaler',
+]);
+
+/** The file is a Helm template: its placeholders would be checked as values ("replicas unset"). */
+export class TemplateError extends ManifestError {
+  override name = 'TemplateError';
 }
 
 /**
@@ -22,14 +55,28 @@ export class ManifestError extends Error {
  * Kubernetes reads YAML 1.1 (`yes`/`no` are booleans), so this does too.
  */
 export function parseManifest(file: string, source: string): KubeObject[] {
-  const documents = parseAllDocuments(source, { version: '1.1', merge: true, uniqueKeys: true });
+  const lineCounter = new LineCounter();
+  const documents = parseAllDocuments(source, {
+    version: '1.1',
+    merge: true,
+    uniqueKeys: true,
+    lineCounter,
+    // A placeholder such as `{{ .Values.x }}` parses as a mapping key; yaml would warn on stderr.
+    logLevel: 'error',
+  });
   const objects: KubeObject[] = [];
   for (const document of documents) {
     const error = document.errors[0];
     if (error) {
       const position = error.linePos?.[0];
       const where = position ? `${file}:${position.line}:${position.col}` : file;
-      throw new ManifestError(`${where}: YAML does not parse: ${firstLine(error.message)}`);
+      // Helm's control lines (`{{- if … }}`) are what usually breaks the YAML of a template.
+      const Kind = HELM_ACTION.test(source) ? TemplateError : ManifestError;
+      const message =
+        Kind === TemplateError
+          ? `${where}: a Helm template: YAML does not parse until it is rendered`
+          : `${where}: YAML does not parse: ${firstLine(error.message)}`;
+      throw located(new Kind(message), position?.line, position?.col);
     }
     let value: unknown;
     try {
@@ -37,17 +84,38 @@ export function parseManifest(file: string, source: string): KubeObject[] {
     } catch (cause) {
       throw new ManifestError(`${file}: YAML cannot be read: ${firstLine(messageOf(cause))}`);
     }
-    collect(file, value, objects);
+    const start = document.contents?.range?.[0];
+    const position = start === undefined ? undefined : lineCounter.linePos(start);
+    const before = objects.length;
+    collect(file, value, objects, position);
+    const range = document.range;
+    if (
+      objects.slice(before).some((object) => READ_KINDS.has(object.kind)) &&
+      HELM_ACTION.test(source.slice(range[0], range[2]))
+    ) {
+      const at = source.slice(range[0], range[2]).search(HELM_ACTION) + range[0];
+      const { line, col } = lineCounter.linePos(at);
+      throw located(
+        new TemplateError(`${file}:${line}:${col}: a Helm template: its {{ … }} placeholders are not values`),
+        line,
+        col,
+      );
+    }
   }
   return objects;
 }
 
-function collect(file: string, value: unknown, into: KubeObject[]): void {
+function collect(
+  file: string,
+  value: unknown,
+  into: KubeObject[],
+  position: { line: number; col: number } | undefined,
+): void {
   const body = fields(value);
   const kind = text(body?.kind);
   if (!body || !kind) return;
   if (kind.endsWith('List') && Array.isArray(body.items)) {
-    for (const item of items(body.items)) collect(file, item, into);
+    for (const item of items(body.items)) collect(file, item, into, position);
     return;
   }
   const metadata = fields(body.metadata);
@@ -57,6 +125,7 @@ function collect(file: string, value: unknown, into: KubeObject[]): void {
     name: text(metadata?.name) ?? text(metadata?.generateName) ?? '(unnamed)',
     namespace: text(metadata?.namespace),
     body,
+    ...(position ? { line: position.line, column: position.col } : {}),
   });
 }
 
@@ -98,6 +167,12 @@ export async function readManifests(
     objects.push(...parseManifest(file, source));
   }
   return objects;
+}
+
+function located<T extends ManifestError>(error: T, line: number | undefined, column: number | undefined): T {
+  if (line !== undefined) error.line = line;
+  if (column !== undefined) error.column = column;
+  return error;
 }
 
 function messageOf(error: unknown): string {

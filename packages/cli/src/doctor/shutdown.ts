@@ -1,4 +1,9 @@
-import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_HOOK_TIMEOUT_MS, ENV } from './defaults.js';
+import {
+  DEFAULT_DRAIN_DELAY_IN_POD_MS,
+  DEFAULT_DRAIN_TIMEOUT_MS,
+  DEFAULT_HOOK_TIMEOUT_MS,
+  ENV,
+} from './defaults.js';
 import { type Container, envNumber, programName, shellScript } from './workload.js';
 
 /** The pause a preStop hook makes before the kubelet sends SIGTERM. */
@@ -38,19 +43,25 @@ export interface Setting {
   name: string;
   ms: number;
   isDefault: boolean;
+  /** How the default is described: `default`, or `default in a pod`. */
+  defaultNote?: string;
+  /** Set through `valueFrom`: its value cannot be read from the manifest (the default stands in). */
+  unreadable?: boolean;
 }
 
-function setting(container: Container, name: string, fallbackMs: number): Setting {
+function setting(container: Container, name: string, fallbackMs: number, defaultNote = 'default'): Setting {
   const ms = envNumber(container, name);
-  return ms === undefined ? { name, ms: fallbackMs, isDefault: true } : { name, ms, isDefault: false };
+  if (ms !== undefined) return { name, ms, isDefault: false };
+  const unreadable = container.envNames.has(name) && !container.env.has(name);
+  return { name, ms: fallbackMs, isDefault: true, defaultNote, ...(unreadable ? { unreadable } : {}) };
 }
 
 /**
- * lameduck's in-app pause. Unset counts as 0: the doctor only knows what the manifest says, and
- * lameduck's own default (5 s when it sees KUBERNETES_SERVICE_HOST) is invisible from here.
+ * lameduck's in-app pause. Unset means lameduck's in-cluster default: every container in a pod has
+ * KUBERNETES_SERVICE_HOST set, so a lameduck app pauses 5 s after SIGTERM unless told otherwise.
  */
 export function drainDelay(container: Container): Setting {
-  return setting(container, ENV.drainDelay, 0);
+  return setting(container, ENV.drainDelay, DEFAULT_DRAIN_DELAY_IN_POD_MS, 'default in a pod');
 }
 
 export function drainTimeout(container: Container): Setting {
@@ -61,6 +72,6 @@ export function hookTimeout(container: Container): Setting {
   return setting(container, ENV.hookTimeout, DEFAULT_HOOK_TIMEOUT_MS);
 }
 
-export function showSetting({ name, ms, isDefault }: Setting): string {
-  return `${name} ${ms}${isDefault ? ' (default)' : ''}`;
+export function showSetting({ name, ms, isDefault, defaultNote }: Setting): string {
+  return `${name} ${ms}${isDefault ? ` (${defaultNote ?? 'default'})` : ''}`;
 }

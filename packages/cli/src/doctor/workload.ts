@@ -21,63 +21,110 @@ export interface Probe {
   timeoutSeconds: number | undefined;
 }
 
+export interface ContainerPort {
+  name: string | undefined;
+  containerPort: number;
+}
+
 export interface Container {
   name: string;
+  /** As written; empty when the manifest leaves it out. */
+  image: string;
   command: string[] | undefined;
   args: string[] | undefined;
   /** Only literal `value`s: a `valueFrom` cannot be known from the manifest alone. */
   env: Map<string, string>;
+  /** Every variable the container sets, `valueFrom` included. */
+  envNames: Set<string>;
   /** Named container ports, to compare `port: http` with `port: 8080`. */
   namedPorts: Map<string, number>;
+  ports: ContainerPort[];
   preStop: Handler | undefined;
   probes: Partial<Record<ProbeKind, Probe>>;
 }
 
+/** The kinds whose pod template the doctor reads. */
+export type WorkloadKind =
+  | 'Deployment'
+  | 'StatefulSet'
+  | 'DaemonSet'
+  | 'ReplicaSet'
+  | 'ReplicationController'
+  | 'Job'
+  | 'CronJob'
+  | 'Pod';
+
+export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'ReplicationController',
+  'Job',
+  'CronJob',
+  'Pod',
+];
+
+/** Kinds whose pods run to completion: no Service, probes or rollout rules apply to them. */
+export const BATCH_KINDS: ReadonlySet<string> = new Set(['Job', 'CronJob']);
+
 export interface Workload {
   object: KubeObject;
-  kind: 'Deployment' | 'StatefulSet';
+  kind: WorkloadKind;
   /** As written; Kubernetes defaults an absent `replicas` to 1. */
   replicas: number | undefined;
   strategyType: string | undefined;
   maxUnavailable: unknown;
   podLabels: Record<string, string>;
+  /** The pod template's annotations (the Pod's own for a bare Pod). */
+  podAnnotations: Record<string, string>;
   terminationGracePeriodSeconds: number | undefined;
   containers: Container[];
 }
 
-const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet']);
-
-/** The Deployment or StatefulSet in `object`, or undefined for any other kind. */
+/** The workload in `object` (any kind in WORKLOAD_KINDS), or undefined for any other kind. */
 export function toWorkload(object: KubeObject): Workload | undefined {
-  if (!WORKLOAD_KINDS.has(object.kind)) return undefined;
+  if (!(WORKLOAD_KINDS as readonly string[]).includes(object.kind)) return undefined;
   const spec = fields(object.body.spec) ?? {};
-  const template = fields(spec.template) ?? {};
+  const template = podTemplate(object.kind as WorkloadKind, object.body, spec);
   const podSpec = fields(template.spec) ?? {};
   const strategy = fields(object.kind === 'Deployment' ? spec.strategy : spec.updateStrategy) ?? {};
   return {
     object,
-    kind: object.kind as Workload['kind'],
+    kind: object.kind as WorkloadKind,
     replicas: count(spec.replicas),
     strategyType: text(strategy.type),
     maxUnavailable: fields(strategy.rollingUpdate)?.maxUnavailable,
     podLabels: labels(fields(template.metadata)?.labels),
+    podAnnotations: labels(fields(template.metadata)?.annotations),
     terminationGracePeriodSeconds: count(podSpec.terminationGracePeriodSeconds),
     containers: items(podSpec.containers).map(fields).filter(isDefined).map(toContainer),
   };
 }
 
+/** `{metadata, spec}` of the pods: a Pod is its own template; a CronJob's sits one level deeper. */
+function podTemplate(kind: WorkloadKind, body: Fields, spec: Fields): Fields {
+  if (kind === 'Pod') return { metadata: body.metadata, spec: body.spec };
+  if (kind === 'CronJob') return fields(fields(fields(spec.jobTemplate)?.spec)?.template) ?? {};
+  return fields(spec.template) ?? {};
+}
+
 function toContainer(container: Fields, index: number): Container {
   const env = new Map<string, string>();
+  const envNames = new Set<string>();
   for (const entry of items(container.env).map(fields)) {
     const name = text(entry?.name);
+    if (name) envNames.add(name);
     const value = entry?.value;
     if (name && value !== undefined && value !== null && entry?.valueFrom === undefined)
       env.set(name, String(value));
   }
   const namedPorts = new Map<string, number>();
+  const ports: ContainerPort[] = [];
   for (const port of items(container.ports).map(fields)) {
     const name = text(port?.name);
     const number = count(port?.containerPort);
+    if (number !== undefined) ports.push({ name, containerPort: number });
     if (name && number !== undefined) namedPorts.set(name, number);
   }
   const probes: Container['probes'] = {};
@@ -95,10 +142,13 @@ function toContainer(container: Fields, index: number): Container {
   const preStop = fields(fields(container.lifecycle)?.preStop);
   return {
     name: text(container.name) ?? `#${index + 1}`,
+    image: text(container.image) ?? '',
     command: strings(container.command),
     args: strings(container.args),
     env,
+    envNames,
     namedPorts,
+    ports,
     preStop: preStop ? toHandler(preStop) : undefined,
     probes,
   };
@@ -164,4 +214,13 @@ export function shellScript(command: readonly string[]): string | undefined {
 
 export function isShell(command: readonly string[]): boolean {
   return SHELLS.has(programName(command));
+}
+
+/**
+ * Whether the image looks distroless (no shell, no coreutils): its name says distroless or
+ * Chainguard, or the command runs node from distroless' `/nodejs/bin/node`.
+ */
+export function looksDistroless(container: Container): boolean {
+  if (/distroless|chainguard|cgr\.dev\//i.test(container.image)) return true;
+  return (container.command?.[0] ?? '').startsWith('/nodejs/bin/');
 }

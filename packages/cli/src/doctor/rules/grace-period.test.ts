@@ -54,4 +54,24 @@ describe('grace-period-too-short', () => {
       /^terminationGracePeriodSeconds 30 \(default\) /,
     );
   });
+
+  it('gives a container that is not a lameduck app the generic budget: preStop + 5 s', () => {
+    const generic = cleanWith([/ {12}- name: LAMEDUCK_\w+\n.*\n/g, '']);
+    expect(
+      findings(
+        cleanWith(
+          [/ {12}- name: LAMEDUCK_\w+\n.*\n/g, ''],
+          ['terminationGracePeriodSeconds: 35', 'terminationGracePeriodSeconds: 10'],
+        ),
+        'grace-period-too-short',
+      ),
+    ).toEqual([]);
+    const short = generic.replace('terminationGracePeriodSeconds: 35', 'terminationGracePeriodSeconds: 8');
+    const [finding] = findings(short, 'grace-period-too-short');
+    expect(finding?.message).toBe(
+      'terminationGracePeriodSeconds 8 leaves container "web" 3 s after its preStop 5 s to finish in-flight requests before SIGKILL',
+    );
+    expect(finding?.severity).toBe('warning');
+    expect(finding?.fix).not.toContain('LAMEDUCK_');
+  });
 });

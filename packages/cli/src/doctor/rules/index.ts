@@ -1,4 +1,6 @@
 import type { Rule } from '../rule.js';
+import { kindNotChecked, removedApiVersion } from './api-version.js';
+import { replicasWithAutoscaler } from './autoscaler.js';
 import { signalsNotForwarded } from './command.js';
 import { noPodDisruptionBudget, noService } from './coverage.js';
 import { execProbeShellTool } from './exec-probe.js';
@@ -18,9 +20,11 @@ import { rolloutMaxUnavailable, rolloutRecreate } from './rollout.js';
 
 /** Every rule, in the order findings about one object are printed. */
 export const rules: readonly Rule[] = [
+  removedApiVersion,
   rolloutRecreate,
   rolloutMaxUnavailable,
   replicasBelowTwo,
+  replicasWithAutoscaler,
   signalsNotForwarded,
   noShutdownPause,
   preStopExecSleep,
@@ -36,4 +40,5 @@ export const rules: readonly Rule[] = [
   noService,
   noPodDisruptionBudget,
   pdbBlocksEviction,
+  kindNotChecked,
 ];

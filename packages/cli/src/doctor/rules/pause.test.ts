@@ -17,14 +17,37 @@ describe('no-shutdown-pause', () => {
     expect(findings(text, 'no-shutdown-pause')).toEqual([]);
   });
 
-  it('ignores a LAMEDUCK_DRAIN_DELAY_MS from valueFrom, which cannot be read from the manifest', () => {
-    const text = cleanWith(NO_PRESTOP, [
+  it('does not guess a LAMEDUCK_DRAIN_DELAY_MS from valueFrom, which cannot be read from the manifest', () => {
+    const fromConfigMap: [string, string] = [
       '- name: LAMEDUCK_DRAIN_DELAY_MS\n              value: "0"',
       '- name: LAMEDUCK_DRAIN_DELAY_MS\n              valueFrom:\n                configMapKeyRef: {name: web, key: delay}',
-    ]);
-    expect(findings(text, 'no-shutdown-pause')[0]?.message).toBe(
-      'container "web" has no lifecycle.preStop and LAMEDUCK_DRAIN_DELAY_MS is unset: it stops accepting at SIGTERM while endpoints still send it traffic for 1–5 s (connections refused)',
+    ];
+    expect(findings(cleanWith(NO_PRESTOP, fromConfigMap), 'no-shutdown-pause')).toEqual([]);
+    expect(findings(cleanWith(fromConfigMap), 'pause-stacked')).toEqual([]);
+  });
+
+  it("counts an unset LAMEDUCK_DRAIN_DELAY_MS as lameduck's 5 s in a pod", () => {
+    const text = cleanWith(NO_PRESTOP, [/ {12}- name: LAMEDUCK_DRAIN_DELAY_MS\n.*\n/, '']);
+    expect(findings(text, 'no-shutdown-pause')).toEqual([]);
+  });
+
+  it('gives a container that is not a lameduck app the generic advice', () => {
+    const text = cleanWith(NO_PRESTOP, [/ {12}- name: LAMEDUCK_\w+\n.*\n/g, '']);
+    const [finding] = findings(text, 'no-shutdown-pause');
+    expect(finding?.message).toBe(
+      'container "web" has no lifecycle.preStop: unless the app keeps accepting for a few seconds after SIGTERM, it refuses connections while endpoints still send it traffic for 1–5 s',
     );
+    expect(finding?.fix).not.toContain('LAMEDUCK_');
+  });
+
+  it('leaves containers no Service targets alone (workers, clients, sidecars)', () => {
+    const noService = cleanWith(
+      NO_PRESTOP,
+      ['value: "0"', 'value: "0"'],
+      [/---\napiVersion: v1\nkind: Service\n[\s\S]*?---\n/, '---\n'],
+    );
+    expect(noService).not.toContain('kind: Service');
+    expect(findings(noService, 'no-shutdown-pause')).toEqual([]);
   });
 });
 
@@ -42,6 +65,15 @@ describe('prestop-exec-sleep', () => {
     const [finding] = findings(text, 'prestop-exec-sleep');
     expect(finding?.fix).toContain(`lifecycle.preStop.sleep.seconds: ${seconds} `);
     expect(finding?.fix).toContain(`LAMEDUCK_DRAIN_DELAY_MS=${seconds * 1000}`);
+    expect(finding?.severity).toBe('warning');
+  });
+
+  it('is a note where the image does not look distroless', () => {
+    const text = cleanWith(
+      ['sleep:\n                seconds: 5', 'exec:\n                command: [sleep, "5"]'],
+      ['command: [/nodejs/bin/node, dist/server.js]', 'command: [node, dist/server.js]'],
+    );
+    expect(findings(text, 'prestop-exec-sleep')[0]?.severity).toBe('info');
   });
 
   it('leaves an exec of another program alone', () => {
@@ -57,7 +89,7 @@ describe('pause-stacked', () => {
   it('gives both pauses and their sum', () => {
     const text = cleanWith(['value: "0"', 'value: "2000"']);
     expect(findings(text, 'pause-stacked')[0]?.message).toBe(
-      'container "web" sleeps 5 s in preStop and then LAMEDUCK_DRAIN_DELAY_MS=2000 pauses another 2 s after SIGTERM: 7 s of pause where one is enough, taken from the grace period',
+      'container "web" sleeps 5 s in preStop and then LAMEDUCK_DRAIN_DELAY_MS 2000 pauses another 2 s after SIGTERM: 7 s of pause where one is enough, taken from the grace period',
     );
   });
 
@@ -69,9 +101,29 @@ describe('pause-stacked', () => {
     expect(findings(text).map((finding) => finding.rule)).toEqual(['prestop-exec-sleep', 'pause-stacked']);
   });
 
-  it('treats an unset LAMEDUCK_DRAIN_DELAY_MS as no in-app pause', () => {
-    const text = cleanWith([/ {12}- name: LAMEDUCK_DRAIN_DELAY_MS\n.*\n/, '']);
-    expect(findings(text)).toEqual([]);
-    expect(findings(withEnv(text, 'LAMEDUCK_DRAIN_DELAY_MS', '1'), 'pause-stacked')).toHaveLength(1);
+  it("counts an unset LAMEDUCK_DRAIN_DELAY_MS as lameduck's 5 s in a pod (issue 12: preStop 5 s, grace 33 s)", () => {
+    const text = cleanWith(
+      [/ {12}- name: LAMEDUCK_DRAIN_DELAY_MS\n.*\n/, ''],
+      ['terminationGracePeriodSeconds: 35', 'terminationGracePeriodSeconds: 33'],
+    );
+    expect(findings(text).map((finding) => finding.rule)).toEqual([
+      'pause-stacked',
+      'grace-period-too-short',
+    ]);
+    expect(findings(text, 'pause-stacked')[0]?.message).toBe(
+      'container "web" sleeps 5 s in preStop and then LAMEDUCK_DRAIN_DELAY_MS 5000 (default in a pod) pauses another 5 s after SIGTERM: 10 s of pause where one is enough, taken from the grace period',
+    );
+    expect(findings(withEnv(text, 'LAMEDUCK_DRAIN_DELAY_MS', '0'))).toEqual([]);
+  });
+
+  it('knows a lameduck app by the lameduck.dev/containers annotation when no LAMEDUCK_ variable is set', () => {
+    const generic = cleanWith([/ {12}- name: LAMEDUCK_\w+\n.*\n/g, '']);
+    expect(findings(generic, 'pause-stacked')).toEqual([]);
+    const annotated = generic.replace(
+      '    metadata:\n      labels:\n',
+      '    metadata:\n      annotations:\n        lameduck.dev/containers: web\n      labels:\n',
+    );
+    expect(annotated).toContain('lameduck.dev/containers');
+    expect(findings(annotated, 'pause-stacked')).toHaveLength(1);
   });
 });

@@ -43,7 +43,7 @@ spec:
   minReplicas: 2
   maxReplicas: 10`;
     const text = `${budget('minAvailable: 2')}\n---\n${hpa}`;
-    expect(findings(text)[0]?.message).toBe(
+    expect(findings(text, 'pdb-blocks-eviction')[0]?.message).toBe(
       'minAvailable 2 allows 0 disruptions of 2 pods from Deployment/web (HorizontalPodAutoscaler/web-autoscaler minReplicas 2): kubectl drain and node upgrades wait on these pods forever',
     );
   });

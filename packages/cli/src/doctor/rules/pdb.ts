@@ -7,6 +7,8 @@ import { amount, fields, plural, resolveAmount, showAmount } from '../values.js'
 export const pdbBlocksEviction: Rule = {
   id: 'pdb-blocks-eviction',
   summary: 'a PodDisruptionBudget allows 0 disruptions (maxUnavailable 0, minAvailable ≥ pods): drains hang',
+  severity: 'error',
+  scope: 'PodDisruptionBudgets',
   check(cluster) {
     return cluster.objects
       .filter((object) => object.kind === 'PodDisruptionBudget')

@@ -24,6 +24,17 @@ describe('probe-timeout-too-short', () => {
     expect(finding?.fix).toBe('set timeoutSeconds: 3 or more, or lower LAMEDUCK_CHECK_TIMEOUT_MS');
   });
 
+  it('leaves containers that are not lameduck apps alone: their checks have no such timeout', () => {
+    const generic = cleanWith(
+      [/ {12}- name: LAMEDUCK_\w+\n.*\n/g, ''],
+      ['periodSeconds: 5\n            timeoutSeconds: 1', 'periodSeconds: 5\n            timeoutSeconds: 0'],
+    );
+    expect(findings(generic, 'probe-timeout-too-short')).toEqual([]);
+    expect(
+      findings(withEnv(generic, 'LAMEDUCK_CHECK_TIMEOUT_MS', '500'), 'probe-timeout-too-short'),
+    ).toHaveLength(1);
+  });
+
   it('leaves tcpSocket probes alone: they never reach the health checks', () => {
     const text = withEnv(
       cleanWith([

@@ -1,10 +1,11 @@
+import { isLameduck } from '../cluster.js';
 import {
   DEFAULT_CHECK_TIMEOUT_MS,
   DEFAULT_PROBE_COMMAND_TIMEOUT_MS,
   DEFAULT_PROBE_TIMEOUT_SECONDS,
   ENV,
 } from '../defaults.js';
-import { containerLabel, eachContainer, type Rule } from '../rule.js';
+import { containerLabel, eachLongRunningContainer, type Rule } from '../rule.js';
 import { envNumber, type Handler, PROBE_KINDS, type Probe } from '../workload.js';
 
 /** An exec of lameduck-probe: `[node, …/dist/bin/probe.js, url, --timeout, 800]` or `[lameduck-probe, url]`. */
@@ -36,13 +37,16 @@ function waitMs(probe: Probe): { ms: number; how: string; byCommand: boolean } |
     : kubelet;
 }
 
-// DESIGN §4: a check gives up at its timeout (LAMEDUCK_CHECK_TIMEOUT_MS, default 500 ms) and the probe then
+// A lameduck check gives up at its timeout (LAMEDUCK_CHECK_TIMEOUT_MS, default 500 ms) and the probe then
 // answers 503 with the reason. If the kubelet gives up first, the probe fails with no reason at all.
 export const probeTimeoutTooShort: Rule = {
   id: 'probe-timeout-too-short',
   summary: `a probe's timeoutSeconds (default 1 s) is not above ${ENV.checkTimeout} (default 500 ms)`,
+  severity: 'warning',
+  scope: 'lameduck containers',
   check(cluster) {
-    return eachContainer(cluster, (container, workload) => {
+    return eachLongRunningContainer(cluster, (container, workload) => {
+      if (!isLameduck(container, workload)) return undefined;
       const written = envNumber(container, ENV.checkTimeout);
       const checkMs = written ?? DEFAULT_CHECK_TIMEOUT_MS;
       const short = PROBE_KINDS.flatMap((kind) => {

@@ -7,13 +7,35 @@ const READINESS_HTTP =
   'readinessProbe:\n            httpGet:\n              path: /readyz\n              port: http';
 
 describe('liveness-missing and readiness-missing', () => {
-  it('are reported per container', () => {
+  it('are reported per container; readiness only for containers whose port a Service targets', () => {
     const sidecar = `        - name: sidecar\n          image: registry.example.com/proxy:1\n`;
     const text = cleanWith(['      containers:\n', `      containers:\n${sidecar}`]);
-    expect(findings(text).map(({ rule, message }) => [rule, message.split(' has ')[0]])).toEqual([
+    expect(findings(text)).toEqual([]);
+    const targeted = cleanWith(
+      [
+        '      containers:\n',
+        `      containers:\n${sidecar}          ports: [{name: admin, containerPort: 9901}]\n`,
+      ],
+      [
+        '      targetPort: http',
+        '      targetPort: http\n    - name: admin\n      port: 9901\n      targetPort: admin',
+      ],
+    );
+    expect(findings(targeted).map(({ rule, message }) => [rule, message.split(' has ')[0]])).toEqual([
       ['no-shutdown-pause', 'container "sidecar"'],
       ['readiness-missing', 'container "sidecar"'],
       ['liveness-missing', 'container "sidecar"'],
+    ]);
+  });
+
+  it('sends a Service port no container declares to the first container', () => {
+    const sidecar = `        - name: sidecar\n          image: registry.example.com/proxy:1\n`;
+    const text = cleanWith(
+      ['      containers:\n', `      containers:\n${sidecar}`],
+      ['targetPort: http', 'targetPort: 9000'],
+    );
+    expect(findings(text, 'readiness-missing').map((finding) => finding.message.split(' has ')[0])).toEqual([
+      'container "sidecar"',
     ]);
   });
 });
@@ -48,13 +70,17 @@ describe('liveness-same-as-readiness', () => {
       'path: /livez\n              port: 8080',
     ]);
     expect(findings(text, 'liveness-same-as-readiness')[0]?.message).toBe(
-      'container "web" readinessProbe and livenessProbe both use httpGet /livez on port http: a pod that should only leave the endpoints (dependency down, draining) gets restarted instead',
+      'container "web" readinessProbe (httpGet /livez on port 8080) and livenessProbe (httpGet /livez on port http) ask the same question: a pod that should only leave the endpoints (dependency down, draining) gets restarted instead',
     );
   });
 
-  it('ignores the query string', () => {
-    const text = cleanWith(['path: /readyz', 'path: /livez?verbose']);
-    expect(findings(text).map((finding) => finding.rule)).toEqual(['liveness-same-as-readiness']);
+  it('compares whole targets: a query string makes another handler', () => {
+    expect(findings(cleanWith(['path: /readyz', 'path: /livez?verbose']))).toEqual([]);
+    const same = cleanWith(
+      ['path: /readyz', 'path: /livez?verbose'],
+      ['path: /livez\n', 'path: /livez?verbose\n'],
+    );
+    expect(findings(same).map((finding) => finding.rule)).toEqual(['liveness-same-as-readiness']);
   });
 
   it('flags two tcpSocket probes on one port', () => {

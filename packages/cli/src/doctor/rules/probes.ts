@@ -1,21 +1,26 @@
+import { isLameduck } from '../cluster.js';
 import { MAX_LIVENESS_INITIAL_DELAY_SECONDS } from '../defaults.js';
-import { containerLabel, eachContainer, type Rule } from '../rule.js';
+import { containerLabel, eachLongRunningContainer, eachServedContainer, type Rule } from '../rule.js';
 import { type Container, type Handler, resolvePort } from '../workload.js';
 
-// DESIGN §1 and §5: readiness asks "send me traffic?", liveness asks "restart me?". They are
+// Readiness asks "send me traffic?", liveness asks "restart me?". They are
 // different questions on different paths; liveness never checks a dependency.
 
 export const livenessMissing: Rule = {
   id: 'liveness-missing',
   summary: 'no livenessProbe: a wedged process is never restarted',
+  severity: 'warning',
+  scope: 'containers a Service targets',
   check(cluster) {
-    return eachContainer(cluster, (container, workload) =>
+    return eachServedContainer(cluster, (container, workload) =>
       container.probes.livenessProbe
         ? undefined
         : {
             subject: workload.object,
             message: `${containerLabel(container)} has no livenessProbe: a wedged process keeps its pod forever`,
-            fix: 'add livenessProbe: httpGet /livez (lameduck answers 200 unless a liveness check fails, even while draining)',
+            fix: isLameduck(container, workload)
+              ? 'add livenessProbe: httpGet /livez (lameduck answers 200 unless a liveness check fails, even while draining)'
+              : 'add a livenessProbe that checks only the process itself (not its dependencies)',
           },
     );
   },
@@ -24,14 +29,18 @@ export const livenessMissing: Rule = {
 export const readinessMissing: Rule = {
   id: 'readiness-missing',
   summary: 'no readinessProbe: the pod gets traffic before it is ready and while it drains',
+  severity: 'error',
+  scope: 'containers a Service targets',
   check(cluster) {
-    return eachContainer(cluster, (container, workload) =>
+    return eachServedContainer(cluster, (container, workload) =>
       container.probes.readinessProbe
         ? undefined
         : {
             subject: workload.object,
             message: `${containerLabel(container)} has no readinessProbe: it counts as ready as soon as it starts, and stays in the endpoints while it drains`,
-            fix: 'add readinessProbe: httpGet /readyz (lameduck answers 503 from the moment SIGTERM arrives)',
+            fix: isLameduck(container, workload)
+              ? 'add readinessProbe: httpGet /readyz (lameduck answers 503 from the moment SIGTERM arrives)'
+              : 'add a readinessProbe that fails until the app can serve (httpGet, grpc or tcpSocket on its port)',
           },
     );
   },
@@ -62,8 +71,10 @@ function safePath(url: string): string {
 export const livenessChecksReadiness: Rule = {
   id: 'liveness-checks-readiness',
   summary: 'livenessProbe asks /readyz: a dependency outage restarts every pod',
+  severity: 'error',
+  scope: 'every long-running container',
   check(cluster) {
-    return eachContainer(cluster, (container, workload) => {
+    return eachLongRunningContainer(cluster, (container, workload) => {
       const liveness = container.probes.livenessProbe;
       const target = liveness && readinessTarget(liveness.handler);
       if (target === undefined) return undefined;
@@ -76,11 +87,14 @@ export const livenessChecksReadiness: Rule = {
   },
 };
 
-/** The same question asked twice: same httpGet path (query aside) and port, or an identical handler. */
+/**
+ * The same question asked twice: the same whole httpGet target (path with its query, port, host),
+ * or an identical handler. `/healthz` and `/healthz?full=true` are different questions.
+ */
 function sameEndpoint(container: Container, a: Handler, b: Handler): boolean {
   if (a.type === 'httpGet' && b.type === 'httpGet') {
     return (
-      a.path.split('?')[0] === b.path.split('?')[0] &&
+      a.path === b.path &&
       resolvePort(container, a.port) === resolvePort(container, b.port) &&
       a.host === b.host
     );
@@ -94,11 +108,11 @@ function sameEndpoint(container: Container, a: Handler, b: Handler): boolean {
 function describeHandler(handler: Handler): string {
   switch (handler.type) {
     case 'httpGet':
-      return `httpGet ${handler.path} on port ${handler.port}`;
+      return `httpGet ${handler.path} on port ${handler.port}${handler.host ? ` of ${handler.host}` : ''}`;
     case 'tcpSocket':
       return `tcpSocket on port ${handler.port}`;
     case 'grpc':
-      return `grpc on port ${handler.port}`;
+      return `grpc on port ${handler.port}${handler.service ? ` (service ${handler.service})` : ''}`;
     case 'exec':
       return `exec ${JSON.stringify(handler.command)}`;
     default:
@@ -108,9 +122,11 @@ function describeHandler(handler: Handler): string {
 
 export const livenessSameAsReadiness: Rule = {
   id: 'liveness-same-as-readiness',
-  summary: 'readinessProbe and livenessProbe ask the same endpoint',
+  summary: 'readinessProbe and livenessProbe ask the same endpoint (the whole target, query included)',
+  severity: 'warning',
+  scope: 'every long-running container',
   check(cluster) {
-    return eachContainer(cluster, (container, workload) => {
+    return eachLongRunningContainer(cluster, (container, workload) => {
       const { livenessProbe: liveness, readinessProbe: readiness } = container.probes;
       if (!liveness || !readiness || !sameEndpoint(container, liveness.handler, readiness.handler))
         return undefined;
@@ -118,7 +134,7 @@ export const livenessSameAsReadiness: Rule = {
       if (readinessTarget(liveness.handler) !== undefined) return undefined;
       return {
         subject: workload.object,
-        message: `${containerLabel(container)} readinessProbe and livenessProbe both use ${describeHandler(liveness.handler)}: a pod that should only leave the endpoints (dependency down, draining) gets restarted instead`,
+        message: `${containerLabel(container)} readinessProbe (${describeHandler(readiness.handler)}) and livenessProbe (${describeHandler(liveness.handler)}) ask the same question: a pod that should only leave the endpoints (dependency down, draining) gets restarted instead`,
         fix: 'use readinessProbe httpGet /readyz and livenessProbe httpGet /livez',
       };
     });
@@ -128,8 +144,10 @@ export const livenessSameAsReadiness: Rule = {
 export const startupProbeMissing: Rule = {
   id: 'startup-probe-missing',
   summary: `no startupProbe while livenessProbe waits initialDelaySeconds > ${MAX_LIVENESS_INITIAL_DELAY_SECONDS}`,
+  severity: 'info',
+  scope: 'every long-running container',
   check(cluster) {
-    return eachContainer(cluster, (container, workload) => {
+    return eachLongRunningContainer(cluster, (container, workload) => {
       const delay = container.probes.livenessProbe?.initialDelaySeconds ?? 0;
       if (container.probes.startupProbe || delay <= MAX_LIVENESS_INITIAL_DELAY_SECONDS) return undefined;
       return {

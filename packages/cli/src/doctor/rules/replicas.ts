@@ -1,21 +1,26 @@
 import { replicaCount } from '../cluster.js';
-import type { Rule } from '../rule.js';
+import { type Rule, servedWorkloads } from '../rule.js';
+import { REPLICATED_KINDS } from './coverage.js';
 
 export const replicasBelowTwo: Rule = {
   id: 'replicas-below-two',
-  summary: 'fewer than 2 replicas: a node drain or a crash leaves nothing to serve',
+  summary: 'fewer than 2 replicas of served pods: a node drain or a crash leaves nothing to serve',
+  severity: 'warning',
+  scope: 'Deployments, StatefulSets, ReplicaSets, ReplicationControllers a Service selects',
   check(cluster) {
-    return cluster.workloads.flatMap((workload) => {
-      const { replicas, source } = replicaCount(cluster, workload);
-      // 0 is a deliberate scale-down, not a mistake.
-      if (replicas === 0 || replicas >= 2) return [];
-      return [
-        {
-          subject: workload.object,
-          message: `${source}: while that one pod is evicted, rescheduled or crashing, no other pod serves`,
-          fix: 'set replicas: 2 or more (or minReplicas: 2 on its HorizontalPodAutoscaler)',
-        },
-      ];
-    });
+    return servedWorkloads(cluster)
+      .filter((workload) => REPLICATED_KINDS.has(workload.kind))
+      .flatMap((workload) => {
+        const { replicas, source } = replicaCount(cluster, workload);
+        // 0 is a deliberate scale-down, not a mistake.
+        if (replicas === 0 || replicas >= 2) return [];
+        return [
+          {
+            subject: workload.object,
+            message: `${source}: while that one pod is evicted, rescheduled or crashing, no other pod serves`,
+            fix: 'set replicas: 2 or more (or minReplicas: 2 on its HorizontalPodAutoscaler)',
+          },
+        ];
+      });
   },
 };
