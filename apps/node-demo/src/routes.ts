@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseSlowMs, SLOW_USAGE } from 'demo-kit';
 
 /**
- * The demo's own routes (DESIGN §7): `GET /` answers at once, `GET /slow?ms=N` after N ms, for
+ * The demo's own routes (the demo contract in lameduck-test-utils): `GET /` answers at once, `GET /slow?ms=N` after N ms, for
  * drain tests. Probes are answered before this is called.
  */
 export function handleRequest(request: IncomingMessage, response: ServerResponse): void {

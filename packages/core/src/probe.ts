@@ -23,7 +23,7 @@ export interface ProbeQuery {
 }
 
 /**
- * The status decisions, in one place (DESIGN §2):
+ * The status decisions, in one place (ARCHITECTURE.md, "A probe"):
  * - liveness fails only when a critical liveness check fails — never because the process is
  *   starting or draining, so Kubernetes never restarts a pod for leaving on purpose;
  * - readiness fails while starting, and at once (without running checks) once draining begins;

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-// DESIGN §6: the state machine, registry and probe responder run anywhere (Node, Bun, Deno,
+// ARCHITECTURE.md, "Layers": the state machine, registry and probe responder run anywhere (Node, Bun, Deno,
 // workers). Only src/node/ may import Node's modules; nothing in core imports a framework.
 const srcDir = fileURLToPath(new URL('../src/', import.meta.url));
 const modelFiles = readdirSync(srcDir).filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts'));

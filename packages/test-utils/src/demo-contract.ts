@@ -20,7 +20,7 @@ async function pollUntil<T>(
 }
 
 /**
- * The black-box test every demo app passes (DESIGN §7): the built demo (`node dist/server.js`,
+ * The black-box test every demo app passes (see ARCHITECTURE.md, Tests): the built demo (`node dist/server.js`,
  * what `pnpm start` runs) as a child process, driven only through HTTP and signals, as
  * Kubernetes drives it. Each demo prints "<name> listening on port N" once ready.
  */
