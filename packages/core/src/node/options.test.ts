@@ -14,6 +14,7 @@ describe('resolveNodeOptions', () => {
       hookTimeoutMs: 5_000,
       signals: ['SIGTERM', 'SIGINT'],
       exitOnSignal: 'code',
+      idleGraceMs: 1_000,
     });
   });
 

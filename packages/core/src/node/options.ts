@@ -30,6 +30,13 @@ export interface NodeLameduckOptions extends LameduckOptions {
    * Default: the `TERMINATION_GRACE_PERIOD_SECONDS` environment variable if set, else unknown.
    */
   gracePeriodMs?: number;
+  /**
+   * When the listeners close, an idle keep-alive socket that finished a response (or connected)
+   * less than this long ago gets the rest of it to send one last request, answered with
+   * `Connection: close`: closing it at once races a client sending on it (ECONNRESET). Sockets
+   * quiet for longer close at once. Default 1000 ms; lower it to exit sooner, 0 to never wait.
+   */
+  idleGraceMs?: number;
 }
 
 export type ExitMode = 'code' | 'reraise' | false;
@@ -46,10 +53,12 @@ export interface DrainSettings {
   readonly gracePeriodMs?: number;
   /** Where gracePeriodMs came from, quoted in budget errors. */
   readonly gracePeriodSource?: string;
+  readonly idleGraceMs: number;
 }
 
 export const DEFAULT_DRAIN_TIMEOUT_MS = 20_000;
 export const DEFAULT_HOOK_TIMEOUT_MS = 5_000;
+export const DEFAULT_IDLE_GRACE_MS = 1_000;
 /** Long enough for kube-proxy, ingress controllers and cloud load balancers to drop the endpoint. */
 export const KUBERNETES_DRAIN_DELAY_MS = 5_000;
 export const GRACE_PERIOD_ENV = 'TERMINATION_GRACE_PERIOD_SECONDS';
@@ -62,6 +71,7 @@ export const NODE_OPTION_NAMES = [
   'signals',
   'exitOnSignal',
   'gracePeriodMs',
+  'idleGraceMs',
 ] as const;
 
 /**
@@ -77,8 +87,16 @@ export function resolveNodeOptions(
       `createNodeLameduck options must be an object, got ${describeValue(options)}`,
     );
   }
-  const { drainDelayMs, drainTimeoutMs, hookTimeoutMs, signals, exitOnSignal, gracePeriodMs, ...core } =
-    options;
+  const {
+    drainDelayMs,
+    drainTimeoutMs,
+    hookTimeoutMs,
+    signals,
+    exitOnSignal,
+    gracePeriodMs,
+    idleGraceMs,
+    ...core
+  } = options;
   const inKubernetes = Boolean(env.KUBERNETES_SERVICE_HOST);
   const delayDefault = inKubernetes ? KUBERNETES_DRAIN_DELAY_MS : 0;
   const grace = resolveGracePeriod(gracePeriodMs, env[GRACE_PERIOD_ENV]);
@@ -91,6 +109,7 @@ export function resolveNodeOptions(
       hookTimeoutMs: durationMs('hookTimeoutMs', hookTimeoutMs, DEFAULT_HOOK_TIMEOUT_MS, 1),
       signals: resolveSignals(signals),
       exitOnSignal: resolveExitMode(exitOnSignal),
+      idleGraceMs: durationMs('idleGraceMs', idleGraceMs, DEFAULT_IDLE_GRACE_MS),
       ...grace,
     },
   };
