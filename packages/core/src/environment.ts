@@ -17,6 +17,8 @@ export const ENVIRONMENT = {
   drainTimeoutMs: { variable: 'LAMEDUCK_DRAIN_TIMEOUT_MS', defaultMs: 20_000 },
   hookTimeoutMs: { variable: 'LAMEDUCK_HOOK_TIMEOUT_MS', defaultMs: 5_000 },
   checkTimeoutMs: { variable: 'LAMEDUCK_CHECK_TIMEOUT_MS', defaultMs: 500 },
+  /** How long a recently active idle keep-alive socket may send one last request once the listeners close. */
+  idleGraceMs: { variable: 'LAMEDUCK_IDLE_GRACE_MS', defaultMs: 1_000 },
 } as const;
 
 export type EnvironmentOption = keyof typeof ENVIRONMENT;
@@ -31,7 +33,7 @@ export const GRACE_PERIOD_VARIABLE = 'TERMINATION_GRACE_PERIOD_SECONDS';
  * The unprefixed names lameduck 0.1 read through `optionsFromEnv()`. They are no longer read (an
  * app may use them for itself); lameduck warns when one is set without its `LAMEDUCK_` spelling.
  */
-export const LEGACY_VARIABLES: Readonly<Record<EnvironmentOption, string>> = {
+export const LEGACY_VARIABLES: Readonly<Partial<Record<EnvironmentOption, string>>> = {
   drainDelayMs: 'DRAIN_DELAY_MS',
   drainTimeoutMs: 'DRAIN_TIMEOUT_MS',
   hookTimeoutMs: 'HOOK_TIMEOUT_MS',

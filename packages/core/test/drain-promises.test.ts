@@ -1,3 +1,4 @@
+import { Agent } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { killAllChildren, spawnNode } from 'lameduck-test-utils';
@@ -132,6 +133,29 @@ describe('HTTP/1 drain promises', () => {
     expect(logLines(child)).toContainEqual(
       expect.stringMatching(/^error drain timeout of 400 ms reached: .*destroyed 0 connection\(s\)/),
     );
+  });
+});
+
+describe('the idle grace', () => {
+  it('keep-alive sockets quiet for longer than idleGraceMs are closed at once: exit right after the in-flight request', async () => {
+    const child = await startFixture('drain-server.mjs', { IDLE_GRACE_MS: '300' });
+    const agent = new Agent({ keepAlive: true, maxSockets: 20 });
+    await Promise.all(Array.from({ length: 20 }, () => get(child.port, '/', { agent })));
+    await sleep(600); // quiet for twice the grace
+    const inFlight = get(child.port, '/slow?ms=300');
+    await child.waitForEvent('slow-started');
+    const signalledAt = performance.now();
+    child.signal('SIGTERM');
+    expect((await inFlight).status).toBe(200);
+    expect((await child.exited).code).toBe(0);
+    // Not the 300 ms grace on top of the request: generous bound for a busy machine.
+    expect(performance.now() - signalledAt).toBeLessThan(3000);
+    expect(logLines(child)).toContainEqual(
+      expect.stringMatching(
+        /closed 20 idle connection\(s\), 0 recently active idle connection\(s\) get up to 300 ms/,
+      ),
+    );
+    agent.destroy();
   });
 });
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { ServerTracker } from './connections.js';
 
@@ -9,19 +9,24 @@ export interface AcceptQueueReport {
   leftQueued: number;
 }
 
+/** Event-loop turns in a row that accept nothing before the queue counts as empty. */
+const QUIET_TURNS = 3;
+
 /**
  * Accepts the connections waiting in the kernel's accept queue before the listeners close: a
  * busy event loop runs the drain delay's timer late, and closing a listener resets every
  * connection still queued on it. libuv accepts at most one connection per event-loop turn, so
- * this yields turn after turn (setImmediate: each one passes through the poll phase) until two
- * turns accept nothing and, on Linux, the kernel says the queue is empty; at most `limitMs`.
+ * this yields turn after turn (setImmediate: each one passes through the poll phase) until
+ * QUIET_TURNS turns accept nothing; at most `limitMs`. When it did find a backlog, it also asks
+ * the kernel (Linux) whether the queue is empty before it stops: reading /proc/net/tcp takes
+ * milliseconds to a hundred, too slow for a shutdown with nothing queued, which is the usual one.
  */
 export async function acceptQueued(
   servers: readonly ServerTracker[],
   now: () => number,
   signal: AbortSignal,
   limitMs: number,
-  queued: (servers: readonly ServerTracker[]) => number | undefined = queuedInKernel,
+  queued: (servers: readonly ServerTracker[]) => Promise<number | undefined> = queuedInKernel,
 ): Promise<AcceptQueueReport> {
   const accepted = () => servers.reduce((total, server) => total + server.accepted, 0);
   const first = accepted();
@@ -29,7 +34,10 @@ export async function acceptQueued(
   let seen = first;
   let quietTurns = 0;
   for (;;) {
-    if (signal.aborted || now() >= until) return { accepted: seen - first, leftQueued: queued(servers) ?? 0 };
+    if (signal.aborted || now() >= until) {
+      const left = seen > first ? await queued(servers) : 0;
+      return { accepted: accepted() - first, leftQueued: left ?? 0 };
+    }
     await new Promise((resolve) => setImmediate(resolve));
     const count = accepted();
     if (count !== seen) {
@@ -38,8 +46,12 @@ export async function acceptQueued(
       continue;
     }
     quietTurns += 1;
-    if (quietTurns < 2) continue;
-    if ((queued(servers) ?? 0) === 0) return { accepted: seen - first, leftQueued: 0 };
+    if (quietTurns < QUIET_TURNS) continue;
+    // Read without blocking: the loop goes on accepting meanwhile.
+    if (seen === first || ((await queued(servers)) ?? 0) === 0) {
+      return { accepted: accepted() - first, leftQueued: 0 };
+    }
+    seen = accepted();
     quietTurns = 0;
   }
 }
@@ -49,7 +61,7 @@ export async function acceptQueued(
  * /proc/net/tcp and tcp6 (for a listening socket, rx_queue is its accept-queue length).
  * Undefined where there is no /proc (not Linux) or nothing to look up.
  */
-export function queuedInKernel(servers: readonly ServerTracker[]): number | undefined {
+export async function queuedInKernel(servers: readonly ServerTracker[]): Promise<number | undefined> {
   const ports = new Set<string>();
   for (const { server } of servers) {
     const address = server.address() as AddressInfo | string | null;
@@ -63,7 +75,7 @@ export function queuedInKernel(servers: readonly ServerTracker[]): number | unde
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text: string;
     try {
-      text = readFileSync(file, 'latin1');
+      text = await readFile(file, 'latin1');
     } catch {
       continue;
     }

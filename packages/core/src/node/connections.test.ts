@@ -4,7 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { connect as connectTls } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeHard, connectRaw, get, listen, sleep, testTls, until } from '../../test/support/http.js';
-import { IDLE_GRACE_MS, ServerTracker } from './connections.js';
+import { DEFAULT_IDLE_GRACE_MS, ServerTracker } from './connections.js';
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 
@@ -89,13 +89,28 @@ describe('ServerTracker (HTTP/1)', () => {
   it('closes at once a socket idle for longer than the grace period, and a quiet one after it', async () => {
     const { tracker, port, agent } = await trackedHttp();
     await get(port, '/', { agent });
-    await new Promise((resolve) => setTimeout(resolve, IDLE_GRACE_MS + 100));
+    await new Promise((resolve) => setTimeout(resolve, DEFAULT_IDLE_GRACE_MS + 100));
     const silent = await connectRaw(port);
     const startedAt = performance.now();
     expect(tracker.stopAccepting()).toMatchObject({ idleClosed: 1, idleInGrace: 1 });
     await silent.whenClosed;
     // The silent socket had just connected: closed once its grace ran out, not before.
-    expect(performance.now() - startedAt).toBeGreaterThan(IDLE_GRACE_MS - 200);
+    expect(performance.now() - startedAt).toBeGreaterThan(DEFAULT_IDLE_GRACE_MS - 200);
+    await tracker.whenEmpty();
+  });
+
+  it('with a shorter idle grace, a socket quiet for longer than it is closed at once', async () => {
+    const server = createServer(handler);
+    const tracker = new ServerTracker(server, 'http', 150);
+    const port = await listen(server);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    cleanups.push(
+      () => closeHard(server),
+      () => agent.destroy(),
+    );
+    await get(port, '/', { agent });
+    await sleep(400);
+    expect(tracker.stopAccepting()).toMatchObject({ idleClosed: 1, idleInGrace: 0 });
     await tracker.whenEmpty();
   });
 
@@ -164,7 +179,7 @@ describe('ServerTracker (HTTP/1)', () => {
     tracker.stopAccepting();
     const startedAt = performance.now();
     await tracker.whenEmpty();
-    expect(performance.now() - startedAt).toBeGreaterThan(IDLE_GRACE_MS - 200);
+    expect(performance.now() - startedAt).toBeGreaterThan(DEFAULT_IDLE_GRACE_MS - 200);
   });
 
   it('hands back upgraded sockets instead of closing them', async () => {

@@ -3,7 +3,9 @@ import type { Http2ServerResponse, Http2Session, ServerHttp2Stream } from 'node:
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
+import { activityStamp, quietForAtLeastMs } from './activity-clock.js';
 import { listenAlongside } from './listen-alongside.js';
+import { DEFAULT_IDLE_GRACE_MS } from './options.js';
 import type { AttachableServer, ServerKind } from './server-kind.js';
 
 /** A socket that left HTTP through an upgrade (WebSocket) or CONNECT and is still open. */
@@ -26,8 +28,8 @@ interface Http1Connection {
   last?: ServerResponse;
   /** A response saying `Connection: close` finished: a request read after it cannot be answered. */
   closing: boolean;
-  /** When it connected or last finished a response (performance.now() ms). */
-  lastActivityAt: number;
+  /** When it connected or last finished a response (an activity-clock stamp). */
+  lastActivity: number;
   /** Set when the socket left HTTP (WebSocket, CONNECT): no responses will come on it. */
   upgrade?: IncomingMessage;
   /** The idle grace: closes the socket unless a request arrived meanwhile. */
@@ -52,7 +54,7 @@ type Connection = Http1Connection | Http2Connection;
  * (a pod that pauses in a preStop sleep instead) this is what keeps busy keep-alive clients
  * from the race: measured with the rollout drill, 1–4 resets per rollout without it.
  */
-export const IDLE_GRACE_MS = 1000;
+export { DEFAULT_IDLE_GRACE_MS };
 
 /** serving: normal. draining: every response says Connection: close. closing: listener closed. */
 export type TrackerPhase = 'serving' | 'draining' | 'closing';
@@ -61,8 +63,8 @@ export interface StopReport {
   /** Keep-alive sockets with no request in flight, and sockets that never sent one: closed now. */
   idleClosed: number;
   /**
-   * Idle sockets active within the last IDLE_GRACE_MS: given the rest of that time to send one
-   * last request (answered with `Connection: close`), then closed.
+   * Idle sockets active within the idle grace (`idleGraceMs`): given the rest of that time to
+   * send one last request (answered with `Connection: close`), then closed.
    */
   idleInGrace: number;
   /** Sockets with a request in flight: closed after their last response. */
@@ -88,6 +90,8 @@ export interface DestroyReport {
 export class ServerTracker {
   readonly server: AttachableServer;
   readonly kind: ServerKind;
+  /** How long a recently active idle socket gets for one last request (DEFAULT_IDLE_GRACE_MS). */
+  readonly idleGraceMs: number;
   #phase: TrackerPhase = 'serving';
   /** Keyed by socket (HTTP/1) or session (HTTP/2). */
   readonly #connections = new Map<object, Connection>();
@@ -95,14 +99,17 @@ export class ServerTracker {
   readonly #handshaking = new Set<Socket>();
   #handshakesKnown = true;
   readonly #emptyWaiters = new Set<() => void>();
+  /** The socket property holding its connection's state (one per tracker). */
+  readonly #key = Symbol('lameduck connection');
   /** Connections accepted so far (TCP), to tell when the accept queue is empty. */
   #accepted = 0;
   /** Pipelined requests read after a response that closed their socket: never answered. */
   #unanswered = 0;
 
-  constructor(server: AttachableServer, kind: ServerKind) {
+  constructor(server: AttachableServer, kind: ServerKind, idleGraceMs = DEFAULT_IDLE_GRACE_MS) {
     this.server = server;
     this.kind = kind;
+    this.idleGraceMs = idleGraceMs;
     const tls = kind === 'https' || kind === 'http2-secure';
     if (kind === 'http') {
       server.on('connection', (socket: Socket) => {
@@ -198,7 +205,6 @@ export class ServerTracker {
       handshakesClosed: 0,
       upgraded: [],
     };
-    const now = performance.now();
     // No callback: lameduck waits for its own connection count, not for 'close' (see above).
     // A server attached while it was still starting up (the shutdown began first) closes as
     // soon as it listens: nothing routes traffic to it, and it must not outlive the shutdown.
@@ -211,13 +217,13 @@ export class ServerTracker {
       } else if (connection.upgrade) {
         report.upgraded.push({ socket: connection.socket, request: connection.upgrade });
       } else if (connection.inFlight === 0) {
-        const idleForMs = now - connection.lastActivityAt;
-        if (idleForMs >= IDLE_GRACE_MS) {
+        const quietForMs = quietForAtLeastMs(connection.lastActivity);
+        if (quietForMs >= this.idleGraceMs) {
           report.idleClosed += 1;
           endGracefully(connection.socket);
         } else {
           report.idleInGrace += 1;
-          closeWhenQuiet(connection, IDLE_GRACE_MS - idleForMs);
+          closeWhenQuiet(connection, this.idleGraceMs - quietForMs);
         }
       } else {
         report.busy += 1;
@@ -252,23 +258,25 @@ export class ServerTracker {
   }
 
   #onSocket(socket: Duplex): Http1Connection {
-    const known = this.#connections.get(socket);
-    if (known?.protocol === 'http1') return known;
+    const known = (socket as unknown as Record<symbol, Http1Connection | undefined>)[this.#key];
+    if (known !== undefined) return known;
     const tracker = this;
     const connection: Http1Connection = {
       protocol: 'http1',
       socket,
       inFlight: 0,
       closing: false,
-      lastActivityAt: performance.now(),
+      lastActivity: activityStamp(),
       onFinish(this: ServerResponse) {
         connection.inFlight -= 1;
         if (connection.last === this) connection.last = undefined;
-        connection.lastActivityAt = performance.now();
+        connection.lastActivity = activityStamp();
         if (tracker.#phase !== 'serving') tracker.#afterResponse(connection, this);
       },
     };
     this.#connections.set(socket, connection);
+    // Found again from the socket on every request: a property read, not a map lookup.
+    (socket as unknown as Record<symbol, Http1Connection>)[this.#key] = connection;
     socket.once('close', () => {
       clearTimeout(connection.graceTimer);
       this.#forget(socket);
@@ -287,7 +295,7 @@ export class ServerTracker {
       // Its keep-alive headers left before the drain: the client may be sending its next
       // request on it right now. Give it the idle grace; that request is answered with
       // `Connection: close`, and closing at once would reset it.
-      closeWhenQuiet(connection, IDLE_GRACE_MS);
+      closeWhenQuiet(connection, this.idleGraceMs);
     }
   }
 
@@ -305,7 +313,7 @@ export class ServerTracker {
     const connection = this.#onSocket(socket);
     // A handshake that finishes after the listener closed: its client is about to send a
     // request; like any socket that just connected, it gets the idle grace for it.
-    if (this.#phase === 'closing' && connection.inFlight === 0) closeWhenQuiet(connection, IDLE_GRACE_MS);
+    if (this.#phase === 'closing' && connection.inFlight === 0) closeWhenQuiet(connection, this.idleGraceMs);
   }
 
   #onSession(session: Http2Session): void {

@@ -30,14 +30,13 @@ export function optionsFromEnv(env: Env): EnvOptions {
  * spelling is not: a manifest written for 0.1 whose settings would otherwise be ignored silently.
  */
 export function legacyVariablesSet(env: Env): string[] {
-  return (Object.keys(LEGACY_VARIABLES) as EnvironmentOption[])
-    .filter((option) => {
-      const legacy = env[LEGACY_VARIABLES[option]];
-      const current = env[ENVIRONMENT[option].variable];
-      return legacy !== undefined && legacy !== '' && (current === undefined || current === '');
-    })
-    .map(
-      (option) =>
-        `${LEGACY_VARIABLES[option]} is set but lameduck reads ${ENVIRONMENT[option].variable}; rename it in the manifest`,
-    );
+  const warnings: string[] = [];
+  for (const [option, legacy] of Object.entries(LEGACY_VARIABLES) as [EnvironmentOption, string][]) {
+    const current = ENVIRONMENT[option].variable;
+    const old = env[legacy];
+    if (old !== undefined && old !== '' && (env[current] === undefined || env[current] === '')) {
+      warnings.push(`${legacy} is set but lameduck reads ${current}; rename it in the manifest`);
+    }
+  }
+  return warnings;
 }

@@ -173,3 +173,11 @@ describe('the NodeLameduck', () => {
     expect(await get(port, '/livez', { method: 'POST' })).toMatchObject({ status: 405 });
   });
 });
+
+describe('idleGraceMs', () => {
+  it('is validated like the other durations and reaches the settings', () => {
+    expect(createNodeLameduck({ signals: false, idleGraceMs: 250 }).settings.idleGraceMs).toBe(250);
+    expect(createNodeLameduck({ signals: false }).settings.idleGraceMs).toBe(1000);
+    expect(() => createNodeLameduck({ signals: false, idleGraceMs: -1 })).toThrow(/idleGraceMs/);
+  });
+});

@@ -259,7 +259,7 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
     attach(server) {
       const kind = serverKind(server);
       if (trackers.has(server)) return server;
-      const tracker = new ServerTracker(server, kind);
+      const tracker = new ServerTracker(server, kind, settings.idleGraceMs);
       trackers.set(server, tracker);
       if (running !== undefined) running.join(tracker);
       return server;

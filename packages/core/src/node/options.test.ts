@@ -15,6 +15,7 @@ describe('resolveNodeOptions', () => {
       signals: ['SIGTERM', 'SIGINT'],
       exitOnSignal: 'code',
       onUncaughtException: 'exit',
+      idleGraceMs: 1_000,
     });
   });
 

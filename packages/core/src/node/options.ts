@@ -59,6 +59,13 @@ export interface NodeLameduckOptions extends LameduckOptions {
    * `TERMINATION_GRACE_PERIOD_SECONDS` in the environment overrides it. Default: unknown.
    */
   gracePeriodMs?: number;
+  /**
+   * When the listeners close, an idle keep-alive socket that finished a response (or connected)
+   * less than this long ago gets the rest of it to send one last request, answered with
+   * `Connection: close`: closing it at once races a client sending on it (ECONNRESET). Sockets
+   * quiet for longer close at once. Default 1000 ms; lower it to exit sooner, 0 to never wait.
+   */
+  idleGraceMs?: number;
 }
 
 export type ExitMode = 'code' | 'reraise' | false;
@@ -76,12 +83,14 @@ export interface DrainSettings {
   readonly gracePeriodMs?: number;
   /** Where gracePeriodMs came from, quoted in budget errors. */
   readonly gracePeriodSource?: string;
+  readonly idleGraceMs: number;
 }
 
-export const DEFAULT_DRAIN_TIMEOUT_MS = ENVIRONMENT.drainTimeoutMs.defaultMs;
-export const DEFAULT_HOOK_TIMEOUT_MS = ENVIRONMENT.hookTimeoutMs.defaultMs;
+export const DEFAULT_DRAIN_TIMEOUT_MS: number = ENVIRONMENT.drainTimeoutMs.defaultMs;
+export const DEFAULT_HOOK_TIMEOUT_MS: number = ENVIRONMENT.hookTimeoutMs.defaultMs;
+export const DEFAULT_IDLE_GRACE_MS: number = ENVIRONMENT.idleGraceMs.defaultMs;
 /** Long enough for kube-proxy, ingress controllers and cloud load balancers to drop the endpoint. */
-export const KUBERNETES_DRAIN_DELAY_MS = ENVIRONMENT.drainDelayMs.kubernetesDefaultMs;
+export const KUBERNETES_DRAIN_DELAY_MS: number = ENVIRONMENT.drainDelayMs.kubernetesDefaultMs;
 /** @deprecated use GRACE_PERIOD_VARIABLE from `@lameduck/core`. */
 export const GRACE_PERIOD_ENV = GRACE_PERIOD_VARIABLE;
 const DEFAULT_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
@@ -95,6 +104,7 @@ export const NODE_OPTION_NAMES = [
   'gracePeriodMs',
   'env',
   'onUncaughtException',
+  'idleGraceMs',
 ] as const;
 
 /**
@@ -119,6 +129,7 @@ export function resolveNodeOptions(
     signals,
     exitOnSignal,
     gracePeriodMs,
+    idleGraceMs,
     env: envOption,
     onUncaughtException,
     ...core
@@ -165,6 +176,11 @@ export function resolveNodeOptions(
       signals: resolveSignals(signals),
       exitOnSignal: resolveExitMode(exitOnSignal),
       onUncaughtException: onUncaughtException ?? 'exit',
+      idleGraceMs: durationMs(
+        nameOf('idleGraceMs', fromEnv),
+        fromEnv.idleGraceMs ?? idleGraceMs,
+        DEFAULT_IDLE_GRACE_MS,
+      ),
       ...grace,
     },
     warnings: legacyVariablesSet(env),

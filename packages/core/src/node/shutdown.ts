@@ -1,7 +1,7 @@
 import type { Lameduck, Logger } from '../index.js';
 import { acceptQueued } from './accept-queue.js';
 import type { ServerTracker, UpgradedSocket } from './connections.js';
-import { endGracefully, IDLE_GRACE_MS } from './connections.js';
+import { endGracefully } from './connections.js';
 import { type Hook, type HookOutcome, runHook } from './hooks.js';
 import { ATTACH_ADVICE } from './untracked-servers.js';
 
@@ -125,7 +125,7 @@ export const ACCEPT_QUEUE_WAIT_MS = 1000;
  *  4. Then the listeners close, once the connections already waiting in the kernel's accept
  *     queue (a busy event loop fires the delay's timer late) are accepted. Idle keep-alive sockets and sockets that never sent a request
  *     (including TLS handshakes in progress) are closed — except those active within the last
- *     IDLE_GRACE_MS (1 s), which get the rest of that second to send one last request, answered
+ *     the idle grace (`idleGraceMs`, 1 s), which get the rest of it to send one last request, answered
  *     with `Connection: close`, so a busy client never races the close; busy sockets close after their current
  *     response; HTTP/2 sessions get GOAWAY and finish their open streams. Upgraded sockets
  *     (WebSocket, CONNECT) are given to the `onUpgradedSockets` hooks, or closed (FIN) if there
@@ -197,7 +197,7 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
       `${forcing.signal.aborted ? 'drain delay cut short' : 'drain delay over'} after ${drainDelayMs} ms: listeners closed` +
         `${acceptedAtClose > 0 ? ` after accepting ${acceptedAtClose} queued connection(s)` : ''};` +
         ` closed ${sum(reports.map((r) => r.idleClosed))} idle connection(s),` +
-        ` ${sum(reports.map((r) => r.idleInGrace))} recently active idle connection(s) get up to ${IDLE_GRACE_MS} ms for a last request,` +
+        ` ${sum(reports.map((r) => r.idleInGrace))} recently active idle connection(s) get up to ${Math.max(0, ...servers.map((server) => server.idleGraceMs))} ms for a last request,` +
         ` ${sum(reports.map((r) => r.busy))} busy connection(s) close after their response,` +
         ` ${sum(reports.map((r) => r.sessions))} HTTP/2 session(s) sent GOAWAY,` +
         ` ${upgraded.length} upgraded socket(s) ${context.upgradedHooks().length > 0 ? 'handed to hooks' : 'closed'}` +
