@@ -16,6 +16,7 @@ export const LAMEDUCK = 'LAMEDUCK';
  * The module that makes the lifecycle injectable everywhere (global), so providers register
  * their checks and hooks: `imports: [LameduckModule.forRoot(lameduck)]`.
  */
+// biome-ignore lint/complexity/noStaticOnlyClass: Nest identifies a module by its class; forRoot() is Nest's idiom.
 export class LameduckModule {
   static forRoot(lameduck: NestLameduck): DynamicModule {
     return {
