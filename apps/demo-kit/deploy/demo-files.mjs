@@ -8,7 +8,7 @@ import { ENVIRONMENT, GRACE_PERIOD_VARIABLE } from '@lameduck/core';
 import { Document } from 'yaml';
 
 /** The demos that get deployment files. node-demo joins when it moves onto demo-kit. */
-export const DEMOS = ['express-demo', 'fastify-demo', 'hono-demo', 'koa-demo', 'node-demo'];
+export const DEMOS = ['express-demo', 'fastify-demo', 'hono-demo', 'koa-demo', 'nestjs-demo', 'node-demo'];
 
 /** The image tag the manifests name, and the README's `docker build -t`. */
 export const IMAGE_VERSION = '0.1.0';
@@ -29,8 +29,9 @@ export const BUDGET = Object.freeze({
   /** Each cleanup hook's timeout (lameduck's default). */
   hookTimeoutMs: 5_000,
   /**
-   * Cleanup hooks the demo registers: 'postgres-pool' when DATABASE_URL is set (fastify-demo: its
-   * one hook 'fastify', app.close(), ends the pool in an onClose hook). They run one after another.
+   * Cleanup hooks the demo registers: 'postgres-pool' when DATABASE_URL is set (fastify-demo and
+   * nestjs-demo: their one hook, 'fastify' or 'nest', is app.close(), and the framework's own
+   * shutdown hook ends the pool). They run one after another.
    */
   cleanupHooks: 1,
   /** A health check gives up after this; every probe's timeoutSeconds must be longer. */

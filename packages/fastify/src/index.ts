@@ -1,5 +1,13 @@
+export type { CheckFunction, CheckOptions, LameduckOptions } from '@lameduck/core';
 export { httpCheck, LameduckConfigError } from '@lameduck/core';
-export type { ListenOptions, NodeLameduck, NodeLameduckOptions } from '@lameduck/core/node';
+export type {
+  HookFunction,
+  HookOptions,
+  ListenOptions,
+  NodeLameduck,
+  NodeLameduckOptions,
+  ShutdownResult,
+} from '@lameduck/core/node';
 export { optionsFromEnv } from '@lameduck/core/node';
 export type { FastifyInstanceLike, FastifyLameduck, LameduckPlugin } from './lameduck.js';
 export { createLameduck } from './lameduck.js';

@@ -63,7 +63,7 @@ const node = (args: string[]) =>
 describe('the packed packages, installed with npm', () => {
   it('packs every public package', () => {
     expect(publicPackages.map((dir) => dir.split('/').at(-1)).sort()).toEqual(
-      expect.arrayContaining(['cli', 'core', 'express', 'fastify', 'hono', 'koa']),
+      expect.arrayContaining(['cli', 'core', 'express', 'fastify', 'hono', 'koa', 'nestjs']),
     );
   });
 
@@ -77,6 +77,7 @@ describe('the packed packages, installed with npm', () => {
     ['@lameduck/hono/bun', 'createLameduck'],
     ['@lameduck/hono/deno', 'createLameduck'],
     ['@lameduck/fastify', 'createLameduck'],
+    ['@lameduck/nestjs', 'createLameduck'],
   ])('%s loads with import and with require', (name, exported) => {
     expect(
       node(['--input-type=module', '-e', `import * as m from '${name}'; console.log(typeof m.${exported})`]),

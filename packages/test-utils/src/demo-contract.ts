@@ -24,8 +24,16 @@ async function pollUntil<T>(
  * what `pnpm start` runs) as a child process, driven only through HTTP and signals, as
  * Kubernetes drives it. Each demo prints "<name> listening on port N" once ready.
  */
-export function runDemoContract(options: { name: string; appDir: string }): void {
-  const { name, appDir } = options;
+export function runDemoContract(options: {
+  name: string;
+  appDir: string;
+  /** Environment for every start (a demo on two platforms runs the contract once per platform). */
+  env?: Record<string, string>;
+}): void {
+  const { name, appDir, env: baseEnv = {} } = options;
+  const variant = Object.entries(baseEnv)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(' ');
   const stubs: Server[] = [];
   afterEach(async () => {
     await killAllChildren();
@@ -36,7 +44,7 @@ export function runDemoContract(options: { name: string; appDir: string }): void
   });
 
   async function startDemo(env: Record<string, string> = {}): Promise<ChildHandle & { url: string }> {
-    const child = spawnNode('dist/server.js', { cwd: appDir, env: { PORT: '0', ...env } });
+    const child = spawnNode('dist/server.js', { cwd: appDir, env: { PORT: '0', ...baseEnv, ...env } });
     const line = await child.waitForLine(new RegExp(`^${name} listening on port \\d+$`));
     return Object.assign(child, { url: `http://127.0.0.1:${line.split(' ').at(-1)}` });
   }
@@ -44,7 +52,7 @@ export function runDemoContract(options: { name: string; appDir: string }): void
   /** A fresh connection per request, as a kubelet probe makes. */
   const probe = (url: string) => request(url, { agent: new Agent({ keepAlive: false }) });
 
-  describe(`${name} (built, as a child process)`, () => {
+  describe(`${name}${variant ? ` with ${variant}` : ''} (built, as a child process)`, () => {
     it('serves the demo contract: /, /slow, probes, and refuses a bad ms', async () => {
       const demo = await startDemo();
       expect(await probe(`${demo.url}/`)).toMatchObject({ status: 200, body: `hello from ${name}\n` });
@@ -144,7 +152,7 @@ export function runDemoContract(options: { name: string; appDir: string }): void
         `${name}: the shutdown can take up to 25350 ms`,
       ],
     ])('bad configuration %o: one line on stderr, exit 2', async (env, message) => {
-      const child = spawnNode('dist/server.js', { cwd: appDir, env: { PORT: '0', ...env } });
+      const child = spawnNode('dist/server.js', { cwd: appDir, env: { PORT: '0', ...baseEnv, ...env } });
       const exit = await child.exited;
       expect(exit.code).toBe(2);
       expect(child.stderr).toContain(message);

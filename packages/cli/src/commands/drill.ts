@@ -48,7 +48,7 @@ By default it runs the Express demo twice: as it is (mode lameduck), and as a na
 calls server.close() on SIGTERM, with the preStop hook removed (mode naive).
 
 Options:
-  --demo <name>              express (default), koa, hono, node or fastify: apps/<name>-demo/dist/server.js
+  --demo <name>              express (default), koa, hono, node, fastify or nestjs: apps/<name>-demo/dist/server.js
                              with apps/<name>-demo/k8s/manifests.yaml
   --manifest <file>          the Deployment to simulate (default: the demo's manifest)
   --mode <mode>              both (default), lameduck or naive

@@ -1,6 +1,6 @@
 import { UsageError } from '../commands/command.js';
 
-export const DEMOS = ['express', 'koa', 'hono', 'node', 'fastify'] as const;
+export const DEMOS = ['express', 'koa', 'hono', 'node', 'fastify', 'nestjs'] as const;
 export type Demo = (typeof DEMOS)[number];
 
 export type ModeChoice = 'both' | 'lameduck' | 'naive';

@@ -1,8 +1,9 @@
 // Where the runtimes come from (the root package.json installs them from npm), and how a
 // fixture becomes one self-contained ESM file each runtime can run without resolving modules.
 import { existsSync, mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -12,8 +13,8 @@ export type RuntimeName = 'bun' | 'deno' | 'workerd';
 
 const BINARIES: Record<RuntimeName, { path: string; from: string }> = {
   bun: { path: 'node_modules/@oven/bun-linux-x64/bin/bun', from: '@oven/bun-linux-x64' },
-  // deno's postinstall puts its platform's binary beside its launcher script.
-  deno: { path: 'node_modules/deno/deno', from: 'deno' },
+  // deno's launcher depends on its platform's package, which holds the binary.
+  deno: { path: 'deno → @deno/linux-x64-glibc/deno', from: 'deno (@deno/linux-x64-glibc)' },
   workerd: {
     path: 'node_modules/@cloudflare/workerd-linux-64/bin/workerd',
     from: '@cloudflare/workerd-linux-64',
@@ -33,7 +34,17 @@ export function locateRuntime(name: RuntimeName): Located {
       skipReason: `${name} is installed for linux-x64 only (${from}); this is ${process.platform}-${process.arch}`,
     };
   }
+  if (name === 'deno') return { binary: denoBinary() };
   return { binary: join(root, path) };
+}
+
+function denoBinary(): string {
+  try {
+    const fromDeno = createRequire(join(root, 'node_modules/deno/package.json'));
+    return join(dirname(fromDeno.resolve('@deno/linux-x64-glibc/package.json')), 'deno');
+  } catch {
+    return join(root, 'node_modules/@deno/linux-x64-glibc/deno (not installed)');
+  }
 }
 
 /** Throws a one-line reason when the binary is not where the install puts it. */

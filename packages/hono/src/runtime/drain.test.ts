@@ -1,0 +1,88 @@
+import { LameduckConfigError } from '@lameduck/core';
+import { describe, expect, it } from 'vitest';
+import { createRuntimeLameduck, type DrainableServer } from './drain.js';
+
+/** A runtime with no signals, no exit and no environment: the sequence alone. */
+const runtime = { onSignal: () => () => {}, exit: () => {}, env: () => undefined };
+
+/** A server whose requests finish when the test says so. */
+function fakeServer(events: string[]) {
+  let finish: () => void = () => {};
+  const finished = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  const server: DrainableServer = {
+    async stop() {
+      events.push('stop');
+      await finished;
+    },
+    async forceStop() {
+      events.push('force');
+    },
+  };
+  return { server, finish };
+}
+
+describe('the runtime drain sequence', () => {
+  it('runs readiness 503, early notice, stop, cleanup newest first, closed; a failed hook makes exit code 1', async () => {
+    const events: string[] = [];
+    const { lameduck, addServer } = createRuntimeLameduck({ logger: false, drainTimeoutMs: 5_000 }, runtime);
+    const { server, finish } = fakeServer(events);
+    addServer(server);
+    lameduck.ready();
+    lameduck.onDrainStart('notice', () => {
+      events.push(`early notice (${lameduck.state})`);
+    });
+    lameduck.onCleanup('older', () => {
+      events.push('cleanup older');
+    });
+    lameduck.onCleanup('newer', () => {
+      events.push('cleanup newer');
+      throw new Error('cannot close');
+    });
+    const shutdown = lameduck.shutdown('test');
+    expect(lameduck.shutdown('again')).toBe(shutdown);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    events.push('requests finished');
+    finish();
+    const result = await shutdown;
+    expect(events).toEqual([
+      'early notice (draining)',
+      'stop',
+      'requests finished',
+      'cleanup newer',
+      'cleanup older',
+    ]);
+    expect(result).toMatchObject({ forced: false, failedHooks: 1, exitCode: 1 });
+    expect(lameduck.state).toBe('closed');
+    expect(() => addServer(server)).toThrow(LameduckConfigError);
+  });
+
+  it('at the drain timeout: aborts the deadline signal, forces the stop, still cleans up, exit code 1', async () => {
+    const events: string[] = [];
+    const { lameduck, addServer } = createRuntimeLameduck({ logger: false, drainTimeoutMs: 200 }, runtime);
+    addServer(fakeServer(events).server); // its requests never finish
+    lameduck.onCleanup('pool', () => {
+      events.push(`cleanup (deadline aborted: ${lameduck.deadlineSignal.aborted})`);
+    });
+    const result = await lameduck.shutdown('test');
+    expect(events).toEqual(['stop', 'force', 'cleanup (deadline aborted: true)']);
+    expect(result).toMatchObject({ forced: true, failedHooks: 0, exitCode: 1 });
+  });
+
+  it('gives up on a hook at its timeout and aborts its signal', async () => {
+    const { lameduck } = createRuntimeLameduck({ logger: false }, runtime);
+    let hookSignal: AbortSignal | undefined;
+    lameduck.onCleanup(
+      'stuck',
+      (signal) => {
+        hookSignal = signal;
+        return new Promise(() => {});
+      },
+      { timeoutMs: 100 },
+    );
+    const result = await lameduck.shutdown('test');
+    expect(result).toMatchObject({ failedHooks: 1, exitCode: 1 });
+    expect(hookSignal?.aborted).toBe(true);
+  });
+});

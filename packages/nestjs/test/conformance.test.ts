@@ -1,0 +1,18 @@
+import { runConformanceSuite } from 'lameduck-test-utils';
+import { PLATFORMS, startNestApp } from './nest-app.js';
+
+for (const platform of PLATFORMS) {
+  runConformanceSuite({
+    framework: `nestjs on ${platform}`,
+    async start(options) {
+      const { url, lameduck } = await startNestApp(platform, options);
+      return {
+        url,
+        lameduck,
+        close: async () => {
+          if (lameduck.state !== 'closed') await lameduck.shutdown('test finished');
+        },
+      };
+    },
+  });
+}
