@@ -7,6 +7,7 @@ import { locateDemo, locateNaiveServer } from '../drill/locate.js';
 import { DEFAULTS, type DrillOptions, parseDrillArgs } from '../drill/options.js';
 import { killAllPods } from '../drill/pod-process.js';
 import { htmlReport, svgReport } from '../drill/report.js';
+import { isUnderTest, MODE_LABELS } from '../drill/modes.js';
 import { AbortError, type Mode, type RunOptions, type RunResult, runDrill } from '../drill/run.js';
 import { type DrillSpec, loadSpec } from '../drill/spec.js';
 import { describeSpec, formatRuns, formatVerdict } from '../drill/table.js';
@@ -44,14 +45,18 @@ a ready pod and leaves established ones where they are; endpoint changes arrive 
 the Deployment controller (v1 → v2 within maxSurge and maxUnavailable). Steady load runs through
 the Service the whole time and every request is counted.
 
-By default it runs the Express demo twice: as it is (mode lameduck), and as a naive service that
-calls server.close() on SIGTERM, with the preStop hook removed (mode naive).
+By default it makes three runs at once, side by side, under the Express demo's manifest:
+  naive            a plain service that calls server.close() on SIGTERM, preStop hook removed
+  naive-prestop    the same service under the manifest as written (shown as "naive + preStop")
+  lameduck         the demo itself (a command after -- is shown as "service")
 
 Options:
   --demo <name>              express (default), koa, hono or node: apps/<name>-demo/dist/server.js
                              with apps/<name>-demo/k8s/manifests.yaml
   --manifest <file>          the Deployment to simulate (default: the demo's manifest)
-  --mode <mode>              both (default), lameduck or naive
+  --mode <runs>              all (default), or a comma-separated list of naive, naive-prestop,
+                             lameduck (service is another name for the service under test)
+  --sequential               one run after the other instead of all at once
   --replicas <n>             replicas instead of the manifest's
   --rate <n>                 requests per second through the Service (default ${DEFAULTS.rate}): half from
                              keep-alive clients, half on a new connection each
@@ -64,10 +69,10 @@ Options:
   --verbose                  print every event (pods, probes, endpoints) on stderr as it happens
   -h, --help                 show this help
   -- <command...>            your service's start command (needs --manifest), run in the current
-                             directory as the lameduck-mode pods
+                             directory as the pods of the service under test
 
 Timings are the manifest's own seconds; nothing is scaled.
-Exit status: 0 the lameduck run failed no request, 1 it failed some, 2 the drill could not run
+Exit status: 0 the service under test failed no request, 1 it failed some, 2 the drill could not run
 (bad manifest, a service that exits or never becomes ready), 130 interrupted.
 `;
   },
@@ -111,40 +116,54 @@ Exit status: 0 the lameduck run failed no request, 1 it failed some, 2 the drill
 };
 
 async function drillRuns(options: DrillOptions, io: Io, signal: AbortSignal): Promise<number> {
-  const services = await servicesFor(options);
+  const { services, skipped } = await servicesFor(options);
   const first = services[0];
   if (!first) return EXIT_OK;
-  if (!options.json) io.stdout(`${header(options, services).join('\n')}\n\n`);
+  if (!options.json) io.stdout(`${header(options, services, skipped).join('\n')}\n\n`);
   const lag = lagBetween(options.lagMinMs, options.lagMaxMs);
+  const runOptions = (service: Service): RunOptions => ({
+    mode: service.mode,
+    service: service.label,
+    spec: service.spec,
+    command: service.command,
+    cwd: service.cwd,
+    rate: options.rate,
+    keepAliveClients: options.keepAliveClients,
+    keepAliveShare: KEEP_ALIVE_SHARE,
+    path: options.path,
+    requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    lag,
+    readyTimeoutMs: options.readyTimeoutMs,
+    warmupMs: WARMUP_MS,
+    cooldownMs: COOLDOWN_MS,
+    signal,
+    ...(options.verbose
+      ? {
+          onEvent: (event) =>
+            io.stderr(
+              `  ${(event.atMs / 1000).toFixed(3).padStart(8)} s  ${services.length > 1 ? `${MODE_LABELS[service.mode]}: ` : ''}${event.kind}${event.pod ? ` ${event.pod}` : ''}${event.detail ? `: ${event.detail}` : ''}\n`,
+            ),
+        }
+      : {}),
+  });
   const runs: RunResult[] = [];
-  for (const [index, service] of services.entries()) {
-    io.stderr(`lameduck drill: run ${index + 1}/${services.length}: ${service.mode} (${service.label})…\n`);
-    const run: RunOptions = {
-      mode: service.mode,
-      service: service.label,
-      spec: service.spec,
-      command: service.command,
-      cwd: service.cwd,
-      rate: options.rate,
-      keepAliveClients: options.keepAliveClients,
-      keepAliveShare: KEEP_ALIVE_SHARE,
-      path: options.path,
-      requestTimeoutMs: REQUEST_TIMEOUT_MS,
-      lag,
-      readyTimeoutMs: options.readyTimeoutMs,
-      warmupMs: WARMUP_MS,
-      cooldownMs: COOLDOWN_MS,
-      signal,
-      ...(options.verbose
-        ? {
-            onEvent: (event) =>
-              io.stderr(
-                `  ${(event.atMs / 1000).toFixed(3).padStart(8)} s  ${event.kind}${event.pod ? ` ${event.pod}` : ''}${event.detail ? `: ${event.detail}` : ''}\n`,
-              ),
-          }
-        : {}),
-    };
-    runs.push(await runDrill(run));
+  if (options.sequential || services.length === 1) {
+    for (const [index, service] of services.entries()) {
+      io.stderr(
+        `lameduck drill: run ${index + 1}/${services.length}: ${MODE_LABELS[service.mode]} (${service.label})…\n`,
+      );
+      runs.push(await runDrill(runOptions(service)));
+    }
+  } else {
+    io.stderr(
+      `lameduck drill: ${services.length} runs at once (--sequential for one after another): ${services.map((service) => MODE_LABELS[service.mode]).join(', ')}…\n`,
+    );
+    runs.push(
+      ...(await together(
+        services.map((service) => runOptions(service)),
+        signal,
+      )),
+    );
   }
   if (options.json) {
     const manifest = first.manifestSpec;
@@ -157,6 +176,7 @@ async function drillRuns(options: DrillOptions, io: Io, signal: AbortSignal): Pr
       rate: options.rate,
       keepAliveClients: options.keepAliveClients,
       lagMs: [options.lagMinMs, options.lagMaxMs],
+      concurrent: !options.sequential && services.length > 1,
     };
     const json = runs.map(({ records: _records, ...run }, index) => ({
       ...run,
@@ -170,16 +190,39 @@ async function drillRuns(options: DrillOptions, io: Io, signal: AbortSignal): Pr
     await writeFile(options.report, /\.svg$/i.test(options.report) ? svgReport(runs) : htmlReport(runs));
     io.stderr(`lameduck drill: timeline written to ${options.report}\n`);
   }
-  return runs.some((run) => run.mode === 'lameduck' && run.failed > 0) ? EXIT_FINDINGS : EXIT_OK;
+  return runs.some((run) => isUnderTest(run.mode) && run.failed > 0) ? EXIT_FINDINGS : EXIT_OK;
 }
 
-/** The service for each mode asked for, with the Deployment it runs under. */
-async function servicesFor(options: DrillOptions): Promise<Service[]> {
+/**
+ * Every run at once, as Deployments side by side on one node: each has its own pods, Service and
+ * load. The first one that fails stops the others.
+ */
+async function together(runs: RunOptions[], signal: AbortSignal): Promise<RunResult[]> {
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await Promise.all(
+      runs.map((run) =>
+        runDrill({ ...run, signal: stop.signal }).catch((error: unknown) => {
+          stop.abort();
+          throw error;
+        }),
+      ),
+    );
+  } finally {
+    // Promise.all rejects with the first error: the one that stopped the others.
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** The service for each run asked for, with the Deployment it runs under. */
+async function servicesFor(options: DrillOptions): Promise<{ services: Service[]; skipped: string[] }> {
   const overrides = options.replicas === undefined ? {} : { replicas: options.replicas };
-  let lameduck: Omit<Service, 'spec' | 'manifestSpec'> & { manifest: string };
+  let underTest: Omit<Service, 'spec' | 'manifestSpec'> & { manifest: string };
   if (options.command.length > 0) {
-    lameduck = {
-      mode: 'lameduck',
+    underTest = {
+      mode: 'service',
       label: basename(options.command.at(-1) ?? options.command[0] ?? 'service'),
       command: options.command,
       cwd: process.cwd(),
@@ -187,7 +230,7 @@ async function servicesFor(options: DrillOptions): Promise<Service[]> {
     };
   } else {
     const demo = locateDemo(options.demo);
-    lameduck = {
+    underTest = {
       mode: 'lameduck',
       label: demo.name,
       command: [process.execPath, 'dist/server.js'],
@@ -195,25 +238,32 @@ async function servicesFor(options: DrillOptions): Promise<Service[]> {
       manifest: options.manifest ?? relative(process.cwd(), demo.manifest),
     };
   }
-  const spec = await loadSpec([lameduck.manifest], overrides);
+  const spec = await loadSpec([underTest.manifest], overrides);
   const services: Service[] = [];
-  if (options.mode !== 'naive') services.push({ ...lameduck, spec, manifestSpec: spec });
-  if (options.mode !== 'lameduck') {
-    const naive = locateNaiveServer();
-    services.push({
-      mode: 'naive',
-      label: basename(naive),
-      command: [process.execPath, naive],
-      cwd: dirname(naive),
+  const skipped: string[] = [];
+  const naive = locateNaiveServer();
+  const naiveService = { label: basename(naive), command: [process.execPath, naive], cwd: dirname(naive) };
+  for (const mode of options.modes) {
+    if (mode === 'naive') {
       // A naive deployment has no pause anywhere: no preStop hook either.
-      spec: { ...spec, preStop: { type: 'none' } },
-      manifestSpec: spec,
-    });
+      services.push({
+        mode,
+        ...naiveService,
+        spec: { ...spec, preStop: { type: 'none' } },
+        manifestSpec: spec,
+      });
+    } else if (mode === 'naive-prestop') {
+      if (spec.preStop.type === 'none')
+        skipped.push('naive + preStop: the manifest has no preStop hook (it would be naive again)');
+      else services.push({ mode, ...naiveService, spec, manifestSpec: spec });
+    } else {
+      services.push({ ...underTest, spec, manifestSpec: spec });
+    }
   }
-  return services;
+  return { services, skipped };
 }
 
-function header(options: DrillOptions, services: readonly Service[]): string[] {
+function header(options: DrillOptions, services: readonly Service[], skipped: readonly string[]): string[] {
   const spec = services[0]?.manifestSpec;
   if (!spec) return [];
   const keepAlive = options.keepAliveClients > 0 ? Math.round(options.rate * KEEP_ALIVE_SHARE) : 0;
@@ -225,15 +275,22 @@ function header(options: DrillOptions, services: readonly Service[]): string[] {
     'lameduck drill: a simulated rolling update v1 → v2 under load (real processes on 127.0.0.1, no cluster)',
     ...describeSpec(spec).map((line, index) => `${index === 0 ? 'manifest: ' : '  '}${line}`),
     "  timings: the manifest's own seconds, nothing scaled",
-    `load: ${options.rate} requests/s to GET ${options.path} — ${keepAlive > 0 ? `${keepAlive}/s from ${options.keepAliveClients} keep-alive clients, ` : ''}${options.rate - keepAlive}/s on a new connection each; no retries`,
+    `load: ${options.rate} requests/s to GET ${options.path} per run — ${keepAlive > 0 ? `${keepAlive}/s from ${options.keepAliveClients} keep-alive clients, ` : ''}${options.rate - keepAlive}/s on a new connection each; no retries`,
     `endpoint propagation lag: ${lag}`,
   ];
   for (const service of services) {
-    lines.push(
-      service.mode === 'naive'
-        ? `naive: ${service.label} (server.close() on SIGTERM, no pause)${spec.preStop.type === 'none' ? '' : ', with the preStop hook removed'}`
-        : `lameduck: ${service.command.map((part) => (part === process.execPath ? 'node' : part)).join(' ')} in ${relative(process.cwd(), service.cwd) || '.'}`,
-    );
+    const label = MODE_LABELS[service.mode];
+    if (service.mode === 'naive')
+      lines.push(
+        `${label}: ${service.label} (server.close() on SIGTERM)${spec.preStop.type === 'none' ? '' : ' with the preStop hook removed: no pause anywhere'}`,
+      );
+    else if (service.mode === 'naive-prestop')
+      lines.push(`${label}: ${service.label} (server.close() on SIGTERM) under the manifest as written`);
+    else
+      lines.push(
+        `${label}: ${service.command.map((part) => (part === process.execPath ? 'node' : part)).join(' ')} in ${relative(process.cwd(), service.cwd) || '.'}`,
+      );
   }
+  for (const line of skipped) lines.push(`skipped ${line}`);
   return lines;
 }

@@ -1,14 +1,21 @@
 import { UsageError } from '../commands/command.js';
+import { MODE_CHOICES, type ModeChoice } from './modes.js';
 
 export const DEMOS = ['express', 'koa', 'hono', 'node'] as const;
 export type Demo = (typeof DEMOS)[number];
 
-export type ModeChoice = 'both' | 'lameduck' | 'naive';
+/** kernel: network namespaces and kube-proxy's iptables rules; userspace: a TCP proxy on 127.0.0.1. */
+export const NETWORKS = ['auto', 'kernel', 'userspace'] as const;
+export type NetworkChoice = (typeof NETWORKS)[number];
 
 export interface DrillOptions {
   demo: Demo;
   manifest: string | undefined;
-  mode: ModeChoice;
+  /** The runs, in the order they are shown: baselines first, the service under test last. */
+  modes: ModeChoice[];
+  network: NetworkChoice;
+  /** One run after the other instead of all at once. */
+  sequential: boolean;
   replicas: number | undefined;
   rate: number;
   lagMinMs: number;
@@ -37,6 +44,7 @@ const VALUE_OPTIONS = new Set([
   '--demo',
   '--manifest',
   '--mode',
+  '--network',
   '--replicas',
   '--rate',
   '--lag-ms',
@@ -50,7 +58,9 @@ export function parseDrillArgs(args: readonly string[]): DrillOptions {
   const options: DrillOptions = {
     demo: 'express',
     manifest: undefined,
-    mode: 'both',
+    modes: [...MODE_CHOICES],
+    network: 'auto',
+    sequential: false,
     replicas: undefined,
     rate: DEFAULTS.rate,
     lagMinMs: DEFAULTS.lagMinMs,
@@ -74,6 +84,7 @@ export function parseDrillArgs(args: readonly string[]): DrillOptions {
     const [name = '', inline] = arg.startsWith('--') ? splitInline(arg) : [arg, undefined];
     if (name === '--json') options.json = true;
     else if (name === '--verbose') options.verbose = true;
+    else if (name === '--sequential') options.sequential = true;
     else if (name === '-h' || name === '--help') options.help = true;
     else if (VALUE_OPTIONS.has(name)) {
       const value = inline ?? args[++index];
@@ -109,9 +120,12 @@ function setValue(options: DrillOptions, name: string, value: string): void {
       options.manifest = value;
       return;
     case '--mode':
-      if (!['both', 'lameduck', 'naive'].includes(value))
-        throw new UsageError(`--mode must be both, lameduck or naive, got ${value}`);
-      options.mode = value as ModeChoice;
+      options.modes = parseModes(value);
+      return;
+    case '--network':
+      if (!(NETWORKS as readonly string[]).includes(value))
+        throw new UsageError(`--network must be one of ${NETWORKS.join(', ')}, got ${value}`);
+      options.network = value as NetworkChoice;
       return;
     case '--replicas':
       options.replicas = whole(name, value, 1, 20);
@@ -145,6 +159,21 @@ function setValue(options: DrillOptions, name: string, value: string): void {
       options.report = value;
       return;
   }
+}
+
+/** `all`, or a comma-separated list of runs; `service` is another name for the service under test. */
+function parseModes(value: string): ModeChoice[] {
+  if (value === 'all') return [...MODE_CHOICES];
+  const asked = new Set<ModeChoice>();
+  for (const part of value.split(',')) {
+    const name = part.trim() === 'service' ? 'lameduck' : part.trim();
+    if (!(MODE_CHOICES as readonly string[]).includes(name))
+      throw new UsageError(
+        `--mode must be all or a comma-separated list of ${MODE_CHOICES.join(', ')} (or service), got ${value}`,
+      );
+    asked.add(name as ModeChoice);
+  }
+  return MODE_CHOICES.filter((mode) => asked.has(mode));
 }
 
 function whole(name: string, value: string, min: number, max: number): number {

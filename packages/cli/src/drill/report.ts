@@ -1,3 +1,4 @@
+import { MODE_LABELS } from './modes.js';
 import type { RunResult } from './run.js';
 import type { DrillEvent } from './timeline.js';
 
@@ -36,7 +37,7 @@ export function svgReport(runs: readonly RunResult[]): string {
 }
 
 export function htmlReport(runs: readonly RunResult[]): string {
-  const title = `lameduck drill: ${runs.map((run) => `${run.mode} ${run.failed}/${run.requests} failed`).join(', ')}`;
+  const title = `lameduck drill: ${runs.map((run) => `${MODE_LABELS[run.mode]} ${run.failed}/${run.requests} failed`).join(', ')}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeXml(title)}</title>
 <style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}svg{display:block;margin-bottom:2em}</style>
@@ -97,7 +98,7 @@ function runTimeline(run: RunResult): { svg: string; height: number } {
   const parts: string[] = [];
   let top = 30;
   parts.push(
-    `<text x="10" y="${top}" font-size="14" font-weight="bold">${escapeXml(run.mode)} — ${escapeXml(run.service)}: ${run.requests} requests, ${run.failed} failed, p99 ${run.latencyMs.p99} ms</text>`,
+    `<text x="10" y="${top}" font-size="14" font-weight="bold">${escapeXml(MODE_LABELS[run.mode])} — ${escapeXml(run.service)}: ${run.requests} requests, ${run.failed} failed, p99 ${run.latencyMs.p99} ms</text>`,
   );
   top += 12;
 

@@ -10,8 +10,9 @@ import { type RequestRecord, type RequestSummary, summarize } from './requests.j
 import type { DrillSpec } from './spec.js';
 import { type DrillEvent, Timeline } from './timeline.js';
 
-/** lameduck: the service under test. naive: server.close() on SIGTERM, and no pause anywhere. */
-export type Mode = 'lameduck' | 'naive';
+import type { Mode } from './modes.js';
+
+export type { Mode } from './modes.js';
 
 export interface RunOptions {
   mode: Mode;
