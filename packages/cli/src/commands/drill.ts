@@ -3,11 +3,14 @@ import { basename, dirname, relative } from 'node:path';
 import { ManifestError } from '../doctor/manifest.js';
 import { lagBetween } from '../drill/endpoints.js';
 import { DrillError } from '../drill/errors.js';
+import { chooseNetwork, runInNode } from '../drill/kernel-mode.js';
+import { KernelNode } from '../drill/kernel-proxy.js';
 import { locateDemo, locateNaiveServer } from '../drill/locate.js';
+import { isUnderTest, MODE_LABELS } from '../drill/modes.js';
+import { type Network, userspaceNetwork } from '../drill/network.js';
 import { DEFAULTS, type DrillOptions, parseDrillArgs } from '../drill/options.js';
 import { killAllPods } from '../drill/pod-process.js';
 import { htmlReport, svgReport } from '../drill/report.js';
-import { isUnderTest, MODE_LABELS } from '../drill/modes.js';
 import { AbortError, type Mode, type RunOptions, type RunResult, runDrill } from '../drill/run.js';
 import { type DrillSpec, loadSpec } from '../drill/spec.js';
 import { describeSpec, formatRuns, formatVerdict } from '../drill/table.js';
@@ -82,6 +85,18 @@ Exit status: 0 the service under test failed no request, 1 it failed some, 2 the
       io.stdout(drill.help());
       return EXIT_OK;
     }
+    let network: Network = userspaceNetwork;
+    try {
+      if (options.nodeNamespace) network = await KernelNode.start(options.nodeNamespace);
+      else {
+        const choice = await chooseNetwork(options.network, io);
+        if (choice.kind === 'kernel') return await runInNode(choice.node, args, io);
+      }
+    } catch (error) {
+      if (!(error instanceof DrillError)) throw error;
+      io.stderr(`lameduck drill: ${error.message}\n`);
+      return EXIT_UNUSABLE;
+    }
     const interrupt = new AbortController();
     const onSignal = (signal: NodeJS.Signals) => {
       if (interrupt.signal.aborted) {
@@ -95,7 +110,7 @@ Exit status: 0 the service under test failed no request, 1 it failed some, 2 the
     const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
     for (const signal of signals) process.on(signal, onSignal);
     try {
-      return await drillRuns(options, io, interrupt.signal);
+      return await drillRuns(options, io, interrupt.signal, network);
     } catch (error) {
       if (error instanceof AbortError) {
         io.stderr('lameduck drill: interrupted\n');
@@ -111,15 +126,21 @@ Exit status: 0 the service under test failed no request, 1 it failed some, 2 the
     } finally {
       for (const signal of signals) process.off(signal, onSignal);
       killAllPods();
+      if (network instanceof KernelNode) await network.close();
     }
   },
 };
 
-async function drillRuns(options: DrillOptions, io: Io, signal: AbortSignal): Promise<number> {
+async function drillRuns(
+  options: DrillOptions,
+  io: Io,
+  signal: AbortSignal,
+  network: Network,
+): Promise<number> {
   const { services, skipped } = await servicesFor(options);
   const first = services[0];
   if (!first) return EXIT_OK;
-  if (!options.json) io.stdout(`${header(options, services, skipped).join('\n')}\n\n`);
+  if (!options.json) io.stdout(`${header(options, services, skipped, network).join('\n')}\n\n`);
   const lag = lagBetween(options.lagMinMs, options.lagMaxMs);
   const runOptions = (service: Service): RunOptions => ({
     mode: service.mode,
@@ -127,6 +148,7 @@ async function drillRuns(options: DrillOptions, io: Io, signal: AbortSignal): Pr
     spec: service.spec,
     command: service.command,
     cwd: service.cwd,
+    network,
     rate: options.rate,
     keepAliveClients: options.keepAliveClients,
     keepAliveShare: KEEP_ALIVE_SHARE,
@@ -177,6 +199,7 @@ async function drillRuns(options: DrillOptions, io: Io, signal: AbortSignal): Pr
       keepAliveClients: options.keepAliveClients,
       lagMs: [options.lagMinMs, options.lagMaxMs],
       concurrent: !options.sequential && services.length > 1,
+      network: network.kind,
     };
     const json = runs.map(({ records: _records, ...run }, index) => ({
       ...run,
@@ -263,7 +286,12 @@ async function servicesFor(options: DrillOptions): Promise<{ services: Service[]
   return { services, skipped };
 }
 
-function header(options: DrillOptions, services: readonly Service[], skipped: readonly string[]): string[] {
+function header(
+  options: DrillOptions,
+  services: readonly Service[],
+  skipped: readonly string[],
+  network: Network,
+): string[] {
   const spec = services[0]?.manifestSpec;
   if (!spec) return [];
   const keepAlive = options.keepAliveClients > 0 ? Math.round(options.rate * KEEP_ALIVE_SHARE) : 0;
@@ -272,7 +300,10 @@ function header(options: DrillOptions, services: readonly Service[], skipped: re
       ? `${options.lagMinMs} ms`
       : `${options.lagMinMs}–${options.lagMaxMs} ms, drawn for each update`;
   const lines = [
-    'lameduck drill: a simulated rolling update v1 → v2 under load (real processes on 127.0.0.1, no cluster)',
+    `lameduck drill: a simulated rolling update v1 → v2 under load (real processes, no cluster)`,
+    network.kind === 'kernel'
+      ? "network: kernel — each pod in its own network namespace, the Service a virtual IP with kube-proxy's iptables rules"
+      : 'network: userspace — pods on 127.0.0.1, the Service a TCP proxy standing in for kube-proxy',
     ...describeSpec(spec).map((line, index) => `${index === 0 ? 'manifest: ' : '  '}${line}`),
     "  timings: the manifest's own seconds, nothing scaled",
     `load: ${options.rate} requests/s to GET ${options.path} per run — ${keepAlive > 0 ? `${keepAlive}/s from ${options.keepAliveClients} keep-alive clients, ` : ''}${options.rate - keepAlive}/s on a new connection each; no retries`,

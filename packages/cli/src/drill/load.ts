@@ -4,7 +4,8 @@ import type { ProxiedConnection } from './proxy.js';
 import { classify, type RequestRecord } from './requests.js';
 
 export interface LoadOptions {
-  /** The Service's port on 127.0.0.1. */
+  /** The Service's address: 127.0.0.1 and the proxy's port, or the virtual IP and port 80. */
+  host: string;
   port: number;
   /** Requests per second, all clients together. */
   rate: number;
@@ -16,8 +17,11 @@ export interface LoadOptions {
   timeoutMs: number;
   /** Milliseconds since the run started. */
   now: () => number;
-  /** Which pod the Service sent a client connection (by its local port) to. */
-  lookup: (clientPort: number) => ProxiedConnection | undefined;
+  /**
+   * Which pod the Service sent a client connection to, by its local port (undefined when the
+   * connection never opened), for a request that started at `startMs`.
+   */
+  lookup: (clientPort: number | undefined, startMs: number) => ProxiedConnection | undefined;
 }
 
 /** New-connection requests allowed in flight at once; beyond that the generator skips and counts. */
@@ -76,6 +80,19 @@ export class LoadGenerator {
     }
   }
 
+  /**
+   * Fills in the pod of requests whose connection could not be looked up when they ended (in the
+   * kernel mode, conntrack's report of a connection can come after its answer).
+   */
+  fillIn(lookup: LoadOptions['lookup']): void {
+    for (const record of this.records) {
+      if (record.pod !== undefined || record.localPort === undefined) continue;
+      const connection = lookup(record.localPort, record.startMs);
+      if (connection?.pod !== undefined) record.pod = connection.pod;
+      if (connection?.version !== undefined) record.version = connection.version;
+    }
+  }
+
   /** Stops starting requests and waits for those in flight (each bounded by its timeout). */
   async stop(): Promise<void> {
     this.#running = false;
@@ -116,7 +133,7 @@ export class LoadGenerator {
   }
 
   #send(agent: Agent | false, client: RequestRecord['client']): Promise<void> {
-    const { port, path, timeoutMs, now, lookup } = this.#options;
+    const { host, port, path, timeoutMs, now, lookup } = this.#options;
     const startMs = now();
     return new Promise((resolve) => {
       let socket: Socket | undefined;
@@ -128,7 +145,7 @@ export class LoadGenerator {
         done = true;
         clearTimeout(timer);
         const localPort = socket ? this.#localPorts.get(socket) : undefined;
-        const connection = localPort === undefined ? undefined : lookup(localPort);
+        const connection = lookup(localPort, startMs);
         const failure =
           outcome.code !== undefined
             ? classify({ code: outcome.code, timedOut, connection: connection?.outcome })
@@ -145,12 +162,13 @@ export class LoadGenerator {
           ...(failure === undefined ? {} : { failure }),
           ...(connection?.pod === undefined ? {} : { pod: connection.pod }),
           ...(connection?.version === undefined ? {} : { version: connection.version }),
+          ...(localPort === undefined ? {} : { localPort }),
         });
         resolve();
       };
       const outgoing = request(
         {
-          host: '127.0.0.1',
+          host,
           port,
           path,
           agent,

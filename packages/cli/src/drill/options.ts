@@ -27,6 +27,11 @@ export interface DrillOptions {
   report: string | undefined;
   verbose: boolean;
   help: boolean;
+  /**
+   * Set by the drill itself when it starts again inside the node namespace it made for
+   * `--network kernel` (not for people: not in the help).
+   */
+  nodeNamespace: string | undefined;
   /** A start command given after `--`, in place of a demo. */
   command: string[];
 }
@@ -52,6 +57,7 @@ const VALUE_OPTIONS = new Set([
   '--path',
   '--ready-timeout',
   '--report',
+  '--inside-node-namespace',
 ]);
 
 export function parseDrillArgs(args: readonly string[]): DrillOptions {
@@ -72,6 +78,7 @@ export function parseDrillArgs(args: readonly string[]): DrillOptions {
     report: undefined,
     verbose: false,
     help: false,
+    nodeNamespace: undefined,
     command: [],
   };
   for (let index = 0; index < args.length; index += 1) {
@@ -152,6 +159,11 @@ function setValue(options: DrillOptions, name: string, value: string): void {
       return;
     case '--ready-timeout':
       options.readyTimeoutMs = whole(name, value, 1, 3600) * 1000;
+      return;
+    case '--inside-node-namespace':
+      if (!/^lameduck-drill-\d+-node$/.test(value))
+        throw new UsageError(`--inside-node-namespace is the drill's own, got ${value}`);
+      options.nodeNamespace = value;
       return;
     case '--report':
       if (!/\.(html|svg)$/i.test(value))
