@@ -41,14 +41,14 @@ export const drill: Command = {
     return `usage: lameduck drill [options] [--manifest <file> -- <start command...>]
 
 Plays the parts of Kubernetes that decide whether a rolling update drops requests, with real
-processes on 127.0.0.1: pods (the service, each on its own PORT, with the manifest's env), the
+processes (on 127.0.0.1, or in network namespaces with --network kernel): pods (the service, each on its own PORT, with the manifest's env), the
 kubelet (startup, readiness and liveness probes as the manifest says; preStop, SIGTERM, SIGKILL
 at the grace period), the endpoints and kube-proxy (a TCP proxy that sends each new connection to
 a ready pod and leaves established ones where they are; endpoint changes arrive after a lag) and
 the Deployment controller (v1 → v2 within maxSurge and maxUnavailable). Steady load runs through
 the Service the whole time and every request is counted.
 
-By default it makes three runs at once, side by side, under the Express demo's manifest:
+By default it makes three runs, one after the other, under the Express demo's manifest:
   naive            a plain service that calls server.close() on SIGTERM, preStop hook removed
   naive-prestop    the same service under the manifest as written (shown as "naive + preStop")
   lameduck         the demo itself (a command after -- is shown as "service")
@@ -59,7 +59,14 @@ Options:
   --manifest <file>          the Deployment to simulate (default: the demo's manifest)
   --mode <runs>              all (default), or a comma-separated list of naive, naive-prestop,
                              lameduck (service is another name for the service under test)
-  --sequential               one run after the other instead of all at once
+  --parallel                 all runs at once instead of one after the other (quicker, but the
+                             runs share this process and the CPUs: on a busy machine the
+                             kubelet's probes time out)
+  --network <where>          auto (default): kernel when run as root with ip, iptables-restore,
+                             conntrack and nsenter, else userspace (and it says why in one line);
+                             kernel: each pod in its own network namespace, the Service a virtual
+                             IP with kube-proxy's iptables rules; userspace: pods on 127.0.0.1
+                             behind a TCP proxy
   --replicas <n>             replicas instead of the manifest's
   --rate <n>                 requests per second through the Service (default ${DEFAULTS.rate}): half from
                              keep-alive clients, half on a new connection each
@@ -169,7 +176,7 @@ async function drillRuns(
       : {}),
   });
   const runs: RunResult[] = [];
-  if (options.sequential || services.length === 1) {
+  if (!options.parallel || services.length === 1) {
     for (const [index, service] of services.entries()) {
       io.stderr(
         `lameduck drill: run ${index + 1}/${services.length}: ${MODE_LABELS[service.mode]} (${service.label})…\n`,
@@ -178,7 +185,7 @@ async function drillRuns(
     }
   } else {
     io.stderr(
-      `lameduck drill: ${services.length} runs at once (--sequential for one after another): ${services.map((service) => MODE_LABELS[service.mode]).join(', ')}…\n`,
+      `lameduck drill: ${services.length} runs at once (--parallel): ${services.map((service) => MODE_LABELS[service.mode]).join(', ')}…\n`,
     );
     runs.push(
       ...(await together(
@@ -198,7 +205,7 @@ async function drillRuns(
       rate: options.rate,
       keepAliveClients: options.keepAliveClients,
       lagMs: [options.lagMinMs, options.lagMaxMs],
-      concurrent: !options.sequential && services.length > 1,
+      parallel: options.parallel && services.length > 1,
       network: network.kind,
     };
     const json = runs.map(({ records: _records, ...run }, index) => ({
@@ -224,17 +231,22 @@ async function together(runs: RunOptions[], signal: AbortSignal): Promise<RunRes
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   signal.addEventListener('abort', onAbort, { once: true });
+  let first: unknown;
   try {
-    return await Promise.all(
+    const settled = await Promise.allSettled(
       runs.map((run) =>
         runDrill({ ...run, signal: stop.signal }).catch((error: unknown) => {
+          // The first error stops the others; it is the one to report.
+          first ??= error;
           stop.abort();
           throw error;
         }),
       ),
     );
+    // Every run has cleaned up by now (pods stopped, Services removed).
+    if (first !== undefined) throw first;
+    return settled.map((result) => (result as PromiseFulfilledResult<RunResult>).value);
   } finally {
-    // Promise.all rejects with the first error: the one that stopped the others.
     signal.removeEventListener('abort', onAbort);
   }
 }

@@ -256,7 +256,7 @@ export class Cluster {
       this.#readyTimers.delete(timer);
       const pod = kubelet.pod;
       if (pod.everReady || !isActive(pod)) return;
-      const last = kubelet.lastReadiness;
+      const last = kubelet.lastProbe;
       this.#stop(
         new DrillError(
           `pod ${name} did not become ready within ${readyTimeoutMs / 1000} s` +

@@ -25,8 +25,12 @@ export class KernelNode implements Network {
   #podSerial = 1;
   #serviceSerial = 0;
   #chains = new Set<string>();
-  #syncing: Promise<void> | undefined;
-  #dirty = false;
+  /** Syncs asked for and done: a caller resolves once a sync that started after its call is done. */
+  #requested = 0;
+  #done = 0;
+  #syncing = false;
+  readonly #callers: { serial: number; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  #closed = false;
   #waiting: Restorer | undefined;
   #conntrack: ChildProcess | undefined;
   #lastEventAt = 0;
@@ -87,29 +91,47 @@ export class KernelNode implements Network {
    * during a sync gets another one after it; every caller resolves once its change is in effect.
    */
   sync(): Promise<void> {
-    this.#dirty = true;
-    if (!this.#syncing) {
-      this.#syncing = this.#syncLoop().finally(() => {
-        this.#syncing = undefined;
-      });
-    }
-    return this.#syncing;
+    if (this.#closed) return Promise.resolve();
+    const serial = ++this.#requested;
+    const done = new Promise<void>((resolve, reject) => this.#callers.push({ serial, resolve, reject }));
+    if (!this.#syncing) void this.#syncLoop();
+    return done;
   }
 
   async #syncLoop(): Promise<void> {
-    while (this.#dirty) {
-      this.#dirty = false;
-      const services = [...this.#services];
-      const { rules, chains } = syncRules(
-        services.map((service) => service.rules()),
-        this.#chains,
-      );
-      const restorer = this.#waiting ?? new Restorer();
-      // The next one starts now, so that its process is ready when the next update comes.
-      this.#waiting = new Restorer();
-      await restorer.apply(rules);
-      this.#chains = chains;
-      for (const service of services) service.applied();
+    this.#syncing = true;
+    try {
+      while (this.#done < this.#requested && !this.#closed) {
+        const serial = this.#requested;
+        const services = [...this.#services];
+        const { rules, chains } = syncRules(
+          services.map((service) => service.rules()),
+          this.#chains,
+        );
+        const restorer = this.#waiting ?? new Restorer();
+        // The next one starts now, so that its process is ready when the next update comes.
+        this.#waiting = new Restorer();
+        await restorer.apply(rules);
+        this.#chains = chains;
+        for (const service of services) service.applied();
+        this.#done = serial;
+        this.#settle((caller) => caller.serial <= serial, undefined);
+      }
+    } catch (error) {
+      this.#done = this.#requested;
+      this.#settle(() => true, error);
+    } finally {
+      this.#syncing = false;
+      // Closed while syncing: nobody waits for rules that no longer matter.
+      if (this.#closed) this.#settle(() => true, undefined);
+    }
+  }
+
+  #settle(which: (caller: { serial: number }) => boolean, error: unknown): void {
+    for (const caller of this.#callers.filter(which)) {
+      this.#callers.splice(this.#callers.indexOf(caller), 1);
+      if (error === undefined) caller.resolve();
+      else caller.reject(error);
     }
   }
 
@@ -123,8 +145,11 @@ export class KernelNode implements Network {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     this.#conntrack?.kill('SIGKILL');
     this.#waiting?.cancel();
+    this.#waiting = undefined;
+    if (!this.#syncing) this.#settle(() => true, undefined);
     await Promise.all([...this.#pods.keys()].map((pod) => this.pods.detach(pod)));
   }
 
@@ -135,6 +160,7 @@ export class KernelNode implements Network {
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     this.#conntrack = conntrack;
+    conntrack.unref();
     conntrack.on('error', () => {});
     if (!conntrack.stdout) return;
     createInterface({ input: conntrack.stdout }).on('line', (line) => {
@@ -250,6 +276,8 @@ class Restorer {
       this.#child.once('close', (code) => resolve({ code, stderr }));
     });
     this.#child.stdin?.on('error', () => {});
+    // Waiting for input must not keep the drill alive once it is done.
+    this.#child.unref();
   }
 
   async apply(rules: string): Promise<void> {

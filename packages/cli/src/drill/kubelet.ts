@@ -97,9 +97,11 @@ export class Kubelet {
     return this.#process?.output ?? [];
   }
 
-  /** The readiness probe's last attempt, for error messages. */
-  get lastReadiness(): string | undefined {
-    const worker = this.#workers.readiness ?? this.#workers.startup;
+  /** The last attempt of the probe that holds the pod back (startup until it passes, then readiness). */
+  get lastProbe(): string | undefined {
+    const worker = this.pod.started
+      ? (this.#workers.readiness ?? this.#workers.startup)
+      : (this.#workers.startup ?? this.#workers.readiness);
     return worker?.lastOutcome?.detail;
   }
 

@@ -14,8 +14,8 @@ export interface DrillOptions {
   /** The runs, in the order they are shown: baselines first, the service under test last. */
   modes: ModeChoice[];
   network: NetworkChoice;
-  /** One run after the other instead of all at once. */
-  sequential: boolean;
+  /** All runs at once instead of one after the other. */
+  parallel: boolean;
   replicas: number | undefined;
   rate: number;
   lagMinMs: number;
@@ -66,7 +66,7 @@ export function parseDrillArgs(args: readonly string[]): DrillOptions {
     manifest: undefined,
     modes: [...MODE_CHOICES],
     network: 'auto',
-    sequential: false,
+    parallel: false,
     replicas: undefined,
     rate: DEFAULTS.rate,
     lagMinMs: DEFAULTS.lagMinMs,
@@ -91,7 +91,7 @@ export function parseDrillArgs(args: readonly string[]): DrillOptions {
     const [name = '', inline] = arg.startsWith('--') ? splitInline(arg) : [arg, undefined];
     if (name === '--json') options.json = true;
     else if (name === '--verbose') options.verbose = true;
-    else if (name === '--sequential') options.sequential = true;
+    else if (name === '--parallel') options.parallel = true;
     else if (name === '-h' || name === '--help') options.help = true;
     else if (VALUE_OPTIONS.has(name)) {
       const value = inline ?? args[++index];
