@@ -26,6 +26,11 @@ export interface LoadOptions {
 
 /** New-connection requests allowed in flight at once; beyond that the generator skips and counts. */
 const MAX_IN_FLIGHT = 2000;
+/**
+ * After a stall of the drill's process (a busy machine), requests due more than this long ago are
+ * not sent: a burst of hundreds at once would be the drill's own doing, not the rollout's.
+ */
+const MAX_CATCH_UP_MS = 50;
 const TICK_MS = 5;
 
 /**
@@ -37,7 +42,7 @@ const TICK_MS = 5;
  */
 export class LoadGenerator {
   readonly records: RequestRecord[] = [];
-  /** Requests the generator could not start because too many were in flight. */
+  /** Requests the generator did not start: too many in flight, or due during a stall of the drill. */
   skipped = 0;
   readonly #options: LoadOptions;
   readonly #agents: Agent[] = [];
@@ -71,9 +76,10 @@ export class LoadGenerator {
       let sent = 0;
       this.#ticker = setInterval(() => {
         const due = Math.floor(((this.#options.now() - startedAt) * newConnectionRate) / 1000) - sent;
+        const catchUp = Math.max(1, Math.ceil((newConnectionRate * MAX_CATCH_UP_MS) / 1000));
         for (let index = 0; index < due; index += 1) {
           sent += 1;
-          if (this.#inFlight.size >= MAX_IN_FLIGHT) this.skipped += 1;
+          if (index >= catchUp || this.#inFlight.size >= MAX_IN_FLIGHT) this.skipped += 1;
           else this.#track(this.#send(false, 'new-connection'));
         }
       }, TICK_MS);

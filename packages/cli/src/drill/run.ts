@@ -56,7 +56,7 @@ export interface RunResult extends RequestSummary {
   podsReplaced: number;
   /** Container restarts (liveness or startup failures, crashes). */
   restarts: number;
-  /** Requests the load could not start because too many were in flight (the rate was not met). */
+  /** Requests the load did not start: too many in flight, or due during a stall of the drill (the rate was not met). */
   notSent: number;
   /** Pods SIGKILLed at the end of their grace period. */
   killedAtGracePeriod: number;

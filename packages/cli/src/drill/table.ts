@@ -21,7 +21,8 @@ export function formatRuns(runs: readonly RunResult[]): string {
   row('duration', (run) => seconds(run.durationMs));
   row('rollout', (run) => seconds(run.rolloutMs));
   row('rate', (run) => `${run.ratePerSecond}/s`);
-  if (runs.some((run) => run.notSent > 0)) row('not sent (too many in flight)', (run) => String(run.notSent));
+  if (runs.some((run) => run.notSent > 0))
+    row('not sent (the load fell behind)', (run) => String(run.notSent));
   row('pods replaced', (run) => String(run.podsReplaced));
   row('answered v1 / v2', (run) => `${run.answeredBy.v1 ?? 0} / ${run.answeredBy.v2 ?? 0}`);
   row('old pods exited', (run) => exits(run));
