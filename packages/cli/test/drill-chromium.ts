@@ -80,8 +80,18 @@ export async function openPage(url: string, width: number, height: number): Prom
     try {
       await Promise.race([send('Browser.close'), new Promise((resolve) => setTimeout(resolve, 2000))]);
     } finally {
+      const exited = new Promise((resolve) => {
+        if (browser.exitCode !== null || browser.signalCode !== null) resolve(undefined);
+        else browser.once('exit', resolve);
+      });
       browser.kill('SIGKILL');
-      rmSync(profile, { recursive: true, force: true });
+      await exited;
+      // Chromium's helper processes can still be writing to the profile for a moment: best effort.
+      try {
+        rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      } catch {
+        // A leftover directory in the temporary directory is no test failure.
+      }
     }
   };
   try {
@@ -112,7 +122,7 @@ export async function openPage(url: string, width: number, height: number): Prom
         const { result, exceptionDetails } = await send<{
           result: { value: T };
           exceptionDetails?: { text: string };
-        }>('Runtime.evaluate', { expression, returnByValue: true }, sessionId);
+        }>('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true }, sessionId);
         if (exceptionDetails) throw new Error(`in the page: ${exceptionDetails.text}`);
         return result.value;
       },

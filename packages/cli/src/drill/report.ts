@@ -208,8 +208,12 @@ function runTimeline(run: RunResult, axis: Axis): { svg: string; height: number 
       );
     }
     for (const span of lane.inEndpoints) {
+      // Cut at the axis' ends, as the bars are.
+      const from = Math.max(LEFT, x(span.from));
+      const to = Math.min(WIDTH - RIGHT, x(span.to));
+      if (to <= from) continue;
       parts.push(
-        `<line x1="${x(span.from).toFixed(1)}" x2="${x(span.to).toFixed(1)}" y1="${top + LANE - 2}" y2="${top + LANE - 2}" stroke="${COLOURS.endpoint}" stroke-width="2"/>`,
+        `<line class="endpoint" x1="${from.toFixed(1)}" x2="${to.toFixed(1)}" y1="${top + LANE - 2}" y2="${top + LANE - 2}" stroke="${COLOURS.endpoint}" stroke-width="2"/>`,
       );
     }
     top += LANE;
