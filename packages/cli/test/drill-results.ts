@@ -1,9 +1,9 @@
 import { summarize } from '../src/drill/requests.js';
-import type { RunResult } from '../src/drill/run.js';
+import type { Mode, RunResult } from '../src/drill/run.js';
 import type { DrillEvent } from '../src/drill/timeline.js';
 
 /** A small run as runDrill would return it: one pod replaced, one request refused. */
-export function sampleRun(mode: 'lameduck' | 'naive', failed: boolean): RunResult {
+export function sampleRun(mode: Mode, failed: boolean): RunResult {
   const records = [
     {
       startMs: 100,
@@ -58,6 +58,7 @@ export function sampleRun(mode: 'lameduck' | 'naive', failed: boolean): RunResul
   ];
   return {
     mode,
+    network: 'userspace',
     service: mode === 'naive' ? 'naive-server.mjs' : 'express-demo',
     ...summarize(records),
     podsReplaced: 1,

@@ -56,46 +56,81 @@ const SHORT = [
   '6',
   '--lag-ms',
   '600',
+  '--network',
+  'userspace',
 ];
 
 describe('lameduck drill', () => {
-  it('side by side: the Express demo fails no request, the naive service fails some', async () => {
+  it('side by side: naive fails requests, naive + preStop is reported as it is, the Express demo fails none', async () => {
     const report = join(scratch, 'timeline.html');
-    const run = await drill(...SHORT, '--json', '--report', report);
+    const run = await drill(
+      ...SHORT.map((arg) => (arg === drillFixture('fast.yaml') ? drillFixture('fast-prestop.yaml') : arg)),
+      '--json',
+      '--report',
+      report,
+    );
     expect(run.stderr).not.toMatch(NO_STACK);
     const runs = JSON.parse(run.stdout) as {
       mode: string;
+      service: string;
       requests: number;
       failed: number;
       podsReplaced: number;
       answeredBy: Record<string, number>;
       settings: Record<string, unknown>;
     }[];
-    expect(runs.map((each) => each.mode)).toEqual(['lameduck', 'naive']);
-    const [lameduck, naive] = runs;
+    expect(runs.map((each) => [each.mode, each.service])).toEqual([
+      ['naive', 'naive-server.mjs'],
+      ['naive-prestop', 'naive-server.mjs'],
+      ['lameduck', 'express-demo'],
+    ]);
+    const [naive, naivePreStop, lameduck] = runs;
     expect(lameduck).toMatchObject({ failed: 0, podsReplaced: 2 });
     expect(lameduck?.settings).toMatchObject({
       replicas: 2,
       maxSurge: 1,
       maxUnavailable: 0,
       lagMs: [600, 600],
+      preStop: { type: 'sleep', ms: 1000 },
     });
+    expect(naive?.settings).toMatchObject({ preStop: { type: 'none' } });
+    expect(naivePreStop?.settings).toMatchObject({ preStop: { type: 'sleep', ms: 1000 } });
+    expect(naivePreStop?.podsReplaced).toBe(2);
     expect(lameduck?.requests).toBeGreaterThan(100);
     expect(lameduck?.answeredBy.v1).toBeGreaterThan(0);
     expect(lameduck?.answeredBy.v2).toBeGreaterThan(0);
+    // No pause anywhere and a 600 ms lag: new connections reach pods that have closed their listener.
     expect(naive?.failed).toBeGreaterThan(0);
     expect(run.code).toBe(0);
-    expect(readFileSync(report, 'utf8')).toContain('<svg');
+    const html = readFileSync(report, 'utf8');
+    for (const title of [
+      'naive — naive-server.mjs',
+      'naive + preStop — naive-server.mjs',
+      'lameduck — express-demo',
+    ])
+      expect(html).toContain(title);
+  }, 180_000);
+
+  it('without a preStop hook in the manifest, naive + preStop is skipped and the header says why', async () => {
+    const run = await drill(...SHORT, '--mode', 'naive,naive-prestop', '--rate', '20');
+    expect(run.stdout).toContain(
+      'skipped naive + preStop: the manifest has no preStop hook (it would be naive again)',
+    );
+    expect(run.stdout).toMatch(/^ +naive$/m);
+    expect(run.code).toBe(0);
   }, 120_000);
 
   it('prints the table, and exits 1 when the service under test drops requests', async () => {
     const tag = uniqueTag();
     // server.mjs closes at SIGTERM and ignores LAMEDUCK_DRAIN_DELAY_MS: no pause anywhere.
-    const run = await drill(...SHORT, '--mode', 'lameduck', '--', ...serverCommand(tag));
+    const run = await drill(...SHORT, '--mode', 'service', '--', ...serverCommand(tag));
     expect(run.stdout).toContain('lameduck drill: a simulated rolling update v1 → v2 under load');
     expect(run.stdout).toMatch(/^requests +\d+$/m);
     expect(run.stdout).toMatch(/^ {2}refused +[1-9]\d*$/m);
-    expect(run.stdout).toMatch(/^lameduck: [1-9]\d* of \d+ requests failed \(\d+ refused/m);
+    // A command after -- is the service under test, named for what it is: not "lameduck".
+    expect(run.stdout).toMatch(/^ +service$/m);
+    expect(run.stdout).not.toMatch(/^lameduck: /m);
+    expect(run.stdout).toMatch(/^service: [1-9]\d* of \d+ requests failed \(\d+ refused/m);
     expect(run.code).toBe(1);
     expect(await leftBehind(tag)).toEqual([]);
   }, 120_000);

@@ -3,7 +3,11 @@ import { basename, dirname, relative } from 'node:path';
 import { ManifestError } from '../doctor/manifest.js';
 import { lagBetween } from '../drill/endpoints.js';
 import { DrillError } from '../drill/errors.js';
+import { chooseNetwork, runInNode } from '../drill/kernel-mode.js';
+import { KernelNode } from '../drill/kernel-proxy.js';
 import { locateDemo, locateNaiveServer } from '../drill/locate.js';
+import { isUnderTest, MODE_LABELS } from '../drill/modes.js';
+import { type Network, userspaceNetwork } from '../drill/network.js';
 import { DEFAULTS, type DrillOptions, parseDrillArgs } from '../drill/options.js';
 import { killAllPods } from '../drill/pod-process.js';
 import { htmlReport, svgReport } from '../drill/report.js';
@@ -37,21 +41,32 @@ export const drill: Command = {
     return `usage: lameduck drill [options] [--manifest <file> -- <start command...>]
 
 Plays the parts of Kubernetes that decide whether a rolling update drops requests, with real
-processes on 127.0.0.1: pods (the service, each on its own PORT, with the manifest's env), the
+processes (on 127.0.0.1, or in network namespaces with --network kernel): pods (the service, each on its own PORT, with the manifest's env), the
 kubelet (startup, readiness and liveness probes as the manifest says; preStop, SIGTERM, SIGKILL
 at the grace period), the endpoints and kube-proxy (a TCP proxy that sends each new connection to
 a ready pod and leaves established ones where they are; endpoint changes arrive after a lag) and
 the Deployment controller (v1 → v2 within maxSurge and maxUnavailable). Steady load runs through
 the Service the whole time and every request is counted.
 
-By default it runs the Express demo twice: as it is (mode lameduck), and as a naive service that
-calls server.close() on SIGTERM, with the preStop hook removed (mode naive).
+By default it makes three runs, one after the other, under the Express demo's manifest:
+  naive            a plain service that calls server.close() on SIGTERM, preStop hook removed
+  naive-prestop    the same service under the manifest as written (shown as "naive + preStop")
+  lameduck         the demo itself (a command after -- is shown as "service")
 
 Options:
   --demo <name>              express (default), koa, hono, node, fastify or nestjs: apps/<name>-demo/dist/server.js
                              with apps/<name>-demo/k8s/manifests.yaml
   --manifest <file>          the Deployment to simulate (default: the demo's manifest)
-  --mode <mode>              both (default), lameduck or naive
+  --mode <runs>              all (default), or a comma-separated list of naive, naive-prestop,
+                             lameduck (service is another name for the service under test)
+  --parallel                 all runs at once instead of one after the other (quicker, but the
+                             runs share this process and the CPUs: on a busy machine the
+                             kubelet's probes time out)
+  --network <where>          auto (default): kernel when run as root with ip, iptables-restore,
+                             conntrack and nsenter, else userspace (and it says why in one line);
+                             kernel: each pod in its own network namespace, the Service a virtual
+                             IP with kube-proxy's iptables rules; userspace: pods on 127.0.0.1
+                             behind a TCP proxy
   --replicas <n>             replicas instead of the manifest's
   --rate <n>                 requests per second through the Service (default ${DEFAULTS.rate}): half from
                              keep-alive clients, half on a new connection each
@@ -64,10 +79,10 @@ Options:
   --verbose                  print every event (pods, probes, endpoints) on stderr as it happens
   -h, --help                 show this help
   -- <command...>            your service's start command (needs --manifest), run in the current
-                             directory as the lameduck-mode pods
+                             directory as the pods of the service under test
 
 Timings are the manifest's own seconds; nothing is scaled.
-Exit status: 0 the lameduck run failed no request, 1 it failed some, 2 the drill could not run
+Exit status: 0 the service under test failed no request, 1 it failed some, 2 the drill could not run
 (bad manifest, a service that exits or never becomes ready), 130 interrupted.
 `;
   },
@@ -76,6 +91,18 @@ Exit status: 0 the lameduck run failed no request, 1 it failed some, 2 the drill
     if (options.help) {
       io.stdout(drill.help());
       return EXIT_OK;
+    }
+    let network: Network = userspaceNetwork;
+    try {
+      if (options.nodeNamespace) network = await KernelNode.start(options.nodeNamespace);
+      else {
+        const choice = await chooseNetwork(options.network, io);
+        if (choice.kind === 'kernel') return await runInNode(choice.node, args, io);
+      }
+    } catch (error) {
+      if (!(error instanceof DrillError)) throw error;
+      io.stderr(`lameduck drill: ${error.message}\n`);
+      return EXIT_UNUSABLE;
     }
     const interrupt = new AbortController();
     const onSignal = (signal: NodeJS.Signals) => {
@@ -90,7 +117,7 @@ Exit status: 0 the lameduck run failed no request, 1 it failed some, 2 the drill
     const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
     for (const signal of signals) process.on(signal, onSignal);
     try {
-      return await drillRuns(options, io, interrupt.signal);
+      return await drillRuns(options, io, interrupt.signal, network);
     } catch (error) {
       if (error instanceof AbortError) {
         io.stderr('lameduck drill: interrupted\n');
@@ -106,45 +133,66 @@ Exit status: 0 the lameduck run failed no request, 1 it failed some, 2 the drill
     } finally {
       for (const signal of signals) process.off(signal, onSignal);
       killAllPods();
+      if (network instanceof KernelNode) await network.close();
     }
   },
 };
 
-async function drillRuns(options: DrillOptions, io: Io, signal: AbortSignal): Promise<number> {
-  const services = await servicesFor(options);
+async function drillRuns(
+  options: DrillOptions,
+  io: Io,
+  signal: AbortSignal,
+  network: Network,
+): Promise<number> {
+  const { services, skipped } = await servicesFor(options);
   const first = services[0];
   if (!first) return EXIT_OK;
-  if (!options.json) io.stdout(`${header(options, services).join('\n')}\n\n`);
+  if (!options.json) io.stdout(`${header(options, services, skipped, network).join('\n')}\n\n`);
   const lag = lagBetween(options.lagMinMs, options.lagMaxMs);
+  const runOptions = (service: Service): RunOptions => ({
+    mode: service.mode,
+    service: service.label,
+    spec: service.spec,
+    command: service.command,
+    cwd: service.cwd,
+    network,
+    rate: options.rate,
+    keepAliveClients: options.keepAliveClients,
+    keepAliveShare: KEEP_ALIVE_SHARE,
+    path: options.path,
+    requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    lag,
+    readyTimeoutMs: options.readyTimeoutMs,
+    warmupMs: WARMUP_MS,
+    cooldownMs: COOLDOWN_MS,
+    signal,
+    ...(options.verbose
+      ? {
+          onEvent: (event) =>
+            io.stderr(
+              `  ${(event.atMs / 1000).toFixed(3).padStart(8)} s  ${services.length > 1 ? `${MODE_LABELS[service.mode]}: ` : ''}${event.kind}${event.pod ? ` ${event.pod}` : ''}${event.detail ? `: ${event.detail}` : ''}\n`,
+            ),
+        }
+      : {}),
+  });
   const runs: RunResult[] = [];
-  for (const [index, service] of services.entries()) {
-    io.stderr(`lameduck drill: run ${index + 1}/${services.length}: ${service.mode} (${service.label})…\n`);
-    const run: RunOptions = {
-      mode: service.mode,
-      service: service.label,
-      spec: service.spec,
-      command: service.command,
-      cwd: service.cwd,
-      rate: options.rate,
-      keepAliveClients: options.keepAliveClients,
-      keepAliveShare: KEEP_ALIVE_SHARE,
-      path: options.path,
-      requestTimeoutMs: REQUEST_TIMEOUT_MS,
-      lag,
-      readyTimeoutMs: options.readyTimeoutMs,
-      warmupMs: WARMUP_MS,
-      cooldownMs: COOLDOWN_MS,
-      signal,
-      ...(options.verbose
-        ? {
-            onEvent: (event) =>
-              io.stderr(
-                `  ${(event.atMs / 1000).toFixed(3).padStart(8)} s  ${event.kind}${event.pod ? ` ${event.pod}` : ''}${event.detail ? `: ${event.detail}` : ''}\n`,
-              ),
-          }
-        : {}),
-    };
-    runs.push(await runDrill(run));
+  if (!options.parallel || services.length === 1) {
+    for (const [index, service] of services.entries()) {
+      io.stderr(
+        `lameduck drill: run ${index + 1}/${services.length}: ${MODE_LABELS[service.mode]} (${service.label})…\n`,
+      );
+      runs.push(await runDrill(runOptions(service)));
+    }
+  } else {
+    io.stderr(
+      `lameduck drill: ${services.length} runs at once (--parallel): ${services.map((service) => MODE_LABELS[service.mode]).join(', ')}…\n`,
+    );
+    runs.push(
+      ...(await together(
+        services.map((service) => runOptions(service)),
+        signal,
+      )),
+    );
   }
   if (options.json) {
     const manifest = first.manifestSpec;
@@ -157,6 +205,8 @@ async function drillRuns(options: DrillOptions, io: Io, signal: AbortSignal): Pr
       rate: options.rate,
       keepAliveClients: options.keepAliveClients,
       lagMs: [options.lagMinMs, options.lagMaxMs],
+      parallel: options.parallel && services.length > 1,
+      network: network.kind,
     };
     const json = runs.map(({ records: _records, ...run }, index) => ({
       ...run,
@@ -170,16 +220,44 @@ async function drillRuns(options: DrillOptions, io: Io, signal: AbortSignal): Pr
     await writeFile(options.report, /\.svg$/i.test(options.report) ? svgReport(runs) : htmlReport(runs));
     io.stderr(`lameduck drill: timeline written to ${options.report}\n`);
   }
-  return runs.some((run) => run.mode === 'lameduck' && run.failed > 0) ? EXIT_FINDINGS : EXIT_OK;
+  return runs.some((run) => isUnderTest(run.mode) && run.failed > 0) ? EXIT_FINDINGS : EXIT_OK;
 }
 
-/** The service for each mode asked for, with the Deployment it runs under. */
-async function servicesFor(options: DrillOptions): Promise<Service[]> {
+/**
+ * Every run at once, as Deployments side by side on one node: each has its own pods, Service and
+ * load. The first one that fails stops the others.
+ */
+async function together(runs: RunOptions[], signal: AbortSignal): Promise<RunResult[]> {
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  let first: unknown;
+  try {
+    const settled = await Promise.allSettled(
+      runs.map((run) =>
+        runDrill({ ...run, signal: stop.signal }).catch((error: unknown) => {
+          // The first error stops the others; it is the one to report.
+          first ??= error;
+          stop.abort();
+          throw error;
+        }),
+      ),
+    );
+    // Every run has cleaned up by now (pods stopped, Services removed).
+    if (first !== undefined) throw first;
+    return settled.map((result) => (result as PromiseFulfilledResult<RunResult>).value);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** The service for each run asked for, with the Deployment it runs under. */
+async function servicesFor(options: DrillOptions): Promise<{ services: Service[]; skipped: string[] }> {
   const overrides = options.replicas === undefined ? {} : { replicas: options.replicas };
-  let lameduck: Omit<Service, 'spec' | 'manifestSpec'> & { manifest: string };
+  let underTest: Omit<Service, 'spec' | 'manifestSpec'> & { manifest: string };
   if (options.command.length > 0) {
-    lameduck = {
-      mode: 'lameduck',
+    underTest = {
+      mode: 'service',
       label: basename(options.command.at(-1) ?? options.command[0] ?? 'service'),
       command: options.command,
       cwd: process.cwd(),
@@ -187,7 +265,7 @@ async function servicesFor(options: DrillOptions): Promise<Service[]> {
     };
   } else {
     const demo = locateDemo(options.demo);
-    lameduck = {
+    underTest = {
       mode: 'lameduck',
       label: demo.name,
       command: [process.execPath, 'dist/server.js'],
@@ -195,25 +273,37 @@ async function servicesFor(options: DrillOptions): Promise<Service[]> {
       manifest: options.manifest ?? relative(process.cwd(), demo.manifest),
     };
   }
-  const spec = await loadSpec([lameduck.manifest], overrides);
+  const spec = await loadSpec([underTest.manifest], overrides);
   const services: Service[] = [];
-  if (options.mode !== 'naive') services.push({ ...lameduck, spec, manifestSpec: spec });
-  if (options.mode !== 'lameduck') {
-    const naive = locateNaiveServer();
-    services.push({
-      mode: 'naive',
-      label: basename(naive),
-      command: [process.execPath, naive],
-      cwd: dirname(naive),
+  const skipped: string[] = [];
+  const naive = locateNaiveServer();
+  const naiveService = { label: basename(naive), command: [process.execPath, naive], cwd: dirname(naive) };
+  for (const mode of options.modes) {
+    if (mode === 'naive') {
       // A naive deployment has no pause anywhere: no preStop hook either.
-      spec: { ...spec, preStop: { type: 'none' } },
-      manifestSpec: spec,
-    });
+      services.push({
+        mode,
+        ...naiveService,
+        spec: { ...spec, preStop: { type: 'none' } },
+        manifestSpec: spec,
+      });
+    } else if (mode === 'naive-prestop') {
+      if (spec.preStop.type === 'none')
+        skipped.push('naive + preStop: the manifest has no preStop hook (it would be naive again)');
+      else services.push({ mode, ...naiveService, spec, manifestSpec: spec });
+    } else {
+      services.push({ ...underTest, spec, manifestSpec: spec });
+    }
   }
-  return services;
+  return { services, skipped };
 }
 
-function header(options: DrillOptions, services: readonly Service[]): string[] {
+function header(
+  options: DrillOptions,
+  services: readonly Service[],
+  skipped: readonly string[],
+  network: Network,
+): string[] {
   const spec = services[0]?.manifestSpec;
   if (!spec) return [];
   const keepAlive = options.keepAliveClients > 0 ? Math.round(options.rate * KEEP_ALIVE_SHARE) : 0;
@@ -222,18 +312,28 @@ function header(options: DrillOptions, services: readonly Service[]): string[] {
       ? `${options.lagMinMs} ms`
       : `${options.lagMinMs}–${options.lagMaxMs} ms, drawn for each update`;
   const lines = [
-    'lameduck drill: a simulated rolling update v1 → v2 under load (real processes on 127.0.0.1, no cluster)',
+    `lameduck drill: a simulated rolling update v1 → v2 under load (real processes, no cluster)`,
+    network.kind === 'kernel'
+      ? "network: kernel — each pod in its own network namespace, the Service a virtual IP with kube-proxy's iptables rules"
+      : 'network: userspace — pods on 127.0.0.1, the Service a TCP proxy standing in for kube-proxy',
     ...describeSpec(spec).map((line, index) => `${index === 0 ? 'manifest: ' : '  '}${line}`),
     "  timings: the manifest's own seconds, nothing scaled",
-    `load: ${options.rate} requests/s to GET ${options.path} — ${keepAlive > 0 ? `${keepAlive}/s from ${options.keepAliveClients} keep-alive clients, ` : ''}${options.rate - keepAlive}/s on a new connection each; no retries`,
+    `load: ${options.rate} requests/s to GET ${options.path} per run — ${keepAlive > 0 ? `${keepAlive}/s from ${options.keepAliveClients} keep-alive clients, ` : ''}${options.rate - keepAlive}/s on a new connection each; no retries`,
     `endpoint propagation lag: ${lag}`,
   ];
   for (const service of services) {
-    lines.push(
-      service.mode === 'naive'
-        ? `naive: ${service.label} (server.close() on SIGTERM, no pause)${spec.preStop.type === 'none' ? '' : ', with the preStop hook removed'}`
-        : `lameduck: ${service.command.map((part) => (part === process.execPath ? 'node' : part)).join(' ')} in ${relative(process.cwd(), service.cwd) || '.'}`,
-    );
+    const label = MODE_LABELS[service.mode];
+    if (service.mode === 'naive')
+      lines.push(
+        `${label}: ${service.label} (server.close() on SIGTERM)${spec.preStop.type === 'none' ? '' : ' with the preStop hook removed: no pause anywhere'}`,
+      );
+    else if (service.mode === 'naive-prestop')
+      lines.push(`${label}: ${service.label} (server.close() on SIGTERM) under the manifest as written`);
+    else
+      lines.push(
+        `${label}: ${service.command.map((part) => (part === process.execPath ? 'node' : part)).join(' ')} in ${relative(process.cwd(), service.cwd) || '.'}`,
+      );
   }
+  for (const line of skipped) lines.push(`skipped ${line}`);
   return lines;
 }

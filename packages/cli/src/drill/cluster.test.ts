@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { probe, processesTagged, serverCommand, testSpec, uniqueTag } from '../../test/drill-helpers.js';
 import { Cluster } from './cluster.js';
 import { lagBetween } from './endpoints.js';
+import { loopbackPods } from './network.js';
 import { isActive, isReady } from './pod.js';
 import { ServiceProxy } from './proxy.js';
 import { podEnv } from './run.js';
@@ -28,6 +29,7 @@ async function rollout(spec: DrillSpec, lagMs: number) {
       env: (pod) => podEnv(spec, pod),
     },
     proxy,
+    pods: loopbackPods,
     timeline,
     lag: lagBetween(lagMs, lagMs),
     readyTimeoutMs: 10_000,

@@ -1,9 +1,8 @@
 import { EndpointPropagation, endpointsOf, type Lag } from './endpoints.js';
 import { DrillError } from './errors.js';
 import { Kubelet } from './kubelet.js';
+import type { PodNetwork, ServiceNetwork } from './network.js';
 import { isActive, isReady, type PodState } from './pod.js';
-import { freePort } from './ports.js';
-import type { ServiceProxy } from './proxy.js';
 import { countAvailable, recreateStep, replicaSetStep, rollingUpdateStep, type Scale } from './rollout.js';
 import type { DrillSpec } from './spec.js';
 import type { Timeline } from './timeline.js';
@@ -12,13 +11,16 @@ import type { Timeline } from './timeline.js';
 export interface Container {
   command: readonly string[];
   cwd: string;
-  env: (pod: { name: string; version: string; port: number }) => Record<string, string>;
+  env: (pod: { name: string; version: string; host: string; port: number }) => Record<string, string>;
 }
 
 export interface ClusterOptions {
   spec: DrillSpec;
   container: Container;
-  proxy: ServiceProxy;
+  /** The Service: kube-proxy's rules, or the user-space proxy. */
+  proxy: ServiceNetwork;
+  /** Where pods get their addresses. */
+  pods: PodNetwork;
   timeline: Timeline;
   /** The endpoint propagation lag to kube-proxy. */
   lag: Lag;
@@ -54,6 +56,8 @@ export class Cluster {
   #disposed = false;
   /** The steady state before the drill is set up without lag: nothing is measured yet. */
   #lagging = false;
+  /** Endpoint updates delivered and not yet in effect. */
+  #applying = 0;
 
   constructor(options: ClusterOptions) {
     this.#options = options;
@@ -65,9 +69,20 @@ export class Cluster {
     this.#propagation = new EndpointPropagation({
       lag: () => (this.#lagging ? options.lag() : 0),
       deliver: (endpoints) => {
-        options.proxy.setEndpoints(endpoints);
-        options.timeline.record('endpoints-applied', undefined, describeEndpoints(endpoints));
-        this.#changed();
+        // In the kernel mode this is an iptables-restore: the update is in effect once it is done.
+        this.#applying += 1;
+        Promise.resolve(options.proxy.setEndpoints(endpoints)).then(
+          () => {
+            this.#applying -= 1;
+            if (this.#disposed) return;
+            options.timeline.record('endpoints-applied', undefined, describeEndpoints(endpoints));
+            this.#changed();
+          },
+          (error: unknown) => {
+            this.#applying -= 1;
+            this.#stop(error instanceof DrillError ? error : new DrillError(String(error)));
+          },
+        );
       },
     });
   }
@@ -78,7 +93,7 @@ export class Cluster {
 
   /** Endpoint updates on their way to the proxy. */
   get pendingEndpointUpdates(): number {
-    return this.#propagation.pending;
+    return this.#propagation.pending + this.#applying;
   }
 
   /**
@@ -116,7 +131,7 @@ export class Cluster {
 
   /** Resolves once the proxy sees exactly the endpoints the controller last published. */
   async settled(): Promise<void> {
-    await this.#until(() => this.#propagation.pending === 0);
+    await this.#until(() => this.#propagation.pending === 0 && this.#applying === 0);
   }
 
   /** Ends every pod at once and stops every timer. */
@@ -126,6 +141,7 @@ export class Cluster {
     for (const timer of this.#readyTimers) clearTimeout(timer);
     this.#propagation.dispose();
     for (const kubelet of this.#kubelets.values()) kubelet.dispose();
+    for (const name of this.#kubelets.keys()) void this.#options.pods.detach(name);
   }
 
   #podsOf(version: string): PodState[] {
@@ -199,7 +215,13 @@ export class Cluster {
   async #replicaSetSync(): Promise<void> {
     for (const [version, desired] of this.#desired) {
       const { create, remove } = replicaSetStep(desired, this.#podsOf(version));
-      for (const pod of remove) void this.#kubelets.get(pod.name)?.delete();
+      for (const pod of remove) {
+        // The pod's sandbox (its network namespace) goes once its container has exited.
+        void this.#kubelets
+          .get(pod.name)
+          ?.delete()
+          .then(() => this.#options.pods.detach(pod.name));
+      }
       for (let index = 0; index < create; index += 1) await this.#createPod(version);
     }
   }
@@ -209,16 +231,21 @@ export class Cluster {
     const serial = (this.#serial.get(version) ?? 0) + 1;
     this.#serial.set(version, serial);
     const name = `${spec.name}-${version}-${serial}`;
-    const port = await freePort();
-    if (this.#disposed) return;
+    const address = await this.#options.pods.attach(name);
+    if (this.#disposed) {
+      await this.#options.pods.detach(name);
+      return;
+    }
+    const { host, port } = address;
     const kubelet = new Kubelet({
       spec,
       name,
       version,
+      host,
       port,
-      command: container.command,
+      command: address.command(container.command),
       cwd: container.cwd,
-      env: container.env({ name, version, port }),
+      env: container.env({ name, version, host, port }),
       timeline,
       onChange: () => this.#changed(),
       onFatal: (error) => this.#stop(error),
@@ -229,7 +256,7 @@ export class Cluster {
       this.#readyTimers.delete(timer);
       const pod = kubelet.pod;
       if (pod.everReady || !isActive(pod)) return;
-      const last = kubelet.lastReadiness;
+      const last = kubelet.lastProbe;
       this.#stop(
         new DrillError(
           `pod ${name} did not become ready within ${readyTimeoutMs / 1000} s` +

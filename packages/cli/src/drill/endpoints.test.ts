@@ -3,7 +3,7 @@ import { type Endpoint, EndpointPropagation, endpointsOf, lagBetween } from './e
 import type { PodState } from './pod.js';
 
 function endpoint(pod: string, ready = true): Endpoint {
-  return { pod, version: 'v1', port: 1, ready, serving: ready, terminating: false };
+  return { pod, version: 'v1', host: '127.0.0.1', port: 1, ready, serving: ready, terminating: false };
 }
 
 function recorder() {
@@ -74,6 +74,7 @@ describe('endpointsOf', () => {
   const base: PodState = {
     name: 'a',
     version: 'v1',
+    host: '127.0.0.1',
     port: 1,
     createdAtMs: 0,
     started: true,
@@ -95,8 +96,8 @@ describe('endpointsOf', () => {
         { ...base, name: 'd', started: false, probeReady: false },
       ]),
     ).toEqual([
-      { pod: 'a', version: 'v1', port: 1, ready: true, serving: true, terminating: false },
-      { pod: 'b', version: 'v1', port: 1, ready: false, serving: true, terminating: true },
+      { pod: 'a', version: 'v1', host: '127.0.0.1', port: 1, ready: true, serving: true, terminating: false },
+      { pod: 'b', version: 'v1', host: '127.0.0.1', port: 1, ready: false, serving: true, terminating: true },
     ]);
   });
 });

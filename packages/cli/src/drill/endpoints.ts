@@ -4,6 +4,8 @@ import { isReady, type PodState } from './pod.js';
 export interface Endpoint {
   pod: string;
   version: string;
+  /** The pod's address: 127.0.0.1 in the user-space mode, its own in the kernel mode. */
+  host: string;
   port: number;
   /** Serving and not terminating: what kube-proxy sends new connections to. */
   ready: boolean;
@@ -20,6 +22,7 @@ export function endpointsOf(pods: Iterable<PodState>): Endpoint[] {
     endpoints.push({
       pod: pod.name,
       version: pod.version,
+      host: pod.host,
       port: pod.port,
       ready: isReady(pod),
       serving: pod.probeReady,

@@ -25,6 +25,7 @@ async function startPod(spec: DrillSpec, command = serverCommand(uniqueTag())) {
     spec,
     name: 'web-v1-1',
     version: 'v1',
+    host: '127.0.0.1',
     port,
     command,
     cwd: process.cwd(),
@@ -59,7 +60,13 @@ async function startPod(spec: DrillSpec, command = serverCommand(uniqueTag())) {
 describe('Kubelet', () => {
   it('starts the container with PORT and VERSION, and marks it ready once startup and readiness pass', async () => {
     const pod = await startPod(
-      testSpec({ probes: { startup: probe('/startupz'), readiness: probe('/readyz', 1000) } }),
+      // 5 s for node to start on a busy machine before the startup probe gives up.
+      testSpec({
+        probes: {
+          startup: probe('/startupz', 100, { failureThreshold: 50 }),
+          readiness: probe('/readyz', 1000),
+        },
+      }),
     );
     await pod.until(() => pod.kubelet.pod.probeReady);
     // Readiness runs as soon as startup passes, not a whole period later.

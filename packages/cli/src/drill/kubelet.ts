@@ -13,6 +13,8 @@ export interface KubeletOptions {
   spec: DrillSpec;
   name: string;
   version: string;
+  /** The pod's address, where the kubelet probes it. */
+  host: string;
   port: number;
   command: readonly string[];
   cwd: string;
@@ -41,10 +43,11 @@ export class Kubelet {
 
   constructor(options: KubeletOptions) {
     this.#options = options;
-    const { timeline, name, version, port, spec } = options;
+    const { timeline, name, version, host, port, spec } = options;
     this.pod = {
       name,
       version,
+      host,
       port,
       createdAtMs: timeline.now(),
       started: false,
@@ -59,6 +62,7 @@ export class Kubelet {
     const { startup, readiness, liveness } = spec.probes;
     if (startup) {
       this.#workers.startup = new ProbeWorker('startup', startup, {
+        host,
         port,
         skip: () => this.pod.started || this.pod.deletedAtMs !== undefined,
         onResult: (result, outcome) => {
@@ -69,6 +73,7 @@ export class Kubelet {
     }
     if (readiness) {
       this.#workers.readiness = new ProbeWorker('readiness', readiness, {
+        host,
         port,
         skip: () => !this.pod.started,
         onResult: (result) => this.#setReady(result === 'success'),
@@ -76,6 +81,7 @@ export class Kubelet {
     }
     if (liveness) {
       this.#workers.liveness = new ProbeWorker('liveness', liveness, {
+        host,
         port,
         skip: () => !this.pod.started || this.pod.deletedAtMs !== undefined,
         onResult: (result, outcome) => {
@@ -91,9 +97,11 @@ export class Kubelet {
     return this.#process?.output ?? [];
   }
 
-  /** The readiness probe's last attempt, for error messages. */
-  get lastReadiness(): string | undefined {
-    const worker = this.#workers.readiness ?? this.#workers.startup;
+  /** The last attempt of the probe that holds the pod back (startup until it passes, then readiness). */
+  get lastProbe(): string | undefined {
+    const worker = this.pod.started
+      ? (this.#workers.readiness ?? this.#workers.startup)
+      : (this.#workers.startup ?? this.#workers.readiness);
     return worker?.lastOutcome?.detail;
   }
 
@@ -238,7 +246,7 @@ export class Kubelet {
   async #preStop(signal: AbortSignal): Promise<void> {
     const { preStop } = this.#options.spec;
     if (preStop.type === 'sleep') await wait(preStop.ms, signal);
-    else if (preStop.type === 'httpGet') await httpGet(this.pod.port, preStop.path, signal);
+    else if (preStop.type === 'httpGet') await httpGet(this.pod.host, this.pod.port, preStop.path, signal);
   }
 
   #finish(exit: ProcessExit): void {
@@ -266,9 +274,9 @@ export function wait(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /** A preStop httpGet: the kubelet waits for the answer (bounded by the grace period). */
-function httpGet(port: number, path: string, signal: AbortSignal): Promise<void> {
+function httpGet(host: string, port: number, path: string, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const hook = request({ host: '127.0.0.1', port, path, agent: false, signal }, (response) => {
+    const hook = request({ host, port, path, agent: false, signal }, (response) => {
       response.resume();
       response.on('end', resolve);
       response.on('error', () => resolve());

@@ -4,7 +4,8 @@ import type { ProxiedConnection } from './proxy.js';
 import { classify, type RequestRecord } from './requests.js';
 
 export interface LoadOptions {
-  /** The Service's port on 127.0.0.1. */
+  /** The Service's address: 127.0.0.1 and the proxy's port, or the virtual IP and port 80. */
+  host: string;
   port: number;
   /** Requests per second, all clients together. */
   rate: number;
@@ -16,12 +17,20 @@ export interface LoadOptions {
   timeoutMs: number;
   /** Milliseconds since the run started. */
   now: () => number;
-  /** Which pod the Service sent a client connection (by its local port) to. */
-  lookup: (clientPort: number) => ProxiedConnection | undefined;
+  /**
+   * Which pod the Service sent a client connection to, by its local port (undefined when the
+   * connection never opened), for a request that started at `startMs`.
+   */
+  lookup: (clientPort: number | undefined, startMs: number) => ProxiedConnection | undefined;
 }
 
 /** New-connection requests allowed in flight at once; beyond that the generator skips and counts. */
 const MAX_IN_FLIGHT = 2000;
+/**
+ * After a stall of the drill's process (a busy machine), requests due more than this long ago are
+ * not sent: a burst of hundreds at once would be the drill's own doing, not the rollout's.
+ */
+const MAX_CATCH_UP_MS = 50;
 const TICK_MS = 5;
 
 /**
@@ -33,7 +42,7 @@ const TICK_MS = 5;
  */
 export class LoadGenerator {
   readonly records: RequestRecord[] = [];
-  /** Requests the generator could not start because too many were in flight. */
+  /** Requests the generator did not start: too many in flight, or due during a stall of the drill. */
   skipped = 0;
   readonly #options: LoadOptions;
   readonly #agents: Agent[] = [];
@@ -67,12 +76,26 @@ export class LoadGenerator {
       let sent = 0;
       this.#ticker = setInterval(() => {
         const due = Math.floor(((this.#options.now() - startedAt) * newConnectionRate) / 1000) - sent;
+        const catchUp = Math.max(1, Math.ceil((newConnectionRate * MAX_CATCH_UP_MS) / 1000));
         for (let index = 0; index < due; index += 1) {
           sent += 1;
-          if (this.#inFlight.size >= MAX_IN_FLIGHT) this.skipped += 1;
+          if (index >= catchUp || this.#inFlight.size >= MAX_IN_FLIGHT) this.skipped += 1;
           else this.#track(this.#send(false, 'new-connection'));
         }
       }, TICK_MS);
+    }
+  }
+
+  /**
+   * Fills in the pod of requests whose connection could not be looked up when they ended (in the
+   * kernel mode, conntrack's report of a connection can come after its answer).
+   */
+  fillIn(lookup: LoadOptions['lookup']): void {
+    for (const record of this.records) {
+      if (record.pod !== undefined || record.localPort === undefined) continue;
+      const connection = lookup(record.localPort, record.startMs);
+      if (connection?.pod !== undefined) record.pod = connection.pod;
+      if (connection?.version !== undefined) record.version = connection.version;
     }
   }
 
@@ -116,7 +139,7 @@ export class LoadGenerator {
   }
 
   #send(agent: Agent | false, client: RequestRecord['client']): Promise<void> {
-    const { port, path, timeoutMs, now, lookup } = this.#options;
+    const { host, port, path, timeoutMs, now, lookup } = this.#options;
     const startMs = now();
     return new Promise((resolve) => {
       let socket: Socket | undefined;
@@ -128,7 +151,7 @@ export class LoadGenerator {
         done = true;
         clearTimeout(timer);
         const localPort = socket ? this.#localPorts.get(socket) : undefined;
-        const connection = localPort === undefined ? undefined : lookup(localPort);
+        const connection = lookup(localPort, startMs);
         const failure =
           outcome.code !== undefined
             ? classify({ code: outcome.code, timedOut, connection: connection?.outcome })
@@ -145,12 +168,13 @@ export class LoadGenerator {
           ...(failure === undefined ? {} : { failure }),
           ...(connection?.pod === undefined ? {} : { pod: connection.pod }),
           ...(connection?.version === undefined ? {} : { version: connection.version }),
+          ...(localPort === undefined ? {} : { localPort }),
         });
         resolve();
       };
       const outgoing = request(
         {
-          host: '127.0.0.1',
+          host,
           port,
           path,
           agent,

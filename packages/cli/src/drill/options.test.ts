@@ -6,7 +6,9 @@ describe('parseDrillArgs', () => {
   it('has defaults for everything', () => {
     expect(parseDrillArgs([])).toMatchObject({
       demo: 'express',
-      mode: 'both',
+      modes: ['naive', 'naive-prestop', 'lameduck'],
+      network: 'auto',
+      parallel: false,
       rate: 400,
       lagMinMs: 1000,
       lagMaxMs: 5000,
@@ -23,6 +25,8 @@ describe('parseDrillArgs', () => {
         'k8s.yaml',
         '--mode',
         'lameduck',
+        '--network=userspace',
+        '--parallel',
         '--replicas',
         '2',
         '--rate=50',
@@ -39,7 +43,9 @@ describe('parseDrillArgs', () => {
     ).toMatchObject({
       demo: 'koa',
       manifest: 'k8s.yaml',
-      mode: 'lameduck',
+      modes: ['lameduck'],
+      network: 'userspace',
+      parallel: true,
       replicas: 2,
       rate: 50,
       lagMinMs: 700,
@@ -51,6 +57,12 @@ describe('parseDrillArgs', () => {
     expect(parseDrillArgs(['--lag-ms', '200-900'])).toMatchObject({ lagMinMs: 200, lagMaxMs: 900 });
   });
 
+  it('takes runs as a list, in the order they are shown; service names the service under test', () => {
+    expect(parseDrillArgs(['--mode', 'lameduck,naive']).modes).toEqual(['naive', 'lameduck']);
+    expect(parseDrillArgs(['--mode', 'service,naive-prestop']).modes).toEqual(['naive-prestop', 'lameduck']);
+    expect(parseDrillArgs(['--mode', 'all']).modes).toEqual(['naive', 'naive-prestop', 'lameduck']);
+  });
+
   it.each([
     [['--demo', 'rails'], /--demo must be one of express, koa, hono, node/],
     [['--rate', '0'], /--rate must be a whole number from 1/],
@@ -58,6 +70,8 @@ describe('parseDrillArgs', () => {
     [['--report', 'out.png'], /\.html or \.svg/],
     [['--replicas'], /--replicas needs a value/],
     [['--bogus'], /unknown option --bogus/],
+    [['--mode', 'both'], /--mode must be all or a comma-separated list of naive, naive-prestop, lameduck/],
+    [['--network', 'ipvs'], /--network must be one of auto, kernel, userspace, got ipvs/],
     [['server.js'], /put a start command after --/],
     [['--', 'node', 'server.js'], /needs --manifest/],
   ])('refuses %j', (args, message) => {

@@ -1,14 +1,21 @@
 import { UsageError } from '../commands/command.js';
+import { MODE_CHOICES, type ModeChoice } from './modes.js';
 
 export const DEMOS = ['express', 'koa', 'hono', 'node', 'fastify', 'nestjs'] as const;
 export type Demo = (typeof DEMOS)[number];
 
-export type ModeChoice = 'both' | 'lameduck' | 'naive';
+/** kernel: network namespaces and kube-proxy's iptables rules; userspace: a TCP proxy on 127.0.0.1. */
+export const NETWORKS = ['auto', 'kernel', 'userspace'] as const;
+export type NetworkChoice = (typeof NETWORKS)[number];
 
 export interface DrillOptions {
   demo: Demo;
   manifest: string | undefined;
-  mode: ModeChoice;
+  /** The runs, in the order they are shown: baselines first, the service under test last. */
+  modes: ModeChoice[];
+  network: NetworkChoice;
+  /** All runs at once instead of one after the other. */
+  parallel: boolean;
   replicas: number | undefined;
   rate: number;
   lagMinMs: number;
@@ -20,6 +27,11 @@ export interface DrillOptions {
   report: string | undefined;
   verbose: boolean;
   help: boolean;
+  /**
+   * Set by the drill itself when it starts again inside the node namespace it made for
+   * `--network kernel` (not for people: not in the help).
+   */
+  nodeNamespace: string | undefined;
   /** A start command given after `--`, in place of a demo. */
   command: string[];
 }
@@ -37,6 +49,7 @@ const VALUE_OPTIONS = new Set([
   '--demo',
   '--manifest',
   '--mode',
+  '--network',
   '--replicas',
   '--rate',
   '--lag-ms',
@@ -44,13 +57,16 @@ const VALUE_OPTIONS = new Set([
   '--path',
   '--ready-timeout',
   '--report',
+  '--inside-node-namespace',
 ]);
 
 export function parseDrillArgs(args: readonly string[]): DrillOptions {
   const options: DrillOptions = {
     demo: 'express',
     manifest: undefined,
-    mode: 'both',
+    modes: [...MODE_CHOICES],
+    network: 'auto',
+    parallel: false,
     replicas: undefined,
     rate: DEFAULTS.rate,
     lagMinMs: DEFAULTS.lagMinMs,
@@ -62,6 +78,7 @@ export function parseDrillArgs(args: readonly string[]): DrillOptions {
     report: undefined,
     verbose: false,
     help: false,
+    nodeNamespace: undefined,
     command: [],
   };
   for (let index = 0; index < args.length; index += 1) {
@@ -74,6 +91,7 @@ export function parseDrillArgs(args: readonly string[]): DrillOptions {
     const [name = '', inline] = arg.startsWith('--') ? splitInline(arg) : [arg, undefined];
     if (name === '--json') options.json = true;
     else if (name === '--verbose') options.verbose = true;
+    else if (name === '--parallel') options.parallel = true;
     else if (name === '-h' || name === '--help') options.help = true;
     else if (VALUE_OPTIONS.has(name)) {
       const value = inline ?? args[++index];
@@ -109,9 +127,12 @@ function setValue(options: DrillOptions, name: string, value: string): void {
       options.manifest = value;
       return;
     case '--mode':
-      if (!['both', 'lameduck', 'naive'].includes(value))
-        throw new UsageError(`--mode must be both, lameduck or naive, got ${value}`);
-      options.mode = value as ModeChoice;
+      options.modes = parseModes(value);
+      return;
+    case '--network':
+      if (!(NETWORKS as readonly string[]).includes(value))
+        throw new UsageError(`--network must be one of ${NETWORKS.join(', ')}, got ${value}`);
+      options.network = value as NetworkChoice;
       return;
     case '--replicas':
       options.replicas = whole(name, value, 1, 20);
@@ -139,12 +160,32 @@ function setValue(options: DrillOptions, name: string, value: string): void {
     case '--ready-timeout':
       options.readyTimeoutMs = whole(name, value, 1, 3600) * 1000;
       return;
+    case '--inside-node-namespace':
+      if (!/^lameduck-drill-\d+-node$/.test(value))
+        throw new UsageError(`--inside-node-namespace is the drill's own, got ${value}`);
+      options.nodeNamespace = value;
+      return;
     case '--report':
       if (!/\.(html|svg)$/i.test(value))
         throw new UsageError(`--report must name an .html or .svg file, got ${value}`);
       options.report = value;
       return;
   }
+}
+
+/** `all`, or a comma-separated list of runs; `service` is another name for the service under test. */
+function parseModes(value: string): ModeChoice[] {
+  if (value === 'all') return [...MODE_CHOICES];
+  const asked = new Set<ModeChoice>();
+  for (const part of value.split(',')) {
+    const name = part.trim() === 'service' ? 'lameduck' : part.trim();
+    if (!(MODE_CHOICES as readonly string[]).includes(name))
+      throw new UsageError(
+        `--mode must be all or a comma-separated list of ${MODE_CHOICES.join(', ')} (or service), got ${value}`,
+      );
+    asked.add(name as ModeChoice);
+  }
+  return MODE_CHOICES.filter((mode) => asked.has(mode));
 }
 
 function whole(name: string, value: string, min: number, max: number): number {

@@ -8,6 +8,7 @@ export interface PodState {
   readonly name: string;
   /** The ReplicaSet's revision: "v1" before the rollout, "v2" after. */
   readonly version: string;
+  readonly host: string;
   readonly port: number;
   readonly createdAtMs: number;
   /** The container passed its startup probe (or has none) and runs. */

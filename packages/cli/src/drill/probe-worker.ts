@@ -18,6 +18,7 @@ export class ProbeWorker {
   readonly kind: ProbeKind;
   readonly spec: ProbeSpec;
   #port: number;
+  #host: string;
   #startedAt = 0;
   #timer: NodeJS.Timeout | undefined;
   #running = false;
@@ -36,6 +37,8 @@ export class ProbeWorker {
     spec: ProbeSpec,
     options: {
       port: number;
+      /** The pod's address (default 127.0.0.1). */
+      host?: string;
       /** True while the kubelet would not run this probe (readiness before startup succeeded). */
       skip?: () => boolean;
       onResult: (result: ProbeResult, outcome: ProbeOutcome) => void;
@@ -46,6 +49,7 @@ export class ProbeWorker {
     this.kind = kind;
     this.spec = spec;
     this.#port = options.port;
+    this.#host = options.host ?? '127.0.0.1';
     this.#skip = options.skip ?? (() => false);
     this.#onResult = options.onResult;
     this.#result = options.initial;
@@ -92,7 +96,7 @@ export class ProbeWorker {
     if (performance.now() - this.#startedAt < this.spec.initialDelayMs) return;
     const generation = this.#generation;
     this.#running = true;
-    const outcome = await runProbe(this.spec.action, this.#port, this.spec.timeoutMs);
+    const outcome = await runProbe(this.spec.action, this.#port, this.spec.timeoutMs, this.#host);
     if (generation !== this.#generation) return;
     this.#running = false;
     if (this.#stopped) return;

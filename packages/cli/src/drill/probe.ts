@@ -13,11 +13,18 @@ export interface ProbeOutcome {
  * disables keep-alive), success for a status from 200 to 399, failure for anything else, for no
  * answer within the timeout, or for a connection that cannot be made.
  */
-export function runProbe(action: ProbeAction, port: number, timeoutMs: number): Promise<ProbeOutcome> {
-  return action.type === 'httpGet' ? httpProbe(action.path, port, timeoutMs) : tcpProbe(port, timeoutMs);
+export function runProbe(
+  action: ProbeAction,
+  port: number,
+  timeoutMs: number,
+  host = '127.0.0.1',
+): Promise<ProbeOutcome> {
+  return action.type === 'httpGet'
+    ? httpProbe(action.path, host, port, timeoutMs)
+    : tcpProbe(host, port, timeoutMs);
 }
 
-function httpProbe(path: string, port: number, timeoutMs: number): Promise<ProbeOutcome> {
+function httpProbe(path: string, host: string, port: number, timeoutMs: number): Promise<ProbeOutcome> {
   return new Promise((resolve) => {
     let settled = false;
     const finish = (outcome: ProbeOutcome) => {
@@ -28,7 +35,7 @@ function httpProbe(path: string, port: number, timeoutMs: number): Promise<Probe
     };
     const probe = request(
       {
-        host: '127.0.0.1',
+        host,
         port,
         path,
         agent: false,
@@ -50,9 +57,9 @@ function httpProbe(path: string, port: number, timeoutMs: number): Promise<Probe
   });
 }
 
-function tcpProbe(port: number, timeoutMs: number): Promise<ProbeOutcome> {
+function tcpProbe(host: string, port: number, timeoutMs: number): Promise<ProbeOutcome> {
   return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
+    const socket = connect({ host, port });
     const timer = setTimeout(() => {
       socket.destroy();
       resolve({ ok: false, detail: 'timeout' });

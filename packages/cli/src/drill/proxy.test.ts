@@ -23,6 +23,7 @@ function endpoint(pod: string, conditions: Partial<Endpoint> = {}): Endpoint {
   return {
     pod,
     version: pod,
+    host: '127.0.0.1',
     port: ports[pod] ?? 0,
     ready: true,
     serving: true,

@@ -1,5 +1,6 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { Endpoint } from './endpoints.js';
+import type { ServiceNetwork } from './network.js';
 
 /** What became of one client connection through the Service. */
 export interface ProxiedConnection {
@@ -20,7 +21,8 @@ export interface ProxiedConnection {
  * as kube-proxy does since 1.26), and stays with that pod until one side closes it, whatever
  * the endpoints do afterwards. A connection the pod refuses or resets is reset towards the client.
  */
-export class ServiceProxy {
+export class ServiceProxy implements ServiceNetwork {
+  readonly host = '127.0.0.1';
   readonly #server: Server;
   #endpoints: readonly Endpoint[] = [];
   readonly #byClientPort = new Map<number, ProxiedConnection>();
@@ -57,9 +59,12 @@ export class ServiceProxy {
   }
 
   /** The connection whose client side uses this local port (the latest one to use it). */
-  connectionFrom(clientPort: number): ProxiedConnection | undefined {
-    return this.#byClientPort.get(clientPort);
+  connectionFrom(clientPort: number | undefined): ProxiedConnection | undefined {
+    return clientPort === undefined ? undefined : this.#byClientPort.get(clientPort);
   }
+
+  /** Every connection is known as soon as it is accepted. */
+  async flush(): Promise<void> {}
 
   /** Connections open to each pod right now. */
   openConnections(): ReadonlyMap<string, number> {
@@ -94,7 +99,12 @@ export class ServiceProxy {
     }
     record.pod = endpoint.pod;
     record.version = endpoint.version;
-    const upstream = connect({ host: '127.0.0.1', port: endpoint.port, allowHalfOpen: true, noDelay: true });
+    const upstream = connect({
+      host: endpoint.host,
+      port: endpoint.port,
+      allowHalfOpen: true,
+      noDelay: true,
+    });
     this.#track(upstream);
     let counted = false;
     upstream.once('connect', () => {

@@ -1,8 +1,12 @@
+import { MODE_LABELS } from './modes.js';
 import type { RunResult } from './run.js';
 import type { DrillEvent } from './timeline.js';
 
 // A timeline per run, drawn to scale: answers per second by version, failures per second by
 // kind, and every pod's lane — starting, ready, in the Service's endpoints, preStop, draining.
+// Every run shares one time axis, counted from its rollout's start, so that the runs line up.
+// Labels live in the left margin, in a strip of their own above the bars, or under the axis:
+// never on a bar. The SVG scales to its container: the page fits a 1,000-pixel-wide window.
 
 const WIDTH = 960;
 const LEFT = 150;
@@ -11,6 +15,10 @@ const BIN_MS = 250;
 const RATE_HEIGHT = 110;
 const FAIL_HEIGHT = 60;
 const LANE = 18;
+/** Rows for the rollout markers' labels, between the title and the first panel. */
+const MARKER_ROW = 13;
+/** A character of the 11 px labels is about this wide; longer labels are cut to fit the margin. */
+const CHAR_PX = 6.2;
 
 const COLOURS = {
   v1: '#4e79a7',
@@ -23,28 +31,59 @@ const COLOURS = {
   axis: '#888',
 };
 
-/** An SVG for each run, one under the other, in one document. */
+/** The shared time axis: milliseconds from each run's rollout start, from `fromMs` to `toMs`. */
+interface Axis {
+  fromMs: number;
+  toMs: number;
+}
+
+/** When a run's rollout started (its axis origin); 0 when it never did. */
+function originOf(run: RunResult): number {
+  return run.events.find((event) => event.kind === 'rollout-started')?.atMs ?? 0;
+}
+
+/** One axis for every run: from the earliest load start to the latest end, around the rollouts' starts. */
+export function sharedAxis(runs: readonly RunResult[]): Axis {
+  let fromMs = 0;
+  let toMs = 1000;
+  for (const run of runs) {
+    const origin = originOf(run);
+    const loadStart = run.events.find((event) => event.kind === 'load-started')?.atMs ?? origin;
+    const end = Math.max(
+      origin,
+      ...run.records.map((record) => record.endMs),
+      ...run.events.map((event) => event.atMs),
+    );
+    fromMs = Math.min(fromMs, loadStart - origin);
+    toMs = Math.max(toMs, end - origin);
+  }
+  return { fromMs, toMs };
+}
+
+/** An SVG for each run, one under the other, in one document, on one time axis. */
 export function svgReport(runs: readonly RunResult[]): string {
-  let y = 10;
+  const axis = sharedAxis(runs);
+  let y = 24;
   const parts: string[] = [];
   for (const run of runs) {
-    const { svg, height } = runTimeline(run);
-    parts.push(`<g transform="translate(0 ${y})">${svg}</g>`);
+    const { svg, height } = runTimeline(run, axis);
+    parts.push(`<g class="run" transform="translate(0 ${y})">${svg}</g>`);
     y += height + 20;
   }
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${y}" viewBox="0 0 ${WIDTH} ${y}" font-family="system-ui, sans-serif" font-size="11">\n${legend()}\n${parts.join('\n')}\n</svg>\n`;
 }
 
 export function htmlReport(runs: readonly RunResult[]): string {
-  const title = `lameduck drill: ${runs.map((run) => `${run.mode} ${run.failed}/${run.requests} failed`).join(', ')}`;
+  const title = `lameduck drill: ${runs.map((run) => `${MODE_LABELS[run.mode]} ${run.failed}/${run.requests} failed`).join(', ')}`;
+  const networks = [...new Set(runs.map((run) => run.network))].join(', ');
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeXml(title)}</title>
-<style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}svg{display:block;margin-bottom:2em}</style>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeXml(title)}</title>
+<style>body{font-family:system-ui,sans-serif;margin:16px;color:#222;max-width:960px}h1{font-size:1.3em}svg{display:block;width:100%;height:auto}</style>
 </head><body>
 <h1>${escapeXml(title)}</h1>
-<p>Each run: answers per second through the Service (by the version that answered), failed requests per
-second, and each pod's lane — grey starting, coloured ready, a dark line while kube-proxy sends it new
-connections, orange in preStop, purple from SIGTERM to exit.</p>
+<p>Network: ${escapeXml(networks)}. Each run, on one time axis counted from its rollout's start: answers per second through
+the Service (by the version that answered), failed requests per second, and each pod's lane — grey starting, coloured
+ready, a dark line while the Service sends it new connections, orange in preStop, purple from SIGTERM to exit.</p>
 ${svgReport(runs)}
 </body></html>
 `;
@@ -63,25 +102,26 @@ function legend(): string {
   let x = 10;
   return items
     .map(([label, colour]) => {
-      const item = `<rect x="${x}" y="6" width="10" height="10" fill="${colour}"/><text x="${x + 14}" y="15">${label}</text>`;
-      x += 30 + label.length * 6.5;
+      const item = `<rect class="key" x="${x}" y="6" width="10" height="10" fill="${colour}"/><text x="${x + 14}" y="15">${label}</text>`;
+      x += 24 + label.length * CHAR_PX;
       return item;
     })
     .join('');
 }
 
-function runTimeline(run: RunResult): { svg: string; height: number } {
-  const end = Math.max(
-    1000,
-    ...run.records.map((record) => record.endMs),
-    ...run.events.map((event) => event.atMs),
-  );
-  const x = (ms: number) => LEFT + ((WIDTH - LEFT - RIGHT) * ms) / end;
-  const bins = Math.ceil(end / BIN_MS);
+function runTimeline(run: RunResult, axis: Axis): { svg: string; height: number } {
+  const origin = originOf(run);
+  const span = axis.toMs - axis.fromMs;
+  /** x of a time on the run's own clock. */
+  const x = (ms: number) => LEFT + ((WIDTH - LEFT - RIGHT) * (ms - origin - axis.fromMs)) / span;
+  const bins = Math.ceil(span / BIN_MS);
+  const binOf = (ms: number) =>
+    Math.min(bins - 1, Math.max(0, Math.floor((ms - origin - axis.fromMs) / BIN_MS)));
+  const binStart = (bin: number) => origin + axis.fromMs + bin * BIN_MS;
   const answered = { v1: new Array<number>(bins).fill(0), v2: new Array<number>(bins).fill(0) };
   const failed = new Array<number>(bins).fill(0);
   for (const record of run.records) {
-    const bin = Math.min(bins - 1, Math.floor(record.endMs / BIN_MS));
+    const bin = binOf(record.endMs);
     if (record.failure) failed[bin] = (failed[bin] ?? 0) + 1;
     else if (record.version === 'v1' || record.version === 'v2') {
       const counts = answered[record.version];
@@ -95,11 +135,37 @@ function runTimeline(run: RunResult): { svg: string; height: number } {
   );
   const maxFailed = Math.max(1, ...failed.map((count) => count * perSecond));
   const parts: string[] = [];
-  let top = 30;
+  let top = 14;
   parts.push(
-    `<text x="10" y="${top}" font-size="14" font-weight="bold">${escapeXml(run.mode)} — ${escapeXml(run.service)}: ${run.requests} requests, ${run.failed} failed, p99 ${run.latencyMs.p99} ms</text>`,
+    `<text class="title" x="10" y="${top}" font-size="14" font-weight="bold">${escapeXml(MODE_LABELS[run.mode])} — ${escapeXml(run.service)}: ${run.requests} requests, ${run.failed} failed, p99 ${run.latencyMs.p99} ms</text>`,
   );
-  top += 12;
+  top += 8;
+
+  // The rollout's start and end: labels in their own strip, a second row when they would touch.
+  const markers = run.events
+    .filter((event) => event.kind === 'rollout-started' || event.kind === 'rollout-complete')
+    .map((event) => ({
+      at: x(event.atMs),
+      text: event.kind === 'rollout-started' ? 'rollout starts' : 'rollout complete',
+    }));
+  let rowEnd = Number.NEGATIVE_INFINITY;
+  let rows = 1;
+  const markerLabels: string[] = [];
+  for (const marker of markers) {
+    const width = marker.text.length * CHAR_PX;
+    // Anchored at the line, or ending at it when it would run off the right edge.
+    const anchorEnd = marker.at + 3 + width > WIDTH - 2;
+    const left = anchorEnd ? marker.at - 3 - width : marker.at + 3;
+    const row = left > rowEnd + 6 ? 0 : 1;
+    if (row === 1) rows = 2;
+    if (row === 0) rowEnd = left + width;
+    markerLabels.push(
+      `<text class="marker" x="${(anchorEnd ? marker.at - 3 : marker.at + 3).toFixed(1)}" y="${top + MARKER_ROW * (row + 1) - 3}"${anchorEnd ? ' text-anchor="end"' : ''} fill="${COLOURS.axis}">${marker.text}</text>`,
+    );
+  }
+  parts.push(...markerLabels);
+  const panelsTop = top;
+  top += MARKER_ROW * rows + 4;
 
   // Answers per second, stacked by version.
   parts.push(label(top + RATE_HEIGHT / 2, `answers/s (max ${Math.round(maxRate)})`));
@@ -107,7 +173,7 @@ function runTimeline(run: RunResult): { svg: string; height: number } {
   for (let bin = 0; bin < bins; bin += 1) {
     const v1 = ((answered.v1[bin] ?? 0) * perSecond * RATE_HEIGHT) / maxRate;
     const v2 = ((answered.v2[bin] ?? 0) * perSecond * RATE_HEIGHT) / maxRate;
-    const left = x(bin * BIN_MS);
+    const left = x(binStart(bin));
     if (v1 > 0) parts.push(rect(left, top + RATE_HEIGHT - v1, barWidth, v1, COLOURS.v1));
     if (v2 > 0) parts.push(rect(left, top + RATE_HEIGHT - v1 - v2, barWidth, v2, COLOURS.v2));
   }
@@ -122,12 +188,12 @@ function runTimeline(run: RunResult): { svg: string; height: number } {
     const count = failed[bin] ?? 0;
     if (count === 0) continue;
     const height = Math.max(2, (count * perSecond * FAIL_HEIGHT) / maxFailed);
-    parts.push(rect(x(bin * BIN_MS), top + FAIL_HEIGHT - height, barWidth, height, COLOURS.failed));
+    parts.push(rect(x(binStart(bin)), top + FAIL_HEIGHT - height, barWidth, height, COLOURS.failed));
   }
   top += FAIL_HEIGHT + 10;
 
   // One lane per pod.
-  const lanes = podLanes(run.events, end);
+  const lanes = podLanes(run.events, origin + axis.toMs);
   for (const lane of lanes) {
     parts.push(label(top + LANE / 2, lane.pod));
     for (const segment of lane.segments) {
@@ -142,30 +208,32 @@ function runTimeline(run: RunResult): { svg: string; height: number } {
       );
     }
     for (const span of lane.inEndpoints) {
+      // Cut at the axis' ends, as the bars are.
+      const from = Math.max(LEFT, x(span.from));
+      const to = Math.min(WIDTH - RIGHT, x(span.to));
+      if (to <= from) continue;
       parts.push(
-        `<line x1="${x(span.from)}" x2="${x(span.to)}" y1="${top + LANE - 2}" y2="${top + LANE - 2}" stroke="${COLOURS.endpoint}" stroke-width="2"/>`,
+        `<line class="endpoint" x1="${from.toFixed(1)}" x2="${to.toFixed(1)}" y1="${top + LANE - 2}" y2="${top + LANE - 2}" stroke="${COLOURS.endpoint}" stroke-width="2"/>`,
       );
     }
     top += LANE;
   }
 
-  // Axis and the rollout's start and end.
+  // The axis, shared by every run: seconds from the rollout's start.
   top += 4;
   parts.push(`<line x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${top}" y2="${top}" stroke="${COLOURS.axis}"/>`);
-  const step = end > 60_000 ? 10_000 : end > 20_000 ? 5_000 : 1_000;
-  for (let ms = 0; ms <= end; ms += step) {
+  const step = span > 60_000 ? 10_000 : span > 20_000 ? 5_000 : 1_000;
+  for (let ms = Math.ceil(axis.fromMs / step) * step; ms <= axis.toMs; ms += step) {
     parts.push(
-      `<text x="${x(ms)}" y="${top + 12}" text-anchor="middle" fill="${COLOURS.axis}">${ms / 1000} s</text>`,
+      `<text class="tick" data-ms="${ms}" x="${x(origin + ms).toFixed(1)}" y="${top + 12}" text-anchor="middle" fill="${COLOURS.axis}">${ms / 1000} s</text>`,
     );
   }
-  for (const event of run.events) {
-    if (event.kind !== 'rollout-started' && event.kind !== 'rollout-complete') continue;
+  for (const marker of markers) {
     parts.push(
-      `<line x1="${x(event.atMs)}" x2="${x(event.atMs)}" y1="42" y2="${top}" stroke="${COLOURS.axis}" stroke-dasharray="3 3"/>`,
-      `<text x="${x(event.atMs) + 3}" y="52" fill="${COLOURS.axis}">${event.kind === 'rollout-started' ? 'rollout starts' : 'rollout complete'}</text>`,
+      `<line x1="${marker.at.toFixed(1)}" x2="${marker.at.toFixed(1)}" y1="${panelsTop}" y2="${top}" stroke="${COLOURS.axis}" stroke-dasharray="3 3"/>`,
     );
   }
-  return { svg: parts.join('\n'), height: top + 20 };
+  return { svg: parts.join('\n'), height: top + 16 };
 }
 
 interface Lane {
@@ -239,12 +307,19 @@ export function podLanes(events: readonly DrillEvent[], endMs: number): Lane[] {
   return [...lanes.values()].map(({ pod, segments, inEndpoints }) => ({ pod, segments, inEndpoints }));
 }
 
+/** A bar, cut at the axis' ends. */
 function rect(x: number, y: number, width: number, height: number, fill: string): string {
-  return `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${width.toFixed(1)}" height="${height.toFixed(1)}" fill="${fill}"/>`;
+  const left = Math.max(LEFT, x);
+  width = Math.max(0.5, Math.min(x + width, WIDTH - RIGHT) - left);
+  x = left;
+  return `<rect class="bar" x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${width.toFixed(1)}" height="${height.toFixed(1)}" fill="${fill}"/>`;
 }
 
+/** A label in the left margin, cut short (…) when it would reach the bars. */
 function label(y: number, text: string): string {
-  return `<text x="${LEFT - 8}" y="${y + 4}" text-anchor="end">${escapeXml(text)}</text>`;
+  const room = Math.floor((LEFT - 14) / CHAR_PX);
+  const shown = text.length > room ? `${text.slice(0, room - 1)}…` : text;
+  return `<text class="label" x="${LEFT - 8}" y="${y + 4}" text-anchor="end">${escapeXml(shown)}</text>`;
 }
 
 function escapeXml(text: string): string {

@@ -21,6 +21,12 @@ describe('classify', () => {
     expect(classify({ code: 'EPIPE', timedOut: false, connection: undefined })).toBe('reset');
     expect(classify({ code: 'ETIMEDOUT', timedOut: true, connection: 'open' })).toBe('timeout');
     expect(classify({ code: 'EMFILE', timedOut: false, connection: undefined })).toBe('other');
+    // The kernel mode: a REJECT for want of endpoints, and a pod address that is gone.
+    expect(classify({ code: 'ECONNREFUSED', timedOut: false, connection: 'no-endpoint' })).toBe(
+      'no-endpoint',
+    );
+    expect(classify({ code: 'ECONNREFUSED', timedOut: false, connection: undefined })).toBe('refused');
+    expect(classify({ code: 'EHOSTUNREACH', timedOut: false, connection: undefined })).toBe('unreachable');
   });
 });
 

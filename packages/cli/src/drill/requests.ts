@@ -7,16 +7,26 @@ import type { ProxiedConnection } from './proxy.js';
  * - reset: the connection was closed or reset under the request (ECONNRESET, "socket hang up").
  * - timeout: no complete answer within the request timeout.
  * - no-endpoint: the Service had no endpoint to send the connection to.
+ * - unreachable: its new connection went to the address of a pod that is gone (EHOSTUNREACH:
+ *   kube-proxy's rules still named it; the kernel mode only).
  * - http-error: an answer with a status of 400 or more.
  * - other: any other error code.
  */
-export type FailureKind = 'refused' | 'reset' | 'timeout' | 'no-endpoint' | 'http-error' | 'other';
+export type FailureKind =
+  | 'refused'
+  | 'reset'
+  | 'timeout'
+  | 'no-endpoint'
+  | 'unreachable'
+  | 'http-error'
+  | 'other';
 
 export const FAILURE_KINDS: readonly FailureKind[] = [
   'refused',
   'reset',
   'timeout',
   'no-endpoint',
+  'unreachable',
   'http-error',
   'other',
 ];
@@ -35,6 +45,8 @@ export interface RequestRecord {
   /** The pod (and its version) the Service sent the request's connection to. */
   pod?: string;
   version?: string;
+  /** The client side's port of its connection, when the connection opened. */
+  localPort?: number;
 }
 
 export function classify(input: {
@@ -43,9 +55,11 @@ export function classify(input: {
   connection: ProxiedConnection['outcome'] | undefined;
 }): FailureKind {
   if (input.timedOut) return 'timeout';
-  if (input.connection === 'refused' || input.code === 'ECONNREFUSED') return 'refused';
+  // Before ECONNREFUSED: in the kernel mode, a REJECT for want of endpoints is one too.
   if (input.connection === 'no-endpoint') return 'no-endpoint';
+  if (input.connection === 'refused' || input.code === 'ECONNREFUSED') return 'refused';
   if (['ECONNRESET', 'EPIPE', 'ECONNABORTED'].includes(input.code)) return 'reset';
+  if (['EHOSTUNREACH', 'ENETUNREACH'].includes(input.code)) return 'unreachable';
   return 'other';
 }
 

@@ -116,6 +116,7 @@ function pod(name: string, fields: Partial<PodState> = {}): PodState {
   return {
     name,
     version: 'v1',
+    host: '127.0.0.1',
     port: 1,
     createdAtMs: 0,
     started: true,

@@ -3,15 +3,15 @@ import type { Lag } from './endpoints.js';
 import { DrillError } from './errors.js';
 import { wait } from './kubelet.js';
 import { LoadGenerator } from './load.js';
+import type { Mode } from './modes.js';
+import { type Network, userspaceNetwork } from './network.js';
 import type { PodState } from './pod.js';
 import { describeExit } from './pod-process.js';
-import { ServiceProxy } from './proxy.js';
 import { type RequestRecord, type RequestSummary, summarize } from './requests.js';
 import type { DrillSpec } from './spec.js';
 import { type DrillEvent, Timeline } from './timeline.js';
 
-/** lameduck: the service under test. naive: server.close() on SIGTERM, and no pause anywhere. */
-export type Mode = 'lameduck' | 'naive';
+export type { Mode } from './modes.js';
 
 export interface RunOptions {
   mode: Mode;
@@ -20,6 +20,8 @@ export interface RunOptions {
   spec: DrillSpec;
   command: readonly string[];
   cwd: string;
+  /** Where pods and the Service live (default: loopback and a user-space proxy). */
+  network?: Network;
   rate: number;
   keepAliveClients: number;
   keepAliveShare: number;
@@ -48,11 +50,13 @@ export interface PodSummary {
 export interface RunResult extends RequestSummary {
   mode: Mode;
   service: string;
+  /** kernel: network namespaces and iptables; userspace: 127.0.0.1 and a TCP proxy. */
+  network: 'kernel' | 'userspace';
   /** Old pods deleted and replaced by ready new ones. */
   podsReplaced: number;
   /** Container restarts (liveness or startup failures, crashes). */
   restarts: number;
-  /** Requests the load could not start because too many were in flight (the rate was not met). */
+  /** Requests the load did not start: too many in flight, or due during a stall of the drill (the rate was not met). */
   notSent: number;
   /** Pods SIGKILLed at the end of their grace period. */
   killedAtGracePeriod: number;
@@ -74,7 +78,7 @@ const PASSED_THROUGH = ['PATH', 'HOME', 'TMPDIR', 'TEMP', 'TMP', 'LANG', 'LC_ALL
 /** The environment of one container: the manifest's env, then what the kubelet and the drill set. */
 export function podEnv(
   spec: DrillSpec,
-  pod: { name: string; version: string; port: number },
+  pod: { name: string; version: string; host?: string; port: number },
   base: NodeJS.ProcessEnv = process.env,
 ): Record<string, string> {
   const env: Record<string, string> = {};
@@ -103,7 +107,8 @@ export function podEnv(
 export async function runDrill(options: RunOptions): Promise<RunResult> {
   const timeline = new Timeline();
   if (options.onEvent) timeline.onEvent(options.onEvent);
-  const proxy = await ServiceProxy.listen();
+  const network = options.network ?? userspaceNetwork;
+  const proxy = await network.service(`${options.spec.name}-${options.mode}`, () => timeline.now());
   const cluster = new Cluster({
     spec: options.spec,
     container: {
@@ -112,11 +117,13 @@ export async function runDrill(options: RunOptions): Promise<RunResult> {
       env: (pod) => podEnv(options.spec, pod),
     },
     proxy,
+    pods: network.pods,
     timeline,
     lag: options.lag,
     readyTimeoutMs: options.readyTimeoutMs,
   });
   const load = new LoadGenerator({
+    host: proxy.host,
     port: proxy.port,
     rate: options.rate,
     keepAliveClients: options.keepAliveClients,
@@ -124,7 +131,7 @@ export async function runDrill(options: RunOptions): Promise<RunResult> {
     path: options.path,
     timeoutMs: options.requestTimeoutMs,
     now: () => timeline.now(),
-    lookup: (port) => proxy.connectionFrom(port),
+    lookup: (port, startMs) => proxy.connectionFrom(port, startMs),
   });
   const abort = abortable(options.signal);
   let rolloutStartedMs = 0;
@@ -143,6 +150,8 @@ export async function runDrill(options: RunOptions): Promise<RunResult> {
     await abort.race(wait(options.cooldownMs));
     await abort.race(load.stop());
     timeline.record('load-stopped');
+    await proxy.flush();
+    load.fillIn((port, startMs) => proxy.connectionFrom(port, startMs));
   } finally {
     abort.dispose();
     cluster.dispose();
@@ -153,6 +162,7 @@ export async function runDrill(options: RunOptions): Promise<RunResult> {
   return {
     mode: options.mode,
     service: options.service,
+    network: network.kind,
     ...summarize(load.records),
     podsReplaced: pods.filter((pod) => pod.version === 'v1' && pod.deletedAtMs !== undefined).length,
     notSent: load.skipped,

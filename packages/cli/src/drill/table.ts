@@ -1,4 +1,5 @@
 import { ENVIRONMENT } from '@lameduck/core';
+import { MODE_LABELS } from './modes.js';
 import { FAILURE_KINDS } from './requests.js';
 import type { RunResult } from './run.js';
 import type { DrillSpec, ProbeSpec } from './spec.js';
@@ -7,7 +8,7 @@ import type { DrillSpec, ProbeSpec } from './spec.js';
 export function formatRuns(runs: readonly RunResult[]): string {
   const rows: [string, ...string[]][] = [];
   const row = (label: string, value: (run: RunResult) => string) => rows.push([label, ...runs.map(value)]);
-  row('', (run) => run.mode);
+  row('', (run) => MODE_LABELS[run.mode]);
   row('service', (run) => run.service);
   row('requests', (run) => String(run.requests));
   row('failed', (run) => String(run.failed));
@@ -20,7 +21,8 @@ export function formatRuns(runs: readonly RunResult[]): string {
   row('duration', (run) => seconds(run.durationMs));
   row('rollout', (run) => seconds(run.rolloutMs));
   row('rate', (run) => `${run.ratePerSecond}/s`);
-  if (runs.some((run) => run.notSent > 0)) row('not sent (too many in flight)', (run) => String(run.notSent));
+  if (runs.some((run) => run.notSent > 0))
+    row('not sent (the load fell behind)', (run) => String(run.notSent));
   row('pods replaced', (run) => String(run.podsReplaced));
   row('answered v1 / v2', (run) => `${run.answeredBy.v1 ?? 0} / ${run.answeredBy.v2 ?? 0}`);
   row('old pods exited', (run) => exits(run));
@@ -54,11 +56,12 @@ function seconds(ms: number): string {
 
 /** One line per run: the verdict. */
 export function formatVerdict(run: RunResult): string {
-  if (run.failed === 0) return `${run.mode}: 0 of ${run.requests} requests failed`;
+  const mode = MODE_LABELS[run.mode];
+  if (run.failed === 0) return `${mode}: 0 of ${run.requests} requests failed`;
   const kinds = FAILURE_KINDS.filter((kind) => run.failedByKind[kind] > 0)
     .map((kind) => `${run.failedByKind[kind]} ${kind}`)
     .join(', ');
-  return `${run.mode}: ${run.failed} of ${run.requests} requests failed (${kinds})`;
+  return `${mode}: ${run.failed} of ${run.requests} requests failed (${kinds})`;
 }
 
 /** What the drill read from the manifest, in a few lines. */

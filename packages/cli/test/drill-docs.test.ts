@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain .mjs module beside the recorded runs, shared with `node` for printing.
+import { recorded, recordedTable } from '../../../docs/drill-results/table.mjs';
+import { formatRuns, formatVerdict } from '../src/drill/table.js';
+
+// One source of numbers: the drill's figures in the docs come from the runs recorded in
+// docs/drill-results/ (five `pnpm drill` per network), and this test holds the docs to them.
+
+const root = new URL('../../../', import.meta.url);
+const read = (path: string) => readFileSync(new URL(path, root), 'utf8');
+const DOCS = [
+  'README.md',
+  'packages/cli/README.md',
+  'packages/core/README.md',
+  'docs/deploying-to-kubernetes.md',
+];
+
+describe('the figures quoted in the docs', () => {
+  const table = (recordedTable as () => string)();
+
+  it.each(DOCS)('%s quotes the recorded ranges, verbatim', (path) => {
+    expect(read(path)).toContain(table);
+  });
+
+  it.each(['userspace', 'kernel'])(
+    'the %s sample table in the READMEs is the first recorded run',
+    (network) => {
+      const { sets } = (recorded as (network: string) => { sets: Parameters<typeof formatRuns>[0][] })(
+        network,
+      );
+      const first = sets[0] ?? [];
+      const sample = `${formatRuns(first)}\n\n${first.map(formatVerdict).join('\n')}`;
+      // The CLI's README shows both; the root README the kernel one.
+      if (network === 'kernel') expect(read('README.md')).toContain(sample);
+      expect(read('packages/cli/README.md')).toContain(sample);
+    },
+  );
+
+  it('the recorded runs meet what the README claims: lameduck 0 failed every run with at least 5,000 requests', () => {
+    for (const network of ['userspace', 'kernel']) {
+      const { sets } = (
+        recorded as (network: string) => {
+          sets: { mode: string; failed: number; requests: number; network: string }[][];
+        }
+      )(network);
+      expect(sets).toHaveLength(5);
+      for (const set of sets) {
+        expect(set.map((run) => run.mode)).toEqual(['naive', 'naive-prestop', 'lameduck']);
+        expect(new Set(set.map((run) => run.network))).toEqual(new Set([network]));
+        const lameduck = set.find((run) => run.mode === 'lameduck');
+        expect(lameduck?.failed).toBe(0);
+        expect(lameduck?.requests).toBeGreaterThanOrEqual(5000);
+        expect(set.find((run) => run.mode === 'naive')?.failed).toBeGreaterThan(0);
+      }
+    }
+  });
+});
