@@ -43,7 +43,15 @@ describe("lameduck.on('check')", () => {
     setHealthy(true);
     await lameduck.probe('readiness');
     expect(events).toEqual([
-      { name: 'db', kinds: ['readiness', 'startup'], status: 'pass', critical: true, startedAt: 1_000_000, durationMs: 7, cached: false },
+      {
+        name: 'db',
+        kinds: ['readiness', 'startup'],
+        status: 'pass',
+        critical: true,
+        startedAt: 1_000_000,
+        durationMs: 7,
+        cached: false,
+      },
       {
         name: 'db',
         kinds: ['readiness', 'startup'],
@@ -54,17 +62,29 @@ describe("lameduck.on('check')", () => {
         error: 'connect ECONNREFUSED',
         cached: false,
       },
-      { name: 'db', kinds: ['readiness', 'startup'], status: 'pass', critical: true, startedAt: 1_002_014, durationMs: 7, cached: false },
+      {
+        name: 'db',
+        kinds: ['readiness', 'startup'],
+        status: 'pass',
+        critical: true,
+        startedAt: 1_002_014,
+        durationMs: 7,
+        cached: false,
+      },
     ]);
   });
 
   it('reports a non-critical failure as warn, and a timeout as a fresh failed result', async () => {
     const lameduck = createLameduck({ logger: false });
     lameduck.check('cache', () => Promise.reject(new Error('down')), { critical: false, cacheTtlMs: 0 });
-    lameduck.check('slow', (signal) => new Promise((resolve) => signal.addEventListener('abort', resolve)), {
-      timeoutMs: 50,
-      cacheTtlMs: 0,
-    });
+    lameduck.check(
+      'slow',
+      (signal) => new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve())),
+      {
+        timeoutMs: 50,
+        cacheTtlMs: 0,
+      },
+    );
     const events: CheckEvent[] = [];
     lameduck.on('check', (event) => events.push(event));
     await lameduck.probe('readiness');
@@ -93,6 +113,8 @@ describe("lameduck.on('check')", () => {
 
   it('refuses a listener that is not a function with a one-line message', () => {
     const lameduck = createLameduck({ logger: false });
-    expect(() => lameduck.on('check', 'nope' as never)).toThrow('a listener must be a function, got the string "nope"');
+    expect(() => lameduck.on('check', 'nope' as never)).toThrow(
+      'a listener must be a function, got the string "nope"',
+    );
   });
 });

@@ -1,9 +1,9 @@
 import {
   CHECK_KINDS,
+  type CheckEvent,
   type CheckFunction,
   type CheckKind,
   type CheckOptions,
-  type CheckEvent,
   CheckRegistry,
   type CheckTransition,
 } from './checks.js';
@@ -200,7 +200,9 @@ export function createLameduck(options: LameduckOptions = {}): Lameduck {
       if (event === 'state') return machine.onChange(listener as (change: StateChange) => void);
       if (event === 'ignored') return machine.onIgnored(listener as (ignored: IgnoredTransition) => void);
       if (event === 'check') return subscribe(checkListeners, listener as (event: CheckEvent) => void);
-      throw new LameduckConfigError(`unknown event ${describeValue(event)}; use 'state', 'ignored' or 'check'`);
+      throw new LameduckConfigError(
+        `unknown event ${describeValue(event)}; use 'state', 'ignored' or 'check'`,
+      );
     },
     probe,
     respond: (request) => respondToProbe(context, request),
