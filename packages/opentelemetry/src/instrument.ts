@@ -19,7 +19,7 @@ import {
   type TracerProvider,
   trace,
 } from '@opentelemetry/api';
-import { ATTRIBUTES, METRICS, SPANS, type ShutdownOutcome } from './names.js';
+import { ATTRIBUTES, METRICS, type ShutdownOutcome, SPANS } from './names.js';
 
 export interface LameduckInstrumentationOptions {
   /** Where the metrics go. Default: the global meter provider (`metrics.getMeterProvider()`). */
@@ -107,7 +107,10 @@ export function instrumentLameduck(options: LameduckInstrumentationOptions = {})
   const observeChecks = (result: ObservableResult) => {
     for (const [name, last] of checkStatuses) {
       for (const status of STATUSES) {
-        result.observe(last === status ? 1 : 0, { [ATTRIBUTES.checkName]: name, [ATTRIBUTES.checkStatus]: status });
+        result.observe(last === status ? 1 : 0, {
+          [ATTRIBUTES.checkName]: name,
+          [ATTRIBUTES.checkStatus]: status,
+        });
       }
     }
   };
@@ -148,7 +151,11 @@ export function instrumentLameduck(options: LameduckInstrumentationOptions = {})
       }
       case 'delay-end':
         open?.phase?.end(step.at);
-        open?.root.addEvent('listeners closing', { 'lameduck.shutdown.cut_short': step.cutShort ?? false }, step.at);
+        open?.root.addEvent(
+          'listeners closing',
+          { 'lameduck.shutdown.cut_short': step.cutShort ?? false },
+          step.at,
+        );
         return;
       case 'listeners-closed':
         if (open) open.phase = child(open.root, SPANS.drain, step.at);

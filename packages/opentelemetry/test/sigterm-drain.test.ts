@@ -49,7 +49,9 @@ describe('@lameduck/opentelemetry on the real SDK, through a SIGTERM drain', () 
     await child.waitForEvent('shutdown-start');
     // During the drain delay the listener is still open: the live figures, as a scrape sees them.
     const duringDelay = await snapshot();
-    expect(value(duringDelay, 'lameduck.lifecycle.state', { 'lameduck.lifecycle.state': 'draining' })).toBe(1);
+    expect(value(duringDelay, 'lameduck.lifecycle.state', { 'lameduck.lifecycle.state': 'draining' })).toBe(
+      1,
+    );
     expect(value(duringDelay, 'lameduck.lifecycle.state', { 'lameduck.lifecycle.state': 'ready' })).toBe(0);
     expect(value(duringDelay, 'lameduck.requests.in_flight')).toBe(2); // /slow and this /snapshot
     expect(value(duringDelay, 'lameduck.connections.open')).toBeGreaterThanOrEqual(2);
@@ -73,7 +75,12 @@ describe('@lameduck/opentelemetry on the real SDK, through a SIGTERM drain', () 
     // Checks: the last status, and one histogram point per status with its call count.
     expect(value(metrics, 'lameduck.check.status', { 'lameduck.check.status': 'pass' })).toBe(1);
     expect(metrics['lameduck.check.duration']?.unit).toBe('s');
-    expect(points(metrics, 'lameduck.check.duration').map((p) => [p.attributes, (p.value as { count: number }).count])).toEqual([
+    expect(
+      points(metrics, 'lameduck.check.duration').map((p) => [
+        p.attributes,
+        (p.value as { count: number }).count,
+      ]),
+    ).toEqual([
       [{ 'lameduck.check.name': 'db', 'lameduck.check.status': 'pass' }, 2],
       [{ 'lameduck.check.name': 'db', 'lameduck.check.status': 'fail' }, 1],
     ]);
@@ -81,7 +88,11 @@ describe('@lameduck/opentelemetry on the real SDK, through a SIGTERM drain', () 
     expect(points(metrics, 'lameduck.shutdown.outcome')).toEqual([
       { attributes: { 'lameduck.shutdown.outcome': 'clean' }, value: 1 },
     ]);
-    const phase = (name: string) => value(metrics, 'lameduck.shutdown.phase.duration', { 'lameduck.shutdown.phase': name }) as { count: number; sum: number };
+    const phase = (name: string) =>
+      value(metrics, 'lameduck.shutdown.phase.duration', { 'lameduck.shutdown.phase': name }) as {
+        count: number;
+        sum: number;
+      };
     expect(phase('drain_delay').count).toBe(1);
     expect(phase('drain_delay').sum).toBeGreaterThanOrEqual(1.49);
     expect(phase('drain_delay').sum).toBeLessThan(5);

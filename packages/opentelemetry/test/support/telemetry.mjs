@@ -6,12 +6,19 @@ import {
   MeterProvider,
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 
 export function createTelemetry() {
   const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
   // Exports only when asked (forceFlush), never on a timer during the test.
-  const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 });
+  const reader = new PeriodicExportingMetricReader({
+    exporter: metricExporter,
+    exportIntervalMillis: 3_600_000,
+  });
   const meterProvider = new MeterProvider({ readers: [reader] });
   const spanExporter = new InMemorySpanExporter();
   const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spanExporter)] });
@@ -49,7 +56,11 @@ export function createTelemetry() {
       name: span.name,
       parent: byId.get(span.parentSpanContext?.spanId ?? '')?.name ?? null,
       attributes: span.attributes,
-      events: span.events.map((event) => ({ name: event.name, attributes: event.attributes ?? {}, atMs: ms(event.time) })),
+      events: span.events.map((event) => ({
+        name: event.name,
+        attributes: event.attributes ?? {},
+        atMs: ms(event.time),
+      })),
       status: span.status.code,
       startMs: ms(span.startTime),
       endMs: ms(span.endTime),
