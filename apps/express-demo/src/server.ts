@@ -36,7 +36,14 @@ runDemo('express-demo', async () => {
     response.status(status).type('text').send(body);
   });
 
+  // Prometheus metrics on a second port, only when METRICS_PORT is set (see README).
+  const metrics = process.env.METRICS_PORT ? await import('./metrics.js') : undefined;
+  const metricsPort = metrics?.parseMetricsPort(process.env.METRICS_PORT ?? '');
   const server = await lameduck.listen(app);
+  if (metrics && metricsPort !== undefined) {
+    const port = await metrics.serveMetrics(lameduck, metricsPort);
+    console.log(`express-demo metrics on port ${port} at /metrics`);
+  }
   lameduck.ready('listening');
   const address = server.address();
   return typeof address === 'object' && address ? address.port : 0;
