@@ -10,9 +10,13 @@ import {
   SLOW_USAGE,
 } from 'demo-kit';
 import express from 'express';
+import { metricsSettings, startMetrics } from './metrics.js';
 
 runDemo('express-demo', async () => {
-  const lameduck = createLameduck();
+  // Metrics only when METRICS_PORT or OTEL_EXPORTER_OTLP_ENDPOINT is set (see README).
+  const metrics = metricsSettings(process.env);
+  // Pushing metrics, the process exits after their last flush (see src/metrics.ts), not before.
+  const lameduck = createLameduck(metrics?.push ? { exitOnSignal: false } : {});
   checkDependencyFromEnv(lameduck, process.env);
   const database = checkDatabaseFromEnv(lameduck, process.env);
 
@@ -36,13 +40,10 @@ runDemo('express-demo', async () => {
     response.status(status).type('text').send(body);
   });
 
-  // Prometheus metrics on a second port, only when METRICS_PORT is set (see README).
-  const metrics = process.env.METRICS_PORT ? await import('./metrics.js') : undefined;
-  const metricsPort = metrics?.parseMetricsPort(process.env.METRICS_PORT ?? '');
   const server = await lameduck.listen(app);
-  if (metrics && metricsPort !== undefined) {
-    const port = await metrics.serveMetrics(lameduck, metricsPort);
-    console.log(`express-demo metrics on port ${port} at /metrics`);
+  if (metrics) {
+    const port = await startMetrics(lameduck, metrics);
+    if (port !== undefined) console.log(`express-demo metrics on port ${port} at /metrics`);
   }
   lameduck.ready('listening');
   const address = server.address();
