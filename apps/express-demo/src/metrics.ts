@@ -1,6 +1,7 @@
 // The demo's metrics, loaded only when asked for: METRICS_PORT serves Prometheus' /metrics on a
 // port of its own; OTEL_EXPORTER_OTLP_ENDPOINT pushes them (OTLP over HTTP) every 15 s and once
 // more after the shutdown, before the process exits, so the last shutdown's figures are kept.
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { LameduckConfigError } from '@lameduck/core';
 import type { NodeLameduck } from '@lameduck/core/node';
@@ -34,19 +35,23 @@ export function metricsSettings(env: Readonly<Record<string, string | undefined>
  */
 export async function startMetrics(lameduck: NodeLameduck, settings: MetricsSettings): Promise<number | undefined> {
   // Imported here, not at the top: the bundle would otherwise load them at every startup.
-  const [{ instrumentLameduck }, { PrometheusExporter }, sdk, { OTLPMetricExporter }] = await Promise.all([
-    import('@lameduck/opentelemetry'),
-    import('@opentelemetry/exporter-prometheus'),
-    import('@opentelemetry/sdk-metrics'),
-    import('@opentelemetry/exporter-metrics-otlp-http'),
-  ]);
+  const [{ instrumentLameduck }, { PrometheusExporter }, sdk, { OTLPMetricExporter }, { resourceFromAttributes }] =
+    await Promise.all([
+      import('@lameduck/opentelemetry'),
+      import('@opentelemetry/exporter-prometheus'),
+      import('@opentelemetry/sdk-metrics'),
+      import('@opentelemetry/exporter-metrics-otlp-http'),
+      import('@opentelemetry/resources'),
+    ]);
   const readers: MetricReader[] = [];
   const prometheus = settings.port === undefined ? undefined : new PrometheusExporter({ preventServerStart: true });
   if (prometheus) readers.push(prometheus);
   if (settings.push) {
     readers.push(new sdk.PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), exportIntervalMillis: 15_000 }));
   }
-  const meterProvider = new sdk.MeterProvider({ readers });
+  // One instance id per process: each process's shutdown is its own series (`instance` in Prometheus).
+  const resource = resourceFromAttributes({ 'service.name': 'express-demo', 'service.instance.id': randomUUID() });
+  const meterProvider = new sdk.MeterProvider({ readers, resource });
   instrumentLameduck({ meterProvider, lifecycles: [lameduck] });
   if (settings.push) {
     lameduck.on('state', async ({ to }) => {
