@@ -15,7 +15,9 @@ export interface MetricsSettings {
 }
 
 /** Reads METRICS_PORT and OTEL_EXPORTER_OTLP_ENDPOINT; undefined when neither is set. */
-export function metricsSettings(env: Readonly<Record<string, string | undefined>>): MetricsSettings | undefined {
+export function metricsSettings(
+  env: Readonly<Record<string, string | undefined>>,
+): MetricsSettings | undefined {
   const raw = env.METRICS_PORT ?? '';
   const push = (env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '') !== '';
   if (raw === '' && !push) return undefined;
@@ -33,31 +35,50 @@ export function metricsSettings(env: Readonly<Record<string, string | undefined>
  * With push, the lifecycle must not exit by itself (`exitOnSignal: false`): this exits once the
  * shutdown is done and its figures are flushed.
  */
-export async function startMetrics(lameduck: NodeLameduck, settings: MetricsSettings): Promise<number | undefined> {
+export async function startMetrics(
+  lameduck: NodeLameduck,
+  settings: MetricsSettings,
+): Promise<number | undefined> {
   // Imported here, not at the top: the bundle would otherwise load them at every startup.
-  const [{ instrumentLameduck }, { PrometheusExporter }, sdk, { OTLPMetricExporter }, { resourceFromAttributes }] =
-    await Promise.all([
-      import('@lameduck/opentelemetry'),
-      import('@opentelemetry/exporter-prometheus'),
-      import('@opentelemetry/sdk-metrics'),
-      import('@opentelemetry/exporter-metrics-otlp-http'),
-      import('@opentelemetry/resources'),
-    ]);
+  const [
+    { instrumentLameduck },
+    { PrometheusExporter },
+    sdk,
+    { OTLPMetricExporter },
+    { resourceFromAttributes },
+  ] = await Promise.all([
+    import('@lameduck/opentelemetry'),
+    import('@opentelemetry/exporter-prometheus'),
+    import('@opentelemetry/sdk-metrics'),
+    import('@opentelemetry/exporter-metrics-otlp-http'),
+    import('@opentelemetry/resources'),
+  ]);
   const readers: MetricReader[] = [];
-  const prometheus = settings.port === undefined ? undefined : new PrometheusExporter({ preventServerStart: true });
+  const prometheus =
+    settings.port === undefined ? undefined : new PrometheusExporter({ preventServerStart: true });
   if (prometheus) readers.push(prometheus);
   if (settings.push) {
-    readers.push(new sdk.PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), exportIntervalMillis: 15_000 }));
+    readers.push(
+      new sdk.PeriodicExportingMetricReader({
+        exporter: new OTLPMetricExporter(),
+        exportIntervalMillis: 15_000,
+      }),
+    );
   }
   // One instance id per process: each process's shutdown is its own series (`instance` in Prometheus).
-  const resource = resourceFromAttributes({ 'service.name': 'express-demo', 'service.instance.id': randomUUID() });
+  const resource = resourceFromAttributes({
+    'service.name': 'express-demo',
+    'service.instance.id': randomUUID(),
+  });
   const meterProvider = new sdk.MeterProvider({ readers, resource });
   instrumentLameduck({ meterProvider, lifecycles: [lameduck] });
   if (settings.push) {
     lameduck.on('state', async ({ to }) => {
       if (to !== 'closed') return;
       const result = await lameduck.shutdown(); // the running shutdown's result
-      await meterProvider.forceFlush().catch((error: Error) => console.error(`metrics push failed: ${error.message}`));
+      await meterProvider
+        .forceFlush()
+        .catch((error: Error) => console.error(`metrics push failed: ${error.message}`));
       process.exit(result.exitCode);
     });
   }
@@ -71,7 +92,9 @@ export async function startMetrics(lameduck: NodeLameduck, settings: MetricsSett
   );
   const port = settings.port;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error) => reject(new Error(`cannot listen on METRICS_PORT ${port}: ${error.message}`)));
+    server.once('error', (error) =>
+      reject(new Error(`cannot listen on METRICS_PORT ${port}: ${error.message}`)),
+    );
     server.listen(port, resolve);
   });
   const address = server.address();

@@ -30,13 +30,16 @@ describe('express-demo with METRICS_PORT or OTEL_EXPORTER_OTLP_ENDPOINT', () => 
       env: { PORT: '0', METRICS_PORT: '0', LAMEDUCK_DRAIN_DELAY_MS: '0' },
     });
     const appPort = (await child.waitForLine(/^express-demo listening on port \d+$/)).split(' ').at(-1);
-    const metricsPort = (await child.waitForLine(/^express-demo metrics on port \d+ at \/metrics$/)).split(' ')[4];
+    const metricsPort = (await child.waitForLine(/^express-demo metrics on port \d+ at \/metrics$/)).split(
+      ' ',
+    )[4];
     expect((await request(`http://127.0.0.1:${appPort}/readyz`)).status).toBe(200);
     const scrape = await request(`http://127.0.0.1:${metricsPort}/metrics`);
     expect(scrape.status).toBe(200);
     const samples = parse(scrape.body);
     const sample = (name: string, labels: Record<string, string> = {}) =>
-      samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+      samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+        ?.value;
     expect(sample('lameduck_lifecycle_state', { lameduck_lifecycle_state: 'ready' })).toBe(1);
     expect(sample('lameduck_requests_in_flight')).toBe(1); // the scrape
     expect(sample('lameduck_connections_open')).toBeGreaterThanOrEqual(1);
@@ -48,7 +51,9 @@ describe('express-demo with METRICS_PORT or OTEL_EXPORTER_OTLP_ENDPOINT', () => 
   it('refuses a bad METRICS_PORT with one line and exit 2', async () => {
     const child = spawnNode('dist/server.js', { cwd: appDir, env: { PORT: '0', METRICS_PORT: 'http' } });
     expect((await child.exited).code).toBe(2);
-    expect(child.stderr.trim()).toBe('express-demo: METRICS_PORT must be a port number from 0 to 65535, got "http"');
+    expect(child.stderr.trim()).toBe(
+      'express-demo: METRICS_PORT must be a port number from 0 to 65535, got "http"',
+    );
   });
 
   it('with OTEL_EXPORTER_OTLP_ENDPOINT, pushes the shutdown outcome after the drain and then exits 0', async () => {
@@ -78,13 +83,21 @@ describe('express-demo with METRICS_PORT or OTEL_EXPORTER_OTLP_ENDPOINT', () => 
       expect((await child.exited).code).toBe(0);
       expect(bodies.length).toBeGreaterThanOrEqual(1);
       const last = JSON.parse(bodies.at(-1) as string);
-      type DataPoint = { attributes: { key: string; value: { stringValue?: string } }[]; asInt?: string | number; asDouble?: number };
+      type DataPoint = {
+        attributes: { key: string; value: { stringValue?: string } }[];
+        asInt?: string | number;
+        asDouble?: number;
+      };
       const metrics: { name: string; sum?: { dataPoints: DataPoint[] } }[] = last.resourceMetrics.flatMap(
-        (resource: { scopeMetrics: { metrics: unknown[] }[] }) => resource.scopeMetrics.flatMap((scope) => scope.metrics),
+        (resource: { scopeMetrics: { metrics: unknown[] }[] }) =>
+          resource.scopeMetrics.flatMap((scope) => scope.metrics),
       );
       const outcome = metrics.find((metric) => metric.name === 'lameduck.shutdown.outcome');
       expect(
-        outcome?.sum?.dataPoints.map((point) => [point.attributes[0]?.value.stringValue, Number(point.asInt ?? point.asDouble)]),
+        outcome?.sum?.dataPoints.map((point) => [
+          point.attributes[0]?.value.stringValue,
+          Number(point.asInt ?? point.asDouble),
+        ]),
       ).toEqual([['clean', 1]]);
       expect(metrics.map((metric) => metric.name)).toContain('lameduck.shutdown.phase.duration');
     } finally {
