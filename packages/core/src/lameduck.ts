@@ -224,7 +224,7 @@ function logTransition(logger: Logger, transition: CheckTransition): void {
   const error = transition.ok ? undefined : sanitise(transition.error ?? 'no reason given', 300);
   const fields = {
     check: transition.name,
-    status: transition.ok ? 'pass' : 'fail',
+    status: transition.ok ? 'pass' : transition.critical ? 'fail' : 'warn',
     critical: transition.critical,
     previousForMs: transition.previousForMs,
     error,

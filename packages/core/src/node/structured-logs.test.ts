@@ -87,6 +87,19 @@ describe('structured logs', () => {
     ]);
   });
 
+  it("reports a non-critical check's failure with status warn", async () => {
+    const { logger, lines } = pinoLines();
+    const lameduck = createLameduck({ logger });
+    lameduck.check('cache', () => Promise.reject(new Error('evicted')), { critical: false });
+    await lameduck.probe('readiness');
+    expect(lines.find((line) => line.check === 'cache')).toMatchObject({
+      level: 40,
+      status: 'warn',
+      critical: false,
+      error: 'evicted',
+    });
+  });
+
   it('hands a pino logger the phase and durationMs of each shutdown step and hook', async () => {
     const { logger, lines } = pinoLines();
     const lameduck: NodeLameduck = createNodeLameduck({
