@@ -63,7 +63,7 @@ const node = (args: string[]) =>
 describe('the packed packages, installed with npm', () => {
   it('packs every public package', () => {
     expect(publicPackages.map((dir) => dir.split('/').at(-1)).sort()).toEqual(
-      expect.arrayContaining(['cli', 'core', 'express', 'hono', 'koa']),
+      expect.arrayContaining(['cli', 'core', 'express', 'hono', 'koa', 'opentelemetry']),
     );
   });
 
@@ -73,6 +73,8 @@ describe('the packed packages, installed with npm', () => {
     ['@lameduck/express', 'createLameduck'],
     ['@lameduck/koa', 'createLameduck'],
     ['@lameduck/hono', 'createLameduck'],
+    // Its peer @opentelemetry/api comes along: npm installs peer dependencies.
+    ['@lameduck/opentelemetry', 'instrumentLameduck'],
   ])('%s loads with import and with require', (name, exported) => {
     expect(
       node(['--input-type=module', '-e', `import * as m from '${name}'; console.log(typeof m.${exported})`]),
