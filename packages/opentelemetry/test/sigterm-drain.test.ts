@@ -20,7 +20,7 @@ const value = (metrics: Metrics, name: string, attributes: Record<string, unknow
 
 describe('@lameduck/opentelemetry on the real SDK, through a SIGTERM drain', () => {
   it('records check pass -> fail -> pass, live gauges during the drain delay, the phases, the outcome and one shutdown span', async () => {
-    const child = spawnNode(fixture, { env: { DRAIN_DELAY_MS: '1500' } });
+    const child = spawnNode(fixture, { env: { DRAIN_DELAY_MS: '3000' } });
     const { port } = await child.waitForEvent('listening');
     const base = `http://127.0.0.1:${port}`;
     const snapshot = async () => JSON.parse((await request(`${base}/snapshot`)).body) as Metrics;
@@ -43,7 +43,7 @@ describe('@lameduck/opentelemetry on the real SDK, through a SIGTERM drain', () 
     await request(`${base}/health?ok=1`);
     expect((await request(`${base}/readyz`)).status).toBe(200);
 
-    const slow = request(`${base}/slow?ms=1000`);
+    const slow = request(`${base}/slow?ms=4000`);
     await child.waitForEvent('slow');
     child.signal('SIGTERM');
     await child.waitForEvent('shutdown-start');
@@ -94,8 +94,8 @@ describe('@lameduck/opentelemetry on the real SDK, through a SIGTERM drain', () 
         sum: number;
       };
     expect(phase('drain_delay').count).toBe(1);
-    expect(phase('drain_delay').sum).toBeGreaterThanOrEqual(1.49);
-    expect(phase('drain_delay').sum).toBeLessThan(5);
+    expect(phase('drain_delay').sum).toBeGreaterThanOrEqual(2.99);
+    expect(phase('drain_delay').sum).toBeLessThan(10);
     expect(phase('drain').count).toBe(1);
     expect(phase('drain').sum).toBeLessThan(5);
     expect(phase('cleanup').sum).toBeGreaterThanOrEqual(0.045);
@@ -130,7 +130,7 @@ describe('@lameduck/opentelemetry on the real SDK, through a SIGTERM drain', () 
       'lameduck.hook.ok': true,
     });
     const delay = spans.find((span) => span.name === 'lameduck.shutdown.drain_delay');
-    expect((delay?.endMs ?? 0) - (delay?.startMs ?? 0)).toBeGreaterThanOrEqual(1490);
+    expect((delay?.endMs ?? 0) - (delay?.startMs ?? 0)).toBeGreaterThanOrEqual(2990);
     for (const span of spans) {
       expect(span.startMs).toBeGreaterThanOrEqual(root?.startMs ?? 0);
       expect(span.endMs).toBeLessThanOrEqual(root?.endMs ?? 0);
