@@ -10,9 +10,13 @@ import {
   SLOW_USAGE,
 } from 'demo-kit';
 import express from 'express';
+import { metricsSettings, startMetrics } from './metrics.js';
 
 runDemo('express-demo', async () => {
-  const lameduck = createLameduck();
+  // Metrics only when METRICS_PORT or OTEL_EXPORTER_OTLP_ENDPOINT is set (see README).
+  const metrics = metricsSettings(process.env);
+  // Pushing metrics, the process exits after their last flush (see src/metrics.ts), not before.
+  const lameduck = createLameduck(metrics?.push ? { exitOnSignal: false } : {});
   checkDependencyFromEnv(lameduck, process.env);
   const database = checkDatabaseFromEnv(lameduck, process.env);
 
@@ -37,6 +41,10 @@ runDemo('express-demo', async () => {
   });
 
   const server = await lameduck.listen(app);
+  if (metrics) {
+    const port = await startMetrics(lameduck, metrics);
+    if (port !== undefined) console.log(`express-demo metrics on port ${port} at /metrics`);
+  }
   lameduck.ready('listening');
   const address = server.address();
   return typeof address === 'object' && address ? address.port : 0;

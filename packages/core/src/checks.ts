@@ -99,21 +99,42 @@ export interface CheckTransition {
   readonly previousForMs?: number;
 }
 
+/** Told of every fresh result (a call that finished or timed out); cached results are not news. */
+export type CheckResultListener = (event: CheckEvent) => void;
+
+/** One fresh check result, as `lameduck.on('check', …)` and the `lameduck:check` channel give it. */
+export interface CheckEvent {
+  readonly name: string;
+  /** The probes the check belongs to. */
+  readonly kinds: readonly CheckKind[];
+  readonly status: CheckStatus;
+  readonly critical: boolean;
+  /** When the call started (ms since the epoch). */
+  readonly startedAt: number;
+  readonly durationMs: number;
+  /** Why it failed. */
+  readonly error?: string;
+  readonly cached: false;
+}
+
 export class CheckRegistry {
   readonly #checks = new Map<string, RegisteredCheck>();
   readonly #now: () => number;
   readonly #defaults: CheckDefaults;
   readonly #onTransition: CheckTransitionListener | undefined;
+  readonly #onResult: CheckResultListener | undefined;
 
   constructor(
     options: {
       now?: () => number;
       defaults?: Partial<CheckDefaults>;
       onTransition?: CheckTransitionListener;
+      onResult?: CheckResultListener;
     } = {},
   ) {
     this.#now = options.now ?? Date.now;
     this.#onTransition = options.onTransition;
+    this.#onResult = options.onResult;
     this.#defaults = {
       timeoutMs: options.defaults?.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS,
       cacheTtlMs: options.defaults?.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS,
@@ -254,6 +275,7 @@ export class CheckRegistry {
   #record(check: RegisteredCheck, outcome: Outcome): void {
     const finishedAt = this.#now();
     check.last = { outcome, finishedAt };
+    if (this.#onResult && this.#checks.has(check.name)) this.#tellResult(check, outcome);
     const previous = check.reported;
     if (previous?.ok === outcome.ok || (previous === undefined && outcome.ok)) {
       check.reported ??= { ok: outcome.ok, since: finishedAt };
@@ -268,6 +290,26 @@ export class CheckRegistry {
         ok: outcome.ok,
         ...(outcome.error === undefined ? {} : { error: outcome.error }),
         ...(previous === undefined ? {} : { previousForMs: finishedAt - previous.since }),
+      });
+    } catch {
+      // A listener's bug must not change a check's result.
+    }
+  }
+
+  #tellResult(check: RegisteredCheck, outcome: Outcome): void {
+    const { name, critical, kinds } = check;
+    const status = outcome.ok ? 'pass' : critical ? 'fail' : 'warn';
+    const { startedAt, durationMs, error } = outcome;
+    try {
+      this.#onResult?.({
+        name,
+        kinds: [...kinds],
+        status,
+        critical,
+        startedAt,
+        durationMs,
+        ...(error === undefined ? {} : { error }),
+        cached: false,
       });
     } catch {
       // A listener's bug must not change a check's result.

@@ -1,5 +1,6 @@
 export type {
   CheckDetails,
+  CheckEvent,
   CheckFunction,
   CheckKind,
   CheckOptions,
@@ -20,7 +21,7 @@ export type { HttpCheckOptions } from './http-check.js';
 export { httpCheck } from './http-check.js';
 export type { Lameduck, LameduckEvents, LameduckOptions } from './lameduck.js';
 export { createLameduck } from './lameduck.js';
-export type { Logger } from './logger.js';
+export type { LogFields, Logger } from './logger.js';
 export type { ProbePaths } from './paths.js';
 export { DEFAULT_PROBE_PATHS } from './paths.js';
 export type { ProbeQuery, ProbeReport } from './probe.js';

@@ -169,7 +169,7 @@ describe('createLameduck refuses bad configuration', () => {
   it('an unknown event name', () => {
     const lameduck = createLameduck({ logger: false });
     const error = configError(() => lameduck.on('change' as 'state', () => {}));
-    expect(error.message).toContain("unknown event the string \"change\"; use 'state' or 'ignored'");
+    expect(error.message).toContain("unknown event the string \"change\"; use 'state', 'ignored' or 'check'");
   });
 });
 

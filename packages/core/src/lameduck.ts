@@ -1,5 +1,6 @@
 import {
   CHECK_KINDS,
+  type CheckEvent,
   type CheckFunction,
   type CheckKind,
   type CheckOptions,
@@ -9,7 +10,7 @@ import {
 import { describeValue } from './describe.js';
 import { durationOption } from './duration.js';
 import { LameduckConfigError } from './errors.js';
-import { type Logger, prefixedLogger, silentLogger } from './logger.js';
+import { type Logger, prefixedLogger, silentLogger, takesFields } from './logger.js';
 import { type ProbePaths, resolveProbePaths } from './paths.js';
 import { evaluateProbe, type ProbeQuery, type ProbeReport } from './probe.js';
 import { mayBeProbe, type ProbeRequest, type ProbeResponse, respondToProbe } from './respond.js';
@@ -19,6 +20,12 @@ import { sanitise } from './text.js';
 export interface LameduckOptions {
   /** Where lameduck logs transitions and problems. `console`, pino, winston; `false` for silence. Default `console`. */
   logger?: Logger | false;
+  /**
+   * Call the logger as `logger.info(fields, message)` (pino's shape), so log pipelines can filter
+   * on `check`, `phase`, `durationMs`, `state`. Default: true for pino and bunyan loggers
+   * (detected), false for anything else (`console`, winston), which gets one string per line.
+   */
+  logFields?: boolean;
   /**
    * Show failure reasons and check details in probe responses. Default false, because probes
    * may be reachable from outside; turn it on for a separate admin port.
@@ -52,11 +59,14 @@ const OPTION_NAMES = new Set([
   'cacheTtlMs',
   'readinessWhileDraining',
   'now',
+  'logFields',
 ]);
 
 export interface LameduckEvents {
   state: StateChange;
   ignored: IgnoredTransition;
+  /** Every fresh check result (a call that finished or timed out); cached results are not events. */
+  check: CheckEvent;
 }
 
 /** One service's lifecycle: its state, its health checks, and the answers to its probes. */
@@ -82,7 +92,10 @@ export interface Lameduck {
   drain(reason?: string): boolean;
   /** draining → closed: the last step of a shutdown. */
   close(reason?: string): boolean;
-  /** Subscribes to transitions (`state`) or refused transitions (`ignored`). Returns an unsubscribe function. */
+  /**
+   * Subscribes to transitions (`state`), refused transitions (`ignored`) or fresh check results
+   * (`check`). Returns an unsubscribe function.
+   */
   on<E extends keyof LameduckEvents>(event: E, listener: (event: LameduckEvents[E]) => void): () => void;
   /** Evaluates one probe and returns the structured report. Throws a LameduckConfigError for an unknown kind. */
   probe(kind: CheckKind, query?: ProbeQuery): Promise<ProbeReport>;
@@ -118,7 +131,7 @@ export function createLameduck(options: LameduckOptions = {}): Lameduck {
       `exposeDetails must be true or false, got ${describeValue(options.exposeDetails)}`,
     );
   }
-  const logger = toLogger(options.logger);
+  const logger = toLogger(options.logger, options.logFields);
   const now = options.now ?? Date.now;
   if (typeof now !== 'function') {
     throw new LameduckConfigError(
@@ -134,9 +147,11 @@ export function createLameduck(options: LameduckOptions = {}): Lameduck {
     );
   }
   const machine = new StateMachine({ now, logger });
+  const checkListeners = new Set<(event: CheckEvent) => void>();
   const registry = new CheckRegistry({
     now,
     onTransition: (transition) => logTransition(logger, transition),
+    onResult: (event) => tellAll(checkListeners, event),
     defaults: {
       timeoutMs: durationOption('checkTimeoutMs', options.checkTimeoutMs, 500, { minMs: 1, maxMs: 300_000 }),
       cacheTtlMs: durationOption('cacheTtlMs', options.cacheTtlMs, 1000, { minMs: 0, maxMs: 300_000 }),
@@ -185,7 +200,10 @@ export function createLameduck(options: LameduckOptions = {}): Lameduck {
     on(event, listener) {
       if (event === 'state') return machine.onChange(listener as (change: StateChange) => void);
       if (event === 'ignored') return machine.onIgnored(listener as (ignored: IgnoredTransition) => void);
-      throw new LameduckConfigError(`unknown event ${describeValue(event)}; use 'state' or 'ignored'`);
+      if (event === 'check') return subscribe(checkListeners, listener as (event: CheckEvent) => void);
+      throw new LameduckConfigError(
+        `unknown event ${describeValue(event)}; use 'state', 'ignored' or 'check'`,
+      );
     },
     probe,
     respond: (request) => respondToProbe(context, request),
@@ -204,13 +222,43 @@ function logTransition(logger: Logger, transition: CheckTransition): void {
     transition.previousForMs === undefined
       ? ''
       : ` (after ${transition.previousForMs} ms ${transition.ok ? 'failing' : 'passing'})`;
-  if (transition.ok) logger.info(`${label} passing again${lasted}`);
-  else logger.warn(`${label} failing${lasted}: ${sanitise(transition.error ?? 'no reason given', 300)}`);
+  const error = transition.ok ? undefined : sanitise(transition.error ?? 'no reason given', 300);
+  const fields = {
+    check: transition.name,
+    status: transition.ok ? 'pass' : transition.critical ? 'fail' : 'warn',
+    critical: transition.critical,
+    previousForMs: transition.previousForMs,
+    error,
+  };
+  if (transition.ok) logger.info(`${label} passing again${lasted}`, fields);
+  else logger.warn(`${label} failing${lasted}: ${error}`, fields);
 }
 
-function toLogger(logger: LameduckOptions['logger']): Logger {
+function subscribe<T>(listeners: Set<(event: T) => void>, listener: (event: T) => void): () => void {
+  if (typeof listener !== 'function') {
+    throw new LameduckConfigError(`a listener must be a function, got ${describeValue(listener)}`);
+  }
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** Each listener is isolated: one that throws neither breaks a check nor silences the others. */
+function tellAll<T>(listeners: ReadonlySet<(event: T) => void>, event: T): void {
+  for (const listener of listeners) {
+    try {
+      listener(event);
+    } catch {
+      // A listener's bug must not change a check's result.
+    }
+  }
+}
+
+function toLogger(logger: LameduckOptions['logger'], logFields: boolean | undefined): Logger {
+  if (logFields !== undefined && typeof logFields !== 'boolean') {
+    throw new LameduckConfigError(`logFields must be true or false, got ${describeValue(logFields)}`);
+  }
   if (logger === false) return silentLogger;
-  if (logger === undefined) return prefixedLogger(console);
+  if (logger === undefined) return prefixedLogger(console, logFields === true);
   for (const level of ['info', 'warn', 'error'] as const) {
     if (typeof logger?.[level] !== 'function') {
       throw new LameduckConfigError(
@@ -220,12 +268,17 @@ function toLogger(logger: LameduckOptions['logger']): Logger {
   }
   // Call as methods, so pino-style loggers that rely on `this` keep working; a logger that
   // throws must not break a transition or a probe.
-  const safely = (level: 'info' | 'warn' | 'error') => (message: string) => {
-    try {
-      logger[level](message);
-    } catch {
-      // Nowhere left to report it.
-    }
-  };
-  return prefixedLogger({ info: safely('info'), warn: safely('warn'), error: safely('error') });
+  const safely =
+    (level: 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) => {
+      try {
+        Reflect.apply(logger[level], logger, args);
+      } catch {
+        // Nowhere left to report it.
+      }
+    };
+  return prefixedLogger(
+    { info: safely('info'), warn: safely('warn'), error: safely('error') },
+    logFields ?? takesFields(logger),
+  );
 }

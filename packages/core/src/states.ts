@@ -85,7 +85,7 @@ export class StateMachine {
           : to === 'closed'
             ? `ignored ${verb(to)} (${reason}): the lifecycle is ${from}, and only a draining lifecycle closes; drain first`
             : `ignored ${verb(to)} (${reason}): the lifecycle is ${from}, and ${from} never goes back to ${to}`;
-      this.#logger.warn(message);
+      this.#logger.warn(message, { state: from, requested: to, reason });
       const ignored: IgnoredTransition = { requested: to, state: from, reason, at, message };
       this.#deliver(this.#ignoredListeners, ignored);
       return false;
@@ -93,7 +93,7 @@ export class StateMachine {
     this.#state = to;
     const change: StateChange = { from, to, reason, at };
     this.#history.push(change);
-    this.#logger.info(`state ${from} -> ${to} (${reason})`);
+    this.#logger.info(`state ${from} -> ${to} (${reason})`, { state: to, from, reason });
     this.#deliver(this.#changeListeners, change);
     return true;
   }

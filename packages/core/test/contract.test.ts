@@ -84,7 +84,7 @@ describe("onUncaughtException: 'drain'", () => {
       const slow = get(app.port, '/slow?ms=600');
       await sleep(100);
       await get(app.port, path);
-      await app.waitForEvent('state');
+      await app.waitForLine((line) => line.includes('"to":"draining"'));
       const readiness = await get(app.port, '/readyz');
       expect(readiness.status).toBe(503);
       expect((await get(app.port, '/livez')).status).toBe(200);

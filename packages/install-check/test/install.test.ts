@@ -63,7 +63,7 @@ const node = (args: string[]) =>
 describe('the packed packages, installed with npm', () => {
   it('packs every public package', () => {
     expect(publicPackages.map((dir) => dir.split('/').at(-1)).sort()).toEqual(
-      expect.arrayContaining(['cli', 'core', 'express', 'fastify', 'hono', 'koa', 'nestjs']),
+      expect.arrayContaining(['cli', 'core', 'express', 'fastify', 'hono', 'koa', 'nestjs', 'opentelemetry']),
     );
   });
 
@@ -78,6 +78,8 @@ describe('the packed packages, installed with npm', () => {
     ['@lameduck/hono/deno', 'createLameduck'],
     ['@lameduck/fastify', 'createLameduck'],
     ['@lameduck/nestjs', 'createLameduck'],
+    // Its peer @opentelemetry/api comes along: npm installs peer dependencies.
+    ['@lameduck/opentelemetry', 'instrumentLameduck'],
   ])('%s loads with import and with require', (name, exported) => {
     expect(
       node(['--input-type=module', '-e', `import * as m from '${name}'; console.log(typeof m.${exported})`]),

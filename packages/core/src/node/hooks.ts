@@ -126,13 +126,29 @@ export async function runHook(
   if (result === 'timeout') {
     controller.abort(new Error(`${label} "${hook.name}" timed out after ${hook.timeoutMs} ms`));
     const error = `did not finish within its ${hook.timeoutMs} ms timeout`;
-    logger.error(`${label} "${hook.name}" ${error}; abandoned it (its signal is aborted) and moved on`);
+    logger.error(`${label} "${hook.name}" ${error}; abandoned it (its signal is aborted) and moved on`, {
+      hook: hook.name,
+      phase,
+      durationMs,
+      timedOut: true,
+    });
     return { name: hook.name, phase, ok: false, timedOut: true, durationMs, error };
   }
   if (!result.ok) {
-    logger.error(`${label} "${hook.name}" failed after ${durationMs} ms: ${result.error}`);
+    logger.error(`${label} "${hook.name}" failed after ${durationMs} ms: ${result.error}`, {
+      hook: hook.name,
+      phase,
+      durationMs,
+      error: result.error,
+    });
     return { name: hook.name, phase, ok: false, timedOut: false, durationMs, error: result.error };
   }
-  if (options.logSuccess) logger.info(`${label} "${hook.name}" finished in ${durationMs} ms`);
+  if (options.logSuccess) {
+    logger.info(`${label} "${hook.name}" finished in ${durationMs} ms`, {
+      hook: hook.name,
+      phase,
+      durationMs,
+    });
+  }
   return { name: hook.name, phase, ok: true, timedOut: false, durationMs };
 }

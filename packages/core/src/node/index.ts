@@ -1,4 +1,13 @@
 export type { StopReport, UpgradedSocket } from './connections.js';
+export type {
+  LameduckCheckMessage,
+  LameduckShutdownMessage,
+  LameduckSource,
+  LameduckStateMessage,
+  ShutdownPhase,
+  ShutdownPhaseEvent,
+} from './diagnostics.js';
+export { DIAGNOSTICS_CHANNELS } from './diagnostics.js';
 export type { EnvOptions } from './env-options.js';
 export { ENV_OPTIONS, optionsFromEnv } from './env-options.js';
 export type { HookFunction, HookOptions, HookOutcome, HookPhase } from './hooks.js';

@@ -11,6 +11,7 @@ import {
 import { checkBudget } from './budget.js';
 import { ServerTracker } from './connections.js';
 import { CRASH_DRAIN_TIMEOUT_MS, describeCrash, listenForCrashes } from './crash.js';
+import { diagnosticsFor } from './diagnostics.js';
 import { exitProcess } from './exit.js';
 import { type HookFunction, HookList, type HookOptions } from './hooks.js';
 import {
@@ -139,8 +140,13 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
           cleanupStarted = true;
         },
         untrackedServers: () => countUntrackedServers(trackers.keys()),
+        onPhase: (event) => publish.shutdown(event),
       },
       signal === undefined ? { reason } : { reason, signal },
+    );
+    running.result.then(
+      (result) => publish.shutdown({ phase: 'done', at: now(), result }),
+      () => {},
     );
     // Once closed, a later signal should do what it does to any process (unless we exit anyway).
     const afterwards = () => {
@@ -165,7 +171,7 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
       )
       .then((exitCode) => {
         stopListening();
-        exitProcess(process, logger, mode, exitCode, signal);
+        exitNow(mode, exitCode, signal);
       });
   };
 
@@ -188,7 +194,7 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
       running.force(`SIGINT received again ${sinceMs} ms into the shutdown`);
       if (settings.exitOnSignal !== false) {
         stopListening();
-        exitProcess(process, logger, settings.exitOnSignal, 1, signal);
+        exitNow(settings.exitOnSignal, 1, signal);
       }
       return;
     }
@@ -217,7 +223,7 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
       // Whatever the drain's outcome, a process that crashed exits 1: its state is unknown.
       const exit = () => {
         stopListening();
-        exitProcess(process, logger, 'code', 1);
+        exitNow('code', 1);
       };
       exitRequested = true;
       shutdown.result.then(exit, exit);
@@ -294,7 +300,7 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
       if (shutdownOptions.exit === true) {
         const exit = (exitCode: number) => {
           stopListening();
-          exitProcess(process, logger, 'code', exitCode);
+          exitNow('code', exitCode);
         };
         shutdown.result.then(
           (result) => exit(result.exitCode),
@@ -316,6 +322,15 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
       stopListening();
     },
   };
+
+  // Diagnostics channels: state changes, fresh check results and the shutdown's steps.
+  const publish = diagnosticsFor(lameduck);
+  core.on('state', publish.state);
+  core.on('check', publish.check);
+  function exitNow(mode: 'code' | 'reraise', exitCode: number, signal?: NodeJS.Signals) {
+    publish.shutdown({ phase: 'exit', at: now(), exitCode, ...(signal === undefined ? {} : { signal }) });
+    exitProcess(process, logger, mode, exitCode, signal);
+  }
 
   // app.listen() instead of lameduck.listen(app) drains nothing: say so while it can be fixed.
   function warnIfUnattached() {

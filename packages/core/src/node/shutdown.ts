@@ -2,6 +2,7 @@ import type { Lameduck, Logger } from '../index.js';
 import { acceptQueued } from './accept-queue.js';
 import type { ServerTracker, UpgradedSocket } from './connections.js';
 import { endGracefully } from './connections.js';
+import type { ShutdownPhaseEvent } from './diagnostics.js';
 import { type Hook, type HookOutcome, runHook } from './hooks.js';
 import { ATTACH_ADVICE } from './untracked-servers.js';
 
@@ -81,6 +82,8 @@ export interface ShutdownContext {
   readonly onCleanupStart: () => void;
   /** Listening servers in the process that were never attached (see `countUntrackedServers`). */
   readonly untrackedServers?: () => number;
+  /** Told at each step (start, delay end, listeners closed, drained or forced, each hook): diagnostics. */
+  readonly onPhase?: (event: ShutdownPhaseEvent) => void;
 }
 
 export interface Shutdown {
@@ -171,7 +174,15 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
     `shutting down (${trigger.reason}): ${inFlightAtStart} request(s) in flight on ${connectionsAtStart} connection(s)` +
       ` across ${servers.length} server(s); listeners stay open for the ${context.drainDelayMs} ms drain delay` +
       ` with Connection: close on every response, then up to ${context.drainTimeoutMs} ms for requests to finish`,
+    { phase: 'start', reason: trigger.reason, inFlight: inFlightAtStart, connections: connectionsAtStart },
   );
+  context.onPhase?.({
+    phase: 'start',
+    at: startedAt,
+    ...trigger,
+    inFlight: inFlightAtStart,
+    connections: connectionsAtStart,
+  });
   const earlyNotice: Promise<HookOutcome>[] = runAll(context.drainStartHooks(), context);
 
   const result = (async (): Promise<ShutdownResult> => {
@@ -186,6 +197,12 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
       : await acceptQueued(servers, now, forcing.signal, acceptQueueWaitMs(context.drainTimeoutMs));
     const acceptedAtClose = queue.accepted;
     const drainDelayMs = delayEndedAt - delayStartedAt;
+    context.onPhase?.({
+      phase: 'delay-end',
+      at: now(),
+      durationMs: drainDelayMs,
+      cutShort: forcing.signal.aborted,
+    });
 
     // Step 4: stop accepting. The drain timeout runs from the end of the delay.
     const closedAt = now();
@@ -203,12 +220,19 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
         ` ${upgraded.length} upgraded socket(s) ${context.upgradedHooks().length > 0 ? 'handed to hooks' : 'closed'}` +
         `${handshakesReset > 0 ? `, ${handshakesReset} TLS handshake(s) in progress reset` : ''};` +
         ` ${inFlight(servers)} request(s) in flight`,
+      { phase: 'listeners-closed', durationMs: drainDelayMs, inFlight: inFlight(servers) },
     );
     if (queue.leftQueued > 0) {
       logger.warn(
         `${queue.leftQueued} connection(s) still waiting in the accept queue after ${closedAt - delayEndedAt} ms were reset when the listeners closed`,
       );
     }
+    context.onPhase?.({
+      phase: 'listeners-closed',
+      at: closedAt,
+      inFlight: inFlight(servers),
+      connections: sum(servers.map((server) => server.connections)),
+    });
     const upgradedHandled = handUpgraded(upgraded, context);
 
     // Step 5: wait for the last connection, up to the deadline. Servers attached meanwhile count.
@@ -242,14 +266,26 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
         forcing.signal.aborted
           ? `drain forced after ${now() - closedAt} ms: destroyed ${destroyedConnections} connection(s) with ${abandonedRequests} request(s) in flight`
           : `drain timeout of ${context.drainTimeoutMs} ms reached: destroyed ${destroyedConnections} connection(s) with ${abandonedRequests} request(s) still in flight`,
+        { phase: 'forced', durationMs: now() - closedAt, destroyedConnections, abandonedRequests },
       );
+      context.onPhase?.({
+        phase: 'forced',
+        at: now(),
+        durationMs: now() - closedAt,
+        destroyedConnections,
+        abandonedRequests,
+      });
       // Destroyed sockets close on the next ticks; wait for that, briefly, so cleanup hooks run
       // after every response object is gone.
       const closing = timer(AFTER_DESTROY_WAIT_MS);
       await Promise.race([whenDrained(), closing.done]);
       closing.cancel();
     } else {
-      logger.info(`all connections closed ${now() - closedAt} ms after the listeners closed`);
+      logger.info(`all connections closed ${now() - closedAt} ms after the listeners closed`, {
+        phase: 'drained',
+        durationMs: now() - closedAt,
+      });
+      context.onPhase?.({ phase: 'drained', at: now(), durationMs: now() - closedAt });
     }
     const drainMs = now() - closedAt;
     const unansweredRequests = sum(everyServer().map((server) => server.unanswered));
@@ -265,7 +301,7 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
     const cleanupStartedAt = now();
     const cleaned: HookOutcome[] = [];
     for (const hook of [...context.cleanupHooks()].reverse()) {
-      cleaned.push(await runHook(hook, 'cleanup', logger, now));
+      cleaned.push(tellHook(context, await runHook(hook, 'cleanup', logger, now)));
     }
     const cleanupMs = now() - cleanupStartedAt;
 
@@ -278,8 +314,9 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
       `shutdown ${exitCode === 0 ? 'complete' : 'finished with problems'} in ${durationMs} ms: forced ${forced ? 'yes' : 'no'}, ` +
       `${failedHooks.length} failed hook(s), ${unansweredRequests > 0 ? `${unansweredRequests} request(s) unanswered, ` : ''}` +
       `${unseenServers > 0 ? `${unseenServers} server(s) not attached (not drained), ` : ''}exit code ${exitCode}`;
-    if (exitCode === 0) logger.info(summary);
-    else logger.warn(summary);
+    const fields = { phase: 'done', durationMs, forced, failedHooks: failedHooks.length, exitCode };
+    if (exitCode === 0) logger.info(summary, fields);
+    else logger.warn(summary, fields);
     return {
       reason: trigger.reason,
       ...(trigger.signal === undefined ? {} : { signal: trigger.signal }),
@@ -313,7 +350,11 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
       forcing.abort(new Error(why));
     },
     notifyLate(hook) {
-      earlyNotice.push(runHook(hook, 'drain-start', logger, now, { logSuccess: false }));
+      earlyNotice.push(
+        runHook(hook, 'drain-start', logger, now, { logSuccess: false }).then((outcome) =>
+          tellHook(context, outcome),
+        ),
+      );
     },
     join(server) {
       server.stopAccepting();
@@ -334,7 +375,9 @@ function runAll(hooks: readonly Hook[], context: ShutdownContext): Promise<HookO
   if (hooks.length > 0)
     context.logger.info(`telling ${hooks.length} early-notice hook(s) that the drain started`);
   return hooks.map((hook) =>
-    runHook(hook, 'drain-start', context.logger, context.now, { logSuccess: false }),
+    runHook(hook, 'drain-start', context.logger, context.now, { logSuccess: false }).then((outcome) =>
+      tellHook(context, outcome),
+    ),
   );
 }
 
@@ -352,9 +395,14 @@ function handUpgraded(upgraded: readonly UpgradedSocket[], context: ShutdownCont
         'upgraded',
         context.logger,
         context.now,
-      ),
+      ).then((outcome) => tellHook(context, outcome)),
     ),
   );
+}
+
+function tellHook(context: ShutdownContext, outcome: HookOutcome): HookOutcome {
+  context.onPhase?.({ phase: 'hook', at: context.now(), hook: outcome });
+  return outcome;
 }
 
 function inFlight(servers: readonly ServerTracker[]): number {
