@@ -51,7 +51,7 @@ interface Hook {
 
 /** The lifecycle plus the glue a runtime's `listen()` needs: a fetch wrapper and a server list. */
 export function createRuntimeLameduck(options: RuntimeLameduckOptions, runtime: Runtime) {
-  const { model, settings } = resolveRuntimeOptions(options, Boolean(runtime.env('KUBERNETES_SERVICE_HOST')));
+  const { model, settings } = resolveRuntimeOptions(options, (name) => runtime.env(name));
   const lifecycle = createLifecycle(model);
   const logger = lifecycle.logger;
   const deadline = new AbortController();

@@ -1,4 +1,10 @@
-import { LameduckConfigError, type LameduckOptions } from '@lameduck/core';
+import {
+  ENVIRONMENT,
+  KUBERNETES_VARIABLE,
+  LameduckConfigError,
+  type LameduckOptions,
+  readEnvironment,
+} from '@lameduck/core';
 
 /** The drain options of the Bun and Deno helpers: the Node adapters' names and defaults. */
 export interface RuntimeLameduckOptions extends LameduckOptions {
@@ -15,6 +21,12 @@ export interface RuntimeLameduckOptions extends LameduckOptions {
   signals?: readonly ('SIGTERM' | 'SIGINT' | 'SIGHUP')[] | false;
   /** Exit after a signal-driven shutdown: 0 when clean, 1 when anything was forced or failed. Default true. */
   exitOnSignal?: boolean;
+  /**
+   * Read `LAMEDUCK_DRAIN_DELAY_MS`, `LAMEDUCK_DRAIN_TIMEOUT_MS`, `LAMEDUCK_HOOK_TIMEOUT_MS` and
+   * `LAMEDUCK_CHECK_TIMEOUT_MS` from the environment, where a variable that is set wins over the
+   * option in code (as on Node). Default true; `false` reads nothing.
+   */
+  env?: boolean;
 }
 
 export interface RuntimeDrainSettings {
@@ -27,15 +39,26 @@ export interface RuntimeDrainSettings {
 
 const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 
-/** Splits the model's options from the drain's and validates the latter, one line per mistake. */
+/**
+ * Splits the model's options from the drain's and validates the latter, one line per mistake.
+ * Precedence as on Node: the environment (read through `env`), the option in code, the default.
+ */
 export function resolveRuntimeOptions(
   options: RuntimeLameduckOptions,
-  inKubernetes: boolean,
+  env: (name: string) => string | undefined,
 ): { model: LameduckOptions; settings: RuntimeDrainSettings } {
   if (options === null || typeof options !== 'object') {
     throw new LameduckConfigError('createLameduck options must be an object like { drainTimeoutMs: 20000 }');
   }
-  const { drainDelayMs, drainTimeoutMs, hookTimeoutMs, signals, exitOnSignal, ...model } = options;
+  const {
+    drainDelayMs,
+    drainTimeoutMs,
+    hookTimeoutMs,
+    signals,
+    exitOnSignal,
+    env: readEnv,
+    ...rest
+  } = options;
   if (signals !== undefined && signals !== false) {
     if (!Array.isArray(signals) || signals.some((signal) => !SIGNALS.includes(signal))) {
       throw new LameduckConfigError(`signals must be false or a list of ${SIGNALS.join(', ')}`);
@@ -44,12 +67,32 @@ export function resolveRuntimeOptions(
   if (exitOnSignal !== undefined && typeof exitOnSignal !== 'boolean') {
     throw new LameduckConfigError('exitOnSignal must be true or false');
   }
+  if (readEnv !== undefined && typeof readEnv !== 'boolean') {
+    throw new LameduckConfigError('env must be true (read the environment) or false (read nothing)');
+  }
+  const get = readEnv === false ? () => undefined : env;
+  const fromEnv = readEnvironment(get);
+  const model: LameduckOptions =
+    fromEnv.checkTimeoutMs === undefined ? rest : { ...rest, checkTimeoutMs: fromEnv.checkTimeoutMs };
+  const inKubernetes = Boolean(get(KUBERNETES_VARIABLE));
   return {
     model,
     settings: {
-      drainDelayMs: ms('drainDelayMs', drainDelayMs, inKubernetes ? 5_000 : 0),
-      drainTimeoutMs: ms('drainTimeoutMs', drainTimeoutMs, 20_000),
-      hookTimeoutMs: ms('hookTimeoutMs', hookTimeoutMs, 5_000),
+      drainDelayMs: ms(
+        'drainDelayMs',
+        fromEnv.drainDelayMs ?? drainDelayMs,
+        inKubernetes ? ENVIRONMENT.drainDelayMs.kubernetesDefaultMs : ENVIRONMENT.drainDelayMs.defaultMs,
+      ),
+      drainTimeoutMs: ms(
+        'drainTimeoutMs',
+        fromEnv.drainTimeoutMs ?? drainTimeoutMs,
+        ENVIRONMENT.drainTimeoutMs.defaultMs,
+      ),
+      hookTimeoutMs: ms(
+        'hookTimeoutMs',
+        fromEnv.hookTimeoutMs ?? hookTimeoutMs,
+        ENVIRONMENT.hookTimeoutMs.defaultMs,
+      ),
       signals: signals === false ? [] : (signals ?? ['SIGTERM', 'SIGINT']),
       exitOnSignal: exitOnSignal ?? true,
     },
