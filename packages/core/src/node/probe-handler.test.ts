@@ -1,9 +1,10 @@
 import { createServer } from 'node:http';
 import { connect, createServer as createHttp2Server } from 'node:http2';
+import { connect as netConnect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeHard, get, listen } from '../../test/support/http.js';
 import { createLameduck } from '../index.js';
-import { handleProbe } from './probe-handler.js';
+import { acceptOf, handleProbe } from './probe-handler.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -113,5 +114,33 @@ describe('handleProbe', () => {
       expect(await ask()).toEqual({ status: 200, type: 'text/plain; charset=utf-8', body: 'ok\n' });
     }
     session.close();
+  });
+
+  it('reads Accept from the raw headers as Node joins them', async () => {
+    const seen: [unknown, unknown][] = [];
+    const server = createServer((request, response) => {
+      seen.push([acceptOf(request.rawHeaders), request.headers.accept]);
+      response.end();
+    });
+    const port = await listen(server);
+    cleanups.push(() => closeHard(server));
+    await get(port, '/', { headers: { ACCEPT: 'application/json;q=0.5' } });
+    await get(port, '/');
+    // Two Accept lines, as a raw client may send them.
+    await new Promise<void>((resolve, reject) => {
+      const socket = netConnect(port, '127.0.0.1');
+      socket.on('error', reject);
+      socket.on('data', () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.write('GET / HTTP/1.1\r\nHost: x\r\nAccept: text/plain\r\naccept: application/json\r\n\r\n');
+    });
+    for (const [mine, node] of seen) expect(mine).toBe(node);
+    expect(seen.map(([mine]) => mine)).toEqual([
+      'application/json;q=0.5',
+      undefined,
+      'text/plain, application/json',
+    ]);
   });
 });

@@ -21,7 +21,7 @@ export function handleProbe(
   const kept = (lifecycle as { [CACHED_ANSWER]?: CachedAnswerLookup })[CACHED_ANSWER]?.(
     method,
     url,
-    request.headers.accept,
+    acceptOf(request.rawHeaders),
   );
   if (kept !== undefined) {
     // HTTP/2's compatibility response takes an object; HTTP/1's takes the flat list as is.
@@ -37,4 +37,21 @@ export function handleProbe(
     (response as ServerResponse).writeHead(status, headers).end(body);
   });
   return true;
+}
+
+/**
+ * The Accept header as Node's `request.headers.accept` gives it (repeats joined with ", "), read
+ * from the raw list: `request.headers` is built on first read, an object per request that a
+ * kept answer does not need.
+ */
+export function acceptOf(rawHeaders: readonly string[]): string | undefined {
+  let accept: string | undefined;
+  for (let index = 0; index < rawHeaders.length; index += 2) {
+    const name = rawHeaders[index] as string;
+    if (name.length === 6 && name.toLowerCase() === 'accept') {
+      const value = rawHeaders[index + 1] ?? '';
+      accept = accept === undefined ? value : `${accept}, ${value}`;
+    }
+  }
+  return accept;
 }
