@@ -9,7 +9,9 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 import type { createNodeLameduck, NodeLameduck } from '@lameduck/core/node';
 import type { LameduckEnv } from '@lameduck/hono';
 import type { Express } from 'express';
@@ -101,6 +103,12 @@ function newLameduck(create: typeof createNodeLameduck): NodeLameduck {
   return created;
 }
 
+/** core's Node entry: the workspace's, or another build of it (`coreDir`, a before/after comparison). */
+function importCoreNode(): Promise<typeof import('@lameduck/core/node')> {
+  if (spec.coreDir === undefined) return import('@lameduck/core/node');
+  return import(pathToFileURL(join(spec.coreDir, 'node.js')).href);
+}
+
 /** Naive shutdown, as most services write it: stop accepting, exit once `close` calls back. */
 function closeOnSigterm(server: Server): void {
   process.once('SIGTERM', () => server.close(() => process.exit(0)));
@@ -123,8 +131,9 @@ async function start(): Promise<Started> {
       closeOnSigterm(server);
       return { server };
     }
-    case 'node/lameduck': {
-      const { createNodeLameduck } = await import('@lameduck/core/node');
+    case 'node/lameduck':
+    case 'node/lameduck-baseline': {
+      const { createNodeLameduck } = await importCoreNode();
       const ld = newLameduck(createNodeLameduck);
       const server = createServer((request, response) => {
         if (!ld.handleProbe(request, response)) nodeHandler(request, response);
