@@ -217,6 +217,19 @@ async function start(): Promise<Started> {
       ld.ready();
       return { server };
     }
+    case 'express/lameduck-router': {
+      // What listen() did before it answered probes ahead of the router: every probe walks
+      // Express's router to reach the middleware.
+      const { default: express } = await import('express');
+      const { createLameduck } = await import('@lameduck/express');
+      const ld = newLameduck(createLameduck) as ReturnType<typeof createLameduck>;
+      const app = express();
+      app.use(ld.middleware());
+      const server = ld.attach(createServer(expressRoutes(app)));
+      await listen(server);
+      ld.ready();
+      return { server };
+    }
     case 'express/noop-middleware': {
       const { default: express } = await import('express');
       const app = express();

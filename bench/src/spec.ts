@@ -19,6 +19,8 @@ export type Variant =
   | 'lameduck-probe'
   /** probe-cost with --baseline-core: lameduck loaded from another build of core (before a change). */
   | 'lameduck-baseline'
+  /** probes: Express with lameduck's middleware on a server it did not start (probes walk the router). */
+  | 'lameduck-router'
   /** --breakdown: the framework with one pass-through middleware, what any middleware costs. */
   | 'noop-middleware';
 

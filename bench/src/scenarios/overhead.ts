@@ -1,6 +1,9 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ServerChild } from '../child.js';
 import { type BenchContext, roundOrder, startChild } from '../context.js';
 import { load, median } from '../load.js';
+import { summariseProfile } from '../profile.js';
 import { type Column, type Row, round, show, spread } from '../report.js';
 import type { Framework, ServerSpec, Variant } from '../spec.js';
 
@@ -29,6 +32,8 @@ export const OVERHEAD_COLUMNS: Column[] = [
     value: spread('cpuPerRequestRatio', 'roundsCpuPerRequestRatio', 1, true),
   },
   { title: 'server CPU busy', value: show.percent('serverCpuBusyRatio') },
+  { title: 'lameduck in profile', value: show.percent('lameduckProfileShareRatio') },
+  { title: 'lameduck µs/req', value: show.number('lameduckUsPerRequest', 2) },
   { title: 'req/s', value: show.number('requestsPerSec') },
   { title: 'vs bare', value: show.percent('throughputRatio') },
   { title: 'p50 ms', value: show.number('p50Ms', 2) },
@@ -190,7 +195,26 @@ export async function runPaired(
   } finally {
     for (const child of children.values()) await (context.profileDir ? child.exit() : child.kill());
   }
+  if (context.profileDir) addProfileFigures(context, rows);
   return rows;
+}
+
+/**
+ * With --cpu-prof: lameduck's share of each server's busy time (its own code and the Node
+ * internals it called), and that time per request. One profile covers the whole run of a child
+ * (warm-up included), so these have no per-round range.
+ */
+function addProfileFigures(context: BenchContext, rows: Row[]): void {
+  const extraRoots = context.settings.baselineCore === undefined ? [] : [context.settings.baselineCore];
+  for (const row of rows) {
+    const file = join(context.profileDir!, `${row.profileName}.cpuprofile`);
+    if (!existsSync(file)) continue;
+    const summary = summariseProfile(file, extraRoots);
+    const served = row.servedRequests as number;
+    row.lameduckProfileShareRatio =
+      summary.busyMs === 0 ? 0 : round(summary.lameduckInclusiveMs / summary.busyMs, 4);
+    row.lameduckUsPerRequest = served > 0 ? round((summary.lameduckInclusiveMs * 1000) / served, 2) : null;
+  }
 }
 
 /** Rows whose server was not saturated in some round: their req/s measured the load generator. */
