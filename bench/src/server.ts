@@ -269,6 +269,19 @@ async function start(): Promise<Started> {
       ld.ready();
       return { server };
     }
+    case 'koa/lameduck-router': {
+      // The middleware on a server listen() did not start: every probe goes through Koa's
+      // context and middleware, as before listen() answered probes ahead of the app.
+      const { default: Koa } = await import('koa');
+      const { createLameduck } = await import('@lameduck/koa');
+      const ld = newLameduck(createLameduck) as ReturnType<typeof createLameduck>;
+      const app = new Koa();
+      app.use(ld.middleware());
+      const server = ld.attach(createServer(koaRoutes(app).callback()));
+      await listen(server);
+      ld.ready();
+      return { server };
+    }
     case 'hono/bare': {
       const { Hono } = await import('hono');
       const { serve } = await import('@hono/node-server');

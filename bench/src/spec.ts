@@ -19,7 +19,7 @@ export type Variant =
   | 'lameduck-probe'
   /** probe-cost with --baseline-core: lameduck loaded from another build of core (before a change). */
   | 'lameduck-baseline'
-  /** probes: Express with lameduck's middleware on a server it did not start (probes walk the router). */
+  /** probes: lameduck's middleware on a server listen() did not start (probes go through the app). */
   | 'lameduck-router'
   /** --breakdown: the framework with one pass-through middleware, what any middleware costs. */
   | 'noop-middleware';
