@@ -84,7 +84,9 @@ describe("onUncaughtException: 'drain'", () => {
       const slow = get(app.port, '/slow?ms=600');
       await sleep(100);
       await get(app.port, path);
-      await app.waitForEvent('state');
+      // The draining event itself: waitForEvent('state') would find 'ready' at once, and a fast
+      // probe could then arrive before the timer throws.
+      await app.waitForLine((text) => text.startsWith('{') && JSON.parse(text).to === 'draining');
       const readiness = await get(app.port, '/readyz');
       expect(readiness.status).toBe(503);
       expect((await get(app.port, '/livez')).status).toBe(200);
