@@ -10,9 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { pin } from './child.js';
 import type { BenchContext } from './context.js';
 import { formatProfiles, type ProfileSummary, summariseProfiles } from './profile.js';
-import { type Column, describeMachine, type Row, round, table } from './report.js';
+import { busyWarning, type Column, describeMachine, type Row, round, table } from './report.js';
 import { MEMORY_COLUMNS, runMemory } from './scenarios/memory.js';
-import { OVERHEAD_COLUMNS, runOverhead } from './scenarios/overhead.js';
+import { OVERHEAD_COLUMNS, runOverhead, unsaturated } from './scenarios/overhead.js';
+import { runProbeCost } from './scenarios/probe-cost.js';
 import { PROBE_COLUMNS, runProbes } from './scenarios/probes.js';
 import { runShutdown, SHUTDOWN_COLUMNS } from './scenarios/shutdown.js';
 import { parseSettings, type Scenario, USAGE } from './settings.js';
@@ -26,6 +27,11 @@ const RUNNERS: Record<
     columns: OVERHEAD_COLUMNS,
     run: runOverhead,
   },
+  'probe-cost': {
+    title: 'Probe cost (node:http: a cached GET /readyz against a hello world, same load)',
+    columns: OVERHEAD_COLUMNS,
+    run: runProbeCost,
+  },
   probes: { title: 'Probe storm (readiness check takes 50 ms)', columns: PROBE_COLUMNS, run: runProbes },
   shutdown: { title: 'Shutdown latency (SIGTERM → exit)', columns: SHUTDOWN_COLUMNS, run: runShutdown },
   memory: { title: 'Memory (heapUsed after forced GC)', columns: MEMORY_COLUMNS, run: runMemory },
@@ -34,8 +40,27 @@ const RUNNERS: Record<
 export interface ScenarioTiming {
   scenario: Scenario;
   seconds: number;
-  /** 1-minute load average at the end: well above 2 means other processes shared the CPUs. */
+  /** 1-minute load average at the end: above the CPU count means other processes shared the CPUs. */
   loadAverageAtEnd: number;
+  /** Highest 1-minute load average seen during the scenario (sampled every second). */
+  loadAverageMax: number;
+}
+
+/** Samples the 1-minute load average every second, so a busy machine is noticed mid-run too. */
+function watchLoad() {
+  let max = loadavg()[0] ?? 0;
+  const timer = setInterval(() => {
+    max = Math.max(max, loadavg()[0] ?? 0);
+  }, 1000);
+  timer.unref();
+  return {
+    takeMax() {
+      const seen = Math.max(max, loadavg()[0] ?? 0);
+      max = loadavg()[0] ?? 0;
+      return seen;
+    },
+    stop: () => clearInterval(timer),
+  };
 }
 
 async function main(): Promise<number> {
@@ -70,8 +95,15 @@ async function main(): Promise<number> {
     `Node ${machine.node}; load average at start ${machine.loadAverageAtStart}; ${pinned ? 'load generator on CPU 0, servers on CPU 1' : 'not pinned'}`,
     `Command: ${command} (mode ${settings.mode})`,
   ];
+  if (machine.loadAverageAtStart > machine.cpus) {
+    header.push(
+      `warning: the machine is busy before the run (load average ${machine.loadAverageAtStart} on ${machine.cpus} CPUs): the figures will be noisy`,
+    );
+  }
   if (!settings.json) console.log(`${header.join('\n')}\n`);
   else for (const line of header) log(line);
+  const watcher = watchLoad();
+  const warnings: string[] = [];
 
   const rows: Row[] = [];
   const timings: ScenarioTiming[] = [];
@@ -86,20 +118,34 @@ async function main(): Promise<number> {
       scenario,
       seconds: round((performance.now() - scenarioStarted) / 1000, 1),
       loadAverageAtEnd: round(loadavg()[0] ?? 0, 2),
+      loadAverageMax: round(watcher.takeMax(), 2),
     };
     timings.push(timing);
+    const scenarioWarnings = unsaturated(scenarioRows);
+    const busy = busyWarning(machine.cpus, machine.loadAverageAtStart, timing.loadAverageMax);
+    if (busy !== undefined) scenarioWarnings.push(busy);
+    warnings.push(...scenarioWarnings.map((warning) => `${scenario}: ${warning}`));
     if (!settings.json) {
       console.log(`## ${runner.title}\n\n${table(runner.columns, scenarioRows)}\n`);
-      console.log(`(${timing.seconds} s, load average ${timing.loadAverageAtEnd} at the end)\n`);
+      console.log(
+        `(${timing.seconds} s, load average ${timing.loadAverageAtEnd} at the end, up to ${timing.loadAverageMax})\n`,
+      );
+      for (const warning of scenarioWarnings) console.log(`> ${warning}\n`);
+    } else {
+      for (const warning of scenarioWarnings) log(warning);
     }
   }
+  watcher.stop();
   let profiles: ProfileSummary[] = [];
   if (context.profileDir) {
-    profiles = summariseProfiles(context.profileDir);
+    profiles = summariseProfiles(
+      context.profileDir,
+      settings.baselineCore === undefined ? [] : [settings.baselineCore],
+    );
     for (const summary of profiles) {
-      // Profiles are named <framework>-<variant>.cpuprofile by the overhead scenario.
+      // Profiles are named <scenario>-<framework>-<variant>.cpuprofile (see runPaired).
       const name = basename(summary.file, '.cpuprofile');
-      const row = rows.find((candidate) => `${candidate.framework}-${candidate.variant}` === name);
+      const row = rows.find((candidate) => candidate.profileName === name);
       const served = row?.servedRequests;
       if (typeof served !== 'number' || served === 0) continue;
       summary.servedRequests = served;
@@ -113,7 +159,7 @@ async function main(): Promise<number> {
   const totalSeconds = round((performance.now() - started) / 1000, 1);
   const { json: _json, out, ...shown } = settings;
   const document = JSON.stringify(
-    { machine, command, pinned, settings: shown, totalSeconds, timings, rows, profiles },
+    { machine, command, pinned, settings: shown, totalSeconds, timings, warnings, rows, profiles },
     null,
     2,
   );

@@ -31,12 +31,15 @@ export interface ProfileSummary {
   lameduckUsPerRequest?: number;
 }
 
-const isLameduck = (url: string) =>
+const isWorkspaceLameduck = (url: string) =>
   /\/packages\/(core|express|koa|hono)\/dist\//.test(url) || url.includes('@lameduck');
 const IDLE = new Set(['(idle)']);
 
 /** Where a `--cpu-prof` profile spent its busy time, and how much of it lameduck accounts for. */
-export function summariseProfile(file: string): ProfileSummary {
+export function summariseProfile(file: string, extraRoots: readonly string[] = []): ProfileSummary {
+  // Another build of core (--baseline-core) is lameduck's code too.
+  const isLameduck = (url: string) =>
+    isWorkspaceLameduck(url) || extraRoots.some((root) => url.includes(root));
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
@@ -94,11 +97,11 @@ export function summariseProfile(file: string): ProfileSummary {
   };
 }
 
-export function summariseProfiles(directory: string): ProfileSummary[] {
+export function summariseProfiles(directory: string, extraRoots: readonly string[] = []): ProfileSummary[] {
   return readdirSync(directory)
     .filter((name) => name.endsWith('.cpuprofile'))
     .sort()
-    .map((name) => summariseProfile(join(directory, name)));
+    .map((name) => summariseProfile(join(directory, name), extraRoots));
 }
 
 export function formatProfiles(summaries: readonly ProfileSummary[]): string {

@@ -62,6 +62,24 @@ export const show = {
   },
 };
 
+/**
+ * A median with the range of its rounds: `41.2 (40.1–43.0)`, or as percentages. The range is
+ * what tells a real difference from the machine's noise.
+ */
+export function spread(key: string, roundsKey: string, digits: number, percent = false) {
+  return (row: Row): string => {
+    const value = row[key];
+    const rounds = row[roundsKey];
+    if (typeof value !== 'number' || !Number.isFinite(value)) return '—';
+    const text = (figure: number) =>
+      percent
+        ? `${(figure * 100).toFixed(digits)}%`
+        : figure.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    if (!Array.isArray(rounds) || rounds.length < 2) return text(value);
+    return `${text(value)} (${text(Math.min(...rounds))}–${text(Math.max(...rounds))})`;
+  };
+}
+
 /** A GitHub-flavoured Markdown table: readable in a terminal, pasteable into the README. */
 export function table(columns: readonly Column[], rows: readonly Row[]): string {
   const cells = rows.map((row) => columns.map((column) => column.value(row)));
@@ -75,4 +93,10 @@ export function table(columns: readonly Column[], rows: readonly Row[]): string 
   return [line(columns.map((column) => column.title)), rule, ...cells.map((values) => line(values))].join(
     '\n',
   );
+}
+
+/** The warning a run on a busy machine carries, or undefined when the load stayed below the CPU count. */
+export function busyWarning(cpus: number, atStart: number, maxDuring: number): string | undefined {
+  if (atStart <= cpus && maxDuring <= cpus) return undefined;
+  return `warning: the machine was busy (1-minute load average ${atStart.toFixed(2)} at the start, up to ${maxDuring.toFixed(2)} during the run, on ${cpus} CPUs): other processes shared the CPUs, so every figure here is noisy; compare rows of the same run only, and prefer CPU µs/req and its range to req/s`;
 }

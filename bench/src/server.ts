@@ -9,7 +9,9 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 import type { createNodeLameduck, NodeLameduck } from '@lameduck/core/node';
 import type { LameduckEnv } from '@lameduck/hono';
 import type { Express } from 'express';
@@ -101,6 +103,12 @@ function newLameduck(create: typeof createNodeLameduck): NodeLameduck {
   return created;
 }
 
+/** core's Node entry: the workspace's, or another build of it (`coreDir`, a before/after comparison). */
+function importCoreNode(): Promise<typeof import('@lameduck/core/node')> {
+  if (spec.coreDir === undefined) return import('@lameduck/core/node');
+  return import(pathToFileURL(join(spec.coreDir, 'node.js')).href);
+}
+
 /** Naive shutdown, as most services write it: stop accepting, exit once `close` calls back. */
 function closeOnSigterm(server: Server): void {
   process.once('SIGTERM', () => server.close(() => process.exit(0)));
@@ -123,8 +131,9 @@ async function start(): Promise<Started> {
       closeOnSigterm(server);
       return { server };
     }
-    case 'node/lameduck': {
-      const { createNodeLameduck } = await import('@lameduck/core/node');
+    case 'node/lameduck':
+    case 'node/lameduck-baseline': {
+      const { createNodeLameduck } = await importCoreNode();
       const ld = newLameduck(createNodeLameduck);
       const server = createServer((request, response) => {
         if (!ld.handleProbe(request, response)) nodeHandler(request, response);
@@ -208,6 +217,19 @@ async function start(): Promise<Started> {
       ld.ready();
       return { server };
     }
+    case 'express/lameduck-router': {
+      // What listen() did before it answered probes ahead of the router: every probe walks
+      // Express's router to reach the middleware.
+      const { default: express } = await import('express');
+      const { createLameduck } = await import('@lameduck/express');
+      const ld = newLameduck(createLameduck) as ReturnType<typeof createLameduck>;
+      const app = express();
+      app.use(ld.middleware());
+      const server = ld.attach(createServer(expressRoutes(app)));
+      await listen(server);
+      ld.ready();
+      return { server };
+    }
     case 'express/noop-middleware': {
       const { default: express } = await import('express');
       const app = express();
@@ -244,6 +266,19 @@ async function start(): Promise<Started> {
       const app = new Koa();
       app.use(ld.middleware());
       const server = await ld.listen(koaRoutes(app), { port: 0, host: HOST });
+      ld.ready();
+      return { server };
+    }
+    case 'koa/lameduck-router': {
+      // The middleware on a server listen() did not start: every probe goes through Koa's
+      // context and middleware, as before listen() answered probes ahead of the app.
+      const { default: Koa } = await import('koa');
+      const { createLameduck } = await import('@lameduck/koa');
+      const ld = newLameduck(createLameduck) as ReturnType<typeof createLameduck>;
+      const app = new Koa();
+      app.use(ld.middleware());
+      const server = ld.attach(createServer(koaRoutes(app).callback()));
+      await listen(server);
       ld.ready();
       return { server };
     }

@@ -1,7 +1,8 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FRAMEWORKS, type Framework, type Variant } from './spec.js';
 
-export const SCENARIOS = ['overhead', 'probes', 'shutdown', 'memory'] as const;
+export const SCENARIOS = ['overhead', 'probe-cost', 'probes', 'shutdown', 'memory'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 export type Mode = 'full' | 'quick' | 'smoke';
 
@@ -30,12 +31,19 @@ export interface Settings {
   cpuProf: boolean;
   /** Add node:http variants with only lameduck's connection tracking, and only its probe matching. */
   breakdown: boolean;
+  /** probe-cost: also measure core loaded from this dist directory (a build from before a change). */
+  baselineCore?: string;
   overhead: {
     rounds: number;
     connections: number;
     /** Each measured run lasts durationS, or serves `amount` requests when set (smoke). */
     durationS: number;
     amount?: number;
+    /**
+     * Requests in flight per connection. One autocannon process cannot keep a node:http hello
+     * world busy with one request per connection; pipelined requests let it saturate the server.
+     */
+    pipelining: number;
     /**
      * Requests served before measuring: a count rather than a time, because a slow framework
      * needs as many requests as a fast one before its JIT settles (Express takes seconds).
@@ -61,11 +69,14 @@ export interface Settings {
   };
 }
 
+/** Enough in flight per connection for one load generator CPU to keep one server CPU busy. */
+const PIPELINING = 8;
+
 const FULL: Omit<
   Settings,
-  'mode' | 'scenarios' | 'frameworks' | 'json' | 'out' | 'pin' | 'cpuProf' | 'breakdown'
+  'mode' | 'scenarios' | 'frameworks' | 'json' | 'out' | 'pin' | 'cpuProf' | 'breakdown' | 'baselineCore'
 > = {
-  overhead: { rounds: 5, connections: 50, durationS: 0.75, warmupRequests: 10_000 },
+  overhead: { rounds: 7, connections: 50, pipelining: PIPELINING, durationS: 1, warmupRequests: 20_000 },
   probes: { rounds: 3, connections: 1000, durationS: 1.5, checkMs: 50 },
   shutdown: {
     rounds: 3,
@@ -80,7 +91,7 @@ const FULL: Omit<
 };
 
 const QUICK: typeof FULL = {
-  overhead: { rounds: 2, connections: 50, durationS: 0.3, warmupRequests: 2_000 },
+  overhead: { rounds: 3, connections: 50, pipelining: PIPELINING, durationS: 0.3, warmupRequests: 5_000 },
   probes: { rounds: 1, connections: 1000, durationS: 1, checkMs: 50 },
   // One N only: the naive server.close() alone takes 6 s a run (it waits out the keep-alive timeout).
   shutdown: { rounds: 1, conditions: [{ idleConnections: 1000, quietMs: 0 }], inFlightMs: 200 },
@@ -89,7 +100,7 @@ const QUICK: typeof FULL = {
 
 /** Proves the harness runs end to end (the test uses it); its figures mean nothing. */
 const SMOKE: typeof FULL = {
-  overhead: { rounds: 1, connections: 5, durationS: 0, amount: 200, warmupRequests: 20 },
+  overhead: { rounds: 1, connections: 5, pipelining: 1, durationS: 0, amount: 200, warmupRequests: 20 },
   probes: { rounds: 1, connections: 50, durationS: 0, amount: 200, checkMs: 50 },
   shutdown: {
     rounds: 1,
@@ -115,6 +126,9 @@ export const USAGE = `Usage: pnpm bench [--] [options]
   --memory-requests=N     requests before the second heap reading (default 1,000,000)
   --memory-connections=N  connections opened and closed (default 10,000)
   --cpu-prof              profile each overhead server child; print where lameduck's time goes
+  --pipelining=N          overhead and probe-cost: requests in flight per connection (default 8)
+  --baseline-core=DIR     probe-cost: also run lameduck with core loaded from DIR (a dist built
+                          before a change), in the same rounds
   --breakdown             overhead also for node:http with attach() alone and handleProbe() alone,
                           and for each framework with one no-op middleware
   --no-pin                do not pin the load generator and the server to separate CPUs
@@ -152,6 +166,8 @@ export function parseSettings(argv: readonly string[]): Settings | 'help' {
       'memory-connections': { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
       breakdown: { type: 'boolean', default: false },
+      pipelining: { type: 'string' },
+      'baseline-core': { type: 'string' },
       'no-pin': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -171,6 +187,8 @@ export function parseSettings(argv: readonly string[]): Settings | 'help' {
     base.overhead.durationS = duration;
     delete base.overhead.amount;
   }
+  const pipelining = count(values.pipelining, 'pipelining');
+  if (pipelining !== undefined) base.overhead.pipelining = Math.round(pipelining);
   base.memory.requests = Math.round(
     count(values['memory-requests'], 'memory-requests') ?? base.memory.requests,
   );
@@ -186,6 +204,7 @@ export function parseSettings(argv: readonly string[]): Settings | 'help' {
     pin: !values['no-pin'],
     cpuProf: values['cpu-prof'],
     breakdown: values.breakdown,
+    ...(values['baseline-core'] === undefined ? {} : { baselineCore: resolve(values['baseline-core']) }),
     ...base,
   };
 }

@@ -17,6 +17,10 @@ export type Variant =
   /** --breakdown: lameduck's two per-request costs apart (connection tracking, probe matching). */
   | 'lameduck-attach'
   | 'lameduck-probe'
+  /** probe-cost with --baseline-core: lameduck loaded from another build of core (before a change). */
+  | 'lameduck-baseline'
+  /** probes: lameduck's middleware on a server listen() did not start (probes go through the app). */
+  | 'lameduck-router'
   /** --breakdown: the framework with one pass-through middleware, what any middleware costs. */
   | 'noop-middleware';
 
@@ -25,6 +29,8 @@ export interface ServerSpec {
   variant: Variant;
   /** A readiness check that takes this long (probe storm); none when absent. */
   checkMs?: number;
+  /** Load `@lameduck/core/node` from this dist directory instead (lameduck-baseline). */
+  coreDir?: string;
   /** Every library's drain/termination timeout, set alike so nobody is cut short unfairly. */
   drainTimeoutMs?: number;
 }

@@ -2,6 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { busyWarning, type Row } from '../src/report.js';
+import { unsaturated } from '../src/scenarios/overhead.js';
+import type { Variant } from '../src/spec.js';
 
 // The harness runs in smoke mode: a few hundred requests, one round. This proves that the
 // scripts run and print well-formed rows; it asserts nothing about speed, because a benchmark
@@ -15,12 +18,34 @@ const FIGURE_NAME =
 
 interface Output {
   machine: { cpus: number; model: string; node: string };
+  warnings: string[];
   rows: Record<string, unknown>[];
 }
 
 function bench(...args: string[]) {
   return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: GENEROUS_MS });
 }
+
+describe('warnings', () => {
+  it('says the machine was busy when the load average exceeded the CPU count at the start or during the run', () => {
+    expect(busyWarning(2, 1.2, 1.9)).toBeUndefined();
+    expect(busyWarning(2, 2.5, 1.9)).toMatch(/busy .* 2\.50 at the start.*noisy/);
+    expect(busyWarning(2, 1.2, 7)).toMatch(/up to 7\.00 during the run/);
+  });
+
+  it('flags every row whose server was below 95% busy in some round', () => {
+    const row = (variant: Variant, minServerCpuBusyRatio: number): Row => ({
+      scenario: 'overhead',
+      framework: 'node',
+      variant,
+      variantLabel: variant,
+      minServerCpuBusyRatio,
+    });
+    const warnings = unsaturated([row('bare', 0.99), row('lameduck', 0.9)]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/node lameduck: server CPU busy 90%/);
+  });
+});
 
 describe('pnpm bench', () => {
   it('is built before the test runs (turbo runs build first)', () => {
@@ -47,7 +72,7 @@ describe('pnpm bench', () => {
       expect(output.machine.node).toBe(process.version);
 
       const scenarios = new Set(output.rows.map((row) => row.scenario));
-      expect([...scenarios].sort()).toEqual(['memory', 'overhead', 'probes', 'shutdown']);
+      expect([...scenarios].sort()).toEqual(['memory', 'overhead', 'probe-cost', 'probes', 'shutdown']);
       for (const row of output.rows) {
         expect(['node', 'express', 'koa', 'hono']).toContain(row.framework);
         expect(typeof row.variant).toBe('string');
@@ -72,6 +97,13 @@ describe('pnpm bench', () => {
         expect(Number.isFinite(row.p99Ms)).toBe(true);
         expect(Number.isFinite(row.throughputRatio)).toBe(true);
       }
+      const probeCost = output.rows.filter((row) => row.scenario === 'probe-cost');
+      expect(probeCost.map((row) => `${row.variant} ${row.path}`)).toEqual(['bare /', 'lameduck /readyz']);
+      for (const row of [...overhead, ...probeCost]) {
+        expect(row.serverCpuUsPerRequest).toBeGreaterThan(0);
+        expect(row.roundsServerCpuUsPerRequest).toHaveLength(row.rounds as number);
+      }
+      expect(Array.isArray(output.warnings)).toBe(true);
       for (const row of output.rows.filter((row) => row.scenario === 'probes')) {
         expect(row.checkRuns).toBeGreaterThanOrEqual(0);
         expect(Number.isFinite(row.p50Ms)).toBe(true);

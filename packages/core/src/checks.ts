@@ -123,6 +123,8 @@ export class CheckRegistry {
   readonly #defaults: CheckDefaults;
   readonly #onTransition: CheckTransitionListener | undefined;
   readonly #onResult: CheckResultListener | undefined;
+  /** One counter per kind (see `generation`). */
+  readonly #generations: Record<CheckKind, number> = { liveness: 0, readiness: 0, startup: 0 };
 
   constructor(
     options: {
@@ -139,6 +141,35 @@ export class CheckRegistry {
       timeoutMs: options.defaults?.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS,
       cacheTtlMs: options.defaults?.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS,
     };
+  }
+
+  /**
+   * Changes whenever a check of `kind` is added or removed or one of its results is recorded or
+   * forgotten: an answer built from results of one generation stays right while the generation
+   * holds (and none of those results has expired, see `freshUntil`).
+   */
+  generation(kind: CheckKind): number {
+    return this.#generations[kind];
+  }
+
+  #bump(kinds: Iterable<CheckKind>): void {
+    for (const kind of kinds) this.#generations[kind] += 1;
+  }
+
+  /**
+   * Until when (on this registry's clock) every named check of `kind` would answer from its
+   * cache: the earliest expiry among them, `Infinity` for none, and `-Infinity` when one of them
+   * would run (liveness, no cache, no result yet, or an expired one).
+   */
+  freshUntil(kind: CheckKind, names: readonly string[]): number {
+    if (kind === 'liveness' && names.length > 0) return Number.NEGATIVE_INFINITY;
+    let until = Number.POSITIVE_INFINITY;
+    for (const name of names) {
+      const check = this.#checks.get(name);
+      if (!check?.last || check.cacheTtlMs <= 0) return Number.NEGATIVE_INFINITY;
+      until = Math.min(until, check.last.finishedAt + check.cacheTtlMs);
+    }
+    return until;
   }
 
   /** Registers a check. Every mistake throws here, at registration, with the fix in the message. */
@@ -201,6 +232,7 @@ export class CheckRegistry {
       options.cacheTtlMs,
       onlyLiveness ? 0 : this.#defaults.cacheTtlMs,
     );
+    this.#bump(kinds);
     this.#checks.set(name, {
       name,
       fn,
@@ -214,9 +246,11 @@ export class CheckRegistry {
   /** Forgets cached results, so the next probe sees fresh ones (called when the app becomes ready). */
   clearCache(): void {
     for (const check of this.#checks.values()) check.last = undefined;
+    this.#bump(CHECK_KINDS);
   }
 
   remove(name: string): boolean {
+    this.#bump(CHECK_KINDS);
     return this.#checks.delete(name);
   }
 
@@ -276,6 +310,7 @@ export class CheckRegistry {
     const finishedAt = this.#now();
     check.last = { outcome, finishedAt };
     if (this.#onResult && this.#checks.has(check.name)) this.#tellResult(check, outcome);
+    this.#bump(check.kinds);
     const previous = check.reported;
     if (previous?.ok === outcome.ok || (previous === undefined && outcome.ok)) {
       check.reported ??= { ok: outcome.ok, since: finishedAt };

@@ -1,3 +1,4 @@
+import { AnswerCache } from './answer-cache.js';
 import {
   CHECK_KINDS,
   type CheckEvent,
@@ -13,7 +14,15 @@ import { LameduckConfigError } from './errors.js';
 import { type Logger, prefixedLogger, silentLogger, takesFields } from './logger.js';
 import { type ProbePaths, resolveProbePaths } from './paths.js';
 import { evaluateProbe, type ProbeQuery, type ProbeReport } from './probe.js';
-import { mayBeProbe, type ProbeRequest, type ProbeResponse, respondToProbe } from './respond.js';
+import {
+  CACHED_ANSWER,
+  type CachedAnswerLookup,
+  cachedAnswerFor,
+  mayBeProbe,
+  type ProbeRequest,
+  type ProbeResponse,
+  respondToProbe,
+} from './respond.js';
 import { type IgnoredTransition, type LifecycleState, type StateChange, StateMachine } from './states.js';
 import { sanitise } from './text.js';
 
@@ -173,6 +182,16 @@ export function createLameduck(options: LameduckOptions = {}): Lameduck {
     exposeDetails,
     knownCheck: (kind: CheckKind, name: string) => registry.has(name, kind),
     evaluate: (kind: CheckKind, query: ProbeQuery) => evaluateProbe(kind, machine, registry, query, policy),
+    cache: {
+      answers: new AnswerCache({
+        generation: (kind: CheckKind) => registry.generation(kind),
+        state: () => machine.state,
+        now,
+      }),
+      generation: (kind: CheckKind) => registry.generation(kind),
+      state: () => machine.state,
+      freshUntil: (kind: CheckKind) => registry.freshUntil(kind, registry.names(kind)),
+    },
   };
 
   const lameduck: Lameduck = {
@@ -209,6 +228,10 @@ export function createLameduck(options: LameduckOptions = {}): Lameduck {
     respond: (request) => respondToProbe(context, request),
     isProbePath: (target) => typeof target === 'string' && mayBeProbe(bases, target),
   };
+  // Not part of the public type: the Node probe handler's synchronous shortcut.
+  const lookup: CachedAnswerLookup = (method, target, accept) =>
+    cachedAnswerFor(context, method, target, accept);
+  Object.defineProperty(lameduck, CACHED_ANSWER, { value: lookup });
   return lameduck;
 }
 

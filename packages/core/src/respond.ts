@@ -1,7 +1,9 @@
+import { AnswerCache, type CachedAnswer } from './answer-cache.js';
 import type { CheckKind } from './checks.js';
 import { formatJson, formatText } from './format.js';
 import type { ProbePaths } from './paths.js';
 import type { ProbeQuery, ProbeReport } from './probe.js';
+import type { LifecycleState } from './states.js';
 import { sanitise } from './text.js';
 
 /** What an adapter hands over: plain data from any framework or runtime. */
@@ -33,7 +35,28 @@ export interface ResponderContext {
   exposeDetails: boolean;
   knownCheck(kind: CheckKind, name: string): boolean;
   evaluate(kind: CheckKind, query: ProbeQuery): Promise<ProbeReport>;
+  /** Reuse of plain probe answers (see `AnswerCache`); without it every answer is built. */
+  cache?: ResponderCache;
 }
+
+export interface ResponderCache {
+  readonly answers: AnswerCache;
+  generation(kind: CheckKind): number;
+  state(): LifecycleState;
+  /** Until when every check of `kind` answers from its cache (see `CheckRegistry.freshUntil`). */
+  freshUntil(kind: CheckKind): number;
+}
+
+/**
+ * The Node handler's synchronous shortcut, on the lifecycle object under this key: the kept
+ * answer to a plain probe (`GET /readyz`, exactly a probe path, no query), or undefined.
+ */
+export const CACHED_ANSWER: unique symbol = Symbol.for('@lameduck/core.cachedAnswer') as never;
+export type CachedAnswerLookup = (
+  method: unknown,
+  target: string,
+  accept: unknown,
+) => CachedAnswer | undefined;
 
 /** Longer paths or queries are not something a probe sends; refuse them before parsing. */
 export const MAX_PROBE_PATH_LENGTH = 1024;
@@ -70,10 +93,53 @@ export function respondToProbe(
   }
   const match = matchProbePath(context.paths, fields.path);
   if (match === undefined) return undefined;
+  if (context.cache !== undefined && isPlainProbe(fields, match)) {
+    const kept = context.cache.answers.get(plainKey(match.kind, fields), match.kind);
+    // A copy: callers own the response they are given.
+    if (kept !== undefined) {
+      return Promise.resolve({ status: kept.status, headers: { ...kept.headers }, body: kept.body });
+    }
+  }
   return answer(context, fields, match).catch(
     // Belt and braces: evaluate() does not reject, but a responder must never break the app.
     () => plain(500, 'internal error while answering the probe\n', fields.method),
   );
+}
+
+/** The kept answer for a target that is exactly one of the probe paths, if it still holds. */
+export function cachedAnswerFor(
+  context: ResponderContext,
+  method: unknown,
+  target: string,
+  accept: unknown,
+): CachedAnswer | undefined {
+  const cache = context.cache;
+  if (cache === undefined || (method !== 'GET' && method !== 'HEAD')) return undefined;
+  const { paths } = context;
+  const kind: CheckKind | undefined =
+    target === paths.readiness
+      ? 'readiness'
+      : target === paths.liveness
+        ? 'liveness'
+        : target === paths.startup
+          ? 'startup'
+          : undefined;
+  if (kind === undefined) return undefined;
+  const json = typeof accept === 'string' && acceptsHealthJson(accept);
+  return cache.answers.get(AnswerCache.key(kind, json, method === 'HEAD'), kind);
+}
+
+/** No check name and no query: the one shape whose answer is kept. */
+function isPlainProbe(request: RequestFields, match: PathMatch): boolean {
+  return (
+    match.checkSegment === undefined &&
+    request.query === '' &&
+    (request.method === 'GET' || request.method === 'HEAD')
+  );
+}
+
+function plainKey(kind: CheckKind, request: RequestFields): number {
+  return AnswerCache.key(kind, acceptsHealthJson(request.accept), request.method === 'HEAD');
 }
 
 /**
@@ -198,15 +264,20 @@ async function answer(
     only = name;
   }
 
-  const params = new URLSearchParams(rawQuery);
-  const format = params.get('format');
+  const plainProbe = only === undefined && rawQuery === '';
+  // The plain probe (no query) skips parsing one: the shape every probe storm has.
+  const params = plainProbe ? undefined : new URLSearchParams(rawQuery);
+  const format = params === undefined ? null : params.get('format');
   if (format !== null && format !== 'json' && format !== 'text') {
     return plain(400, 'unknown format; use ?format=json or ?format=text\n', method);
   }
   const json = format === 'json' || (format === null && acceptsHealthJson(request.accept));
-  const verbose = params.has('verbose');
-  const exclude = params.getAll('exclude').filter((name) => name !== '');
+  const verbose = params?.has('verbose') ?? false;
+  const exclude = params === undefined ? [] : params.getAll('exclude').filter((name) => name !== '');
 
+  const cache = plainProbe ? context.cache : undefined;
+  const generation = cache?.generation(match.kind);
+  const stateBefore = cache?.state();
   const report = await context.evaluate(match.kind, only === undefined ? { exclude } : { only });
   const status = report.status === 'fail' ? 503 : 200;
   const body = json
@@ -219,7 +290,29 @@ async function answer(
   };
   // The format follows Accept unless ?format= chose it: caches must key on Accept.
   if (format === null) headers.Vary = 'Accept';
-  return withBody(status, headers, body, method);
+  const response = withBody(status, headers, body, method);
+  // Kept only when built from cached results alone (a fresh one says `cached: false`) and
+  // nothing moved while it was built, so a kept answer is exactly what building would give.
+  if (
+    cache !== undefined &&
+    report.state === stateBefore &&
+    cache.generation(match.kind) === generation &&
+    report.checks.every((check) => check.cached)
+  ) {
+    const freshUntil = cache.freshUntil(match.kind);
+    if (freshUntil > Number.NEGATIVE_INFINITY) {
+      cache.answers.set(AnswerCache.key(match.kind, json, method === 'HEAD'), {
+        status,
+        headers: Object.freeze({ ...response.headers }),
+        headerList: Object.entries(response.headers).flat(),
+        body: response.body,
+        generation: generation as number,
+        state: report.state,
+        freshUntil,
+      });
+    }
+  }
+  return response;
 }
 
 function plain(status: number, body: string, method: string): ProbeResponse {

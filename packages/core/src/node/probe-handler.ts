@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { Lameduck } from '../index.js';
+import { CACHED_ANSWER, type CachedAnswerLookup } from '../respond.js';
 
 /**
  * Answers a probe request on a plain Node server (or Express/Koa's underlying req/res). Returns
@@ -15,11 +16,20 @@ export function handleProbe(
   // (Express's) make every property read cost something.
   const url = request.url ?? '/';
   if (!lifecycle.isProbePath(url)) return false;
-  const answer = lifecycle.respond({
-    method: request.method ?? 'GET',
-    path: url,
-    headers: request.headers,
-  });
+  const method = request.method ?? 'GET';
+  // A probe storm's common case: the answer was kept, so it is written at once, no promise.
+  const kept = (lifecycle as { [CACHED_ANSWER]?: CachedAnswerLookup })[CACHED_ANSWER]?.(
+    method,
+    url,
+    acceptOf(request.rawHeaders),
+  );
+  if (kept !== undefined) {
+    // HTTP/2's compatibility response takes an object; HTTP/1's takes the flat list as is.
+    if ('stream' in response) response.writeHead(kept.status, kept.headers).end(kept.body);
+    else (response as ServerResponse).writeHead(kept.status, kept.headerList as string[]).end(kept.body);
+    return true;
+  }
+  const answer = lifecycle.respond({ method, path: url, headers: request.headers });
   if (answer === undefined) return false;
   void answer.then(({ status, headers, body }) => {
     // The client may have gone while a check ran.
@@ -27,4 +37,21 @@ export function handleProbe(
     (response as ServerResponse).writeHead(status, headers).end(body);
   });
   return true;
+}
+
+/**
+ * The Accept header as Node's `request.headers.accept` gives it (repeats joined with ", "), read
+ * from the raw list: `request.headers` is built on first read, an object per request that a
+ * kept answer does not need.
+ */
+export function acceptOf(rawHeaders: readonly string[]): string | undefined {
+  let accept: string | undefined;
+  for (let index = 0; index < rawHeaders.length; index += 2) {
+    const name = rawHeaders[index] as string;
+    if (name.length === 6 && name.toLowerCase() === 'accept') {
+      const value = rawHeaders[index + 1] ?? '';
+      accept = accept === undefined ? value : `${accept}, ${value}`;
+    }
+  }
+  return accept;
 }

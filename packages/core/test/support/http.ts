@@ -37,11 +37,18 @@ export interface Reply {
 export function get(
   port: number,
   path = '/',
-  options: { agent?: Agent | false; method?: string } = {},
+  options: { agent?: Agent | false; method?: string; headers?: Record<string, string> } = {},
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, path, agent: options.agent ?? false, method: options.method ?? 'GET' },
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        agent: options.agent ?? false,
+        method: options.method ?? 'GET',
+        ...(options.headers ? { headers: options.headers } : {}),
+      },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
