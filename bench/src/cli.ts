@@ -12,24 +12,41 @@ import type { BenchContext } from './context.js';
 import { formatProfiles, type ProfileSummary, summariseProfiles } from './profile.js';
 import { type Column, describeMachine, type Row, round, table } from './report.js';
 import { MEMORY_COLUMNS, runMemory } from './scenarios/memory.js';
-import { OVERHEAD_COLUMNS, runOverhead } from './scenarios/overhead.js';
+import { OVERHEAD_COLUMNS, overheadWarnings, runOverhead } from './scenarios/overhead.js';
 import { PROBE_COLUMNS, runProbes } from './scenarios/probes.js';
 import { runShutdown, SHUTDOWN_COLUMNS } from './scenarios/shutdown.js';
 import { parseSettings, type Scenario, USAGE } from './settings.js';
 
 const RUNNERS: Record<
   Scenario,
-  { title: string; columns: Column[]; run: (context: BenchContext) => Promise<Row[]> }
+  {
+    title: string;
+    columns: Column[];
+    run: (context: BenchContext) => Promise<Row[]>;
+    warnings?: (rows: readonly Row[]) => string[];
+  }
 > = {
   overhead: {
     title: 'Per-request overhead (hello world, keep-alive)',
     columns: OVERHEAD_COLUMNS,
     run: runOverhead,
+    warnings: overheadWarnings,
   },
   probes: { title: 'Probe storm (readiness check takes 50 ms)', columns: PROBE_COLUMNS, run: runProbes },
   shutdown: { title: 'Shutdown latency (SIGTERM → exit)', columns: SHUTDOWN_COLUMNS, run: runShutdown },
   memory: { title: 'Memory (heapUsed after forced GC)', columns: MEMORY_COLUMNS, run: runMemory },
 };
+
+/**
+ * Above this 1-minute load average, something besides the bench's own two processes (the load
+ * generator and one server) was using the CPUs: every figure is noisier than it looks.
+ */
+const BUSY_LOAD_AVERAGE = 2;
+
+function loadWarning(loadAverage: number): string | undefined {
+  if (loadAverage <= BUSY_LOAD_AVERAGE) return undefined;
+  return `warning: load average ${loadAverage} (above ${BUSY_LOAD_AVERAGE}): other processes were using the CPUs, so these figures are noisy; rerun on an idle machine before trusting a difference of a few percent`;
+}
 
 export interface ScenarioTiming {
   scenario: Scenario;
@@ -70,6 +87,8 @@ async function main(): Promise<number> {
     `Node ${machine.node}; load average at start ${machine.loadAverageAtStart}; ${pinned ? 'load generator on CPU 0, servers on CPU 1' : 'not pinned'}`,
     `Command: ${command} (mode ${settings.mode})`,
   ];
+  const startWarning = loadWarning(machine.loadAverageAtStart);
+  if (startWarning !== undefined) header.push(startWarning);
   if (!settings.json) console.log(`${header.join('\n')}\n`);
   else for (const line of header) log(line);
 
@@ -92,6 +111,15 @@ async function main(): Promise<number> {
       console.log(`## ${runner.title}\n\n${table(runner.columns, scenarioRows)}\n`);
       console.log(`(${timing.seconds} s, load average ${timing.loadAverageAtEnd} at the end)\n`);
     }
+    const warnings = [
+      ...(runner.warnings?.(scenarioRows) ?? []),
+      loadWarning(timing.loadAverageAtEnd),
+    ].filter((warning): warning is string => warning !== undefined);
+    for (const warning of warnings) {
+      if (settings.json) log(warning);
+      else console.log(warning);
+    }
+    if (warnings.length > 0 && !settings.json) console.log('');
   }
   let profiles: ProfileSummary[] = [];
   if (context.profileDir) {

@@ -56,6 +56,11 @@ export const show = {
       if (!Number.isFinite(value)) return '—';
       return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
     },
+  /** A relative spread as ±half of it: 0.04 (max − min over the median) shows as ±2.0%. */
+  spread: (key: string) => (row: Row) => {
+    const value = row[key];
+    return typeof value === 'number' && Number.isFinite(value) ? `±${((value * 100) / 2).toFixed(1)}%` : '—';
+  },
   percent: (key: string) => (row: Row) => {
     const value = row[key];
     return typeof value === 'number' && Number.isFinite(value) ? `${(value * 100).toFixed(1)}%` : '—';

@@ -41,6 +41,12 @@ export interface Settings {
      * needs as many requests as a fast one before its JIT settles (Express takes seconds).
      */
     warmupRequests: number;
+    /**
+     * Requests in flight per connection. One at a time, a hello-world server answers about as
+     * fast as one CPU of autocannon asks, and the load generator sets the pace; pipelined, the
+     * server is the bottleneck (busy ≥ 95%), and its CPU per request is what is measured.
+     */
+    pipelining: number;
   };
   probes: {
     rounds: number;
@@ -65,7 +71,7 @@ const FULL: Omit<
   Settings,
   'mode' | 'scenarios' | 'frameworks' | 'json' | 'out' | 'pin' | 'cpuProf' | 'breakdown'
 > = {
-  overhead: { rounds: 5, connections: 50, durationS: 0.75, warmupRequests: 10_000 },
+  overhead: { rounds: 5, connections: 50, durationS: 0.75, warmupRequests: 10_000, pipelining: 8 },
   probes: { rounds: 3, connections: 1000, durationS: 1.5, checkMs: 50 },
   shutdown: {
     rounds: 3,
@@ -80,7 +86,7 @@ const FULL: Omit<
 };
 
 const QUICK: typeof FULL = {
-  overhead: { rounds: 2, connections: 50, durationS: 0.3, warmupRequests: 2_000 },
+  overhead: { rounds: 2, connections: 50, durationS: 0.3, warmupRequests: 2_000, pipelining: 8 },
   probes: { rounds: 1, connections: 1000, durationS: 1, checkMs: 50 },
   // One N only: the naive server.close() alone takes 6 s a run (it waits out the keep-alive timeout).
   shutdown: { rounds: 1, conditions: [{ idleConnections: 1000, quietMs: 0 }], inFlightMs: 200 },
@@ -89,7 +95,7 @@ const QUICK: typeof FULL = {
 
 /** Proves the harness runs end to end (the test uses it); its figures mean nothing. */
 const SMOKE: typeof FULL = {
-  overhead: { rounds: 1, connections: 5, durationS: 0, amount: 200, warmupRequests: 20 },
+  overhead: { rounds: 1, connections: 5, durationS: 0, amount: 200, warmupRequests: 20, pipelining: 1 },
   probes: { rounds: 1, connections: 50, durationS: 0, amount: 200, checkMs: 50 },
   shutdown: {
     rounds: 1,
@@ -112,6 +118,7 @@ export const USAGE = `Usage: pnpm bench [--] [options]
   --frameworks=a,b        ${FRAMEWORKS.join(', ')} (default: all)
   --rounds=N              rounds per scenario (overhead, probes, shutdown)
   --duration=S            seconds per measured overhead run
+  --pipelining=N          overhead requests in flight per connection (default 8; 1 = one at a time)
   --memory-requests=N     requests before the second heap reading (default 1,000,000)
   --memory-connections=N  connections opened and closed (default 10,000)
   --cpu-prof              profile each overhead server child; print where lameduck's time goes
@@ -148,6 +155,7 @@ export function parseSettings(argv: readonly string[]): Settings | 'help' {
       frameworks: { type: 'string' },
       rounds: { type: 'string' },
       duration: { type: 'string' },
+      pipelining: { type: 'string' },
       'memory-requests': { type: 'string' },
       'memory-connections': { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
@@ -171,6 +179,8 @@ export function parseSettings(argv: readonly string[]): Settings | 'help' {
     base.overhead.durationS = duration;
     delete base.overhead.amount;
   }
+  const pipelining = count(values.pipelining, 'pipelining');
+  if (pipelining !== undefined) base.overhead.pipelining = Math.round(pipelining);
   base.memory.requests = Math.round(
     count(values['memory-requests'], 'memory-requests') ?? base.memory.requests,
   );

@@ -12,18 +12,35 @@ export const OVERHEAD_VARIANTS: Record<Framework, Variant[]> = {
   hono: ['bare', 'lameduck'],
 };
 
+/** Below this, the load generator rather than the server set the pace: CPU per request still holds, req/s does not. */
+export const SATURATED_BUSY_RATIO = 0.95;
+
+// The headline is the server's CPU per request (steady when the server is saturated), with its
+// spread over rounds; req/s and latency follow.
 export const OVERHEAD_COLUMNS: Column[] = [
   { title: 'framework', value: show.text('framework'), text: true },
   { title: 'variant', value: show.text('variantLabel'), text: true },
+  { title: 'server CPU µs/req', value: show.number('serverCpuUsPerRequest', 2) },
+  { title: 'spread', value: show.spread('serverCpuSpreadRatio') },
+  { title: 'CPU vs bare', value: show.percent('cpuPerRequestRatio') },
+  { title: 'server CPU busy', value: show.percent('serverCpuBusyRatio') },
   { title: 'req/s', value: show.number('requestsPerSec') },
   { title: 'vs bare', value: show.percent('throughputRatio') },
   { title: 'p50 ms', value: show.number('p50Ms', 2) },
   { title: 'p99 ms', value: show.number('p99Ms', 2) },
-  { title: 'p99 vs bare', value: show.percent('p99Ratio') },
-  { title: 'server CPU µs/req', value: show.number('serverCpuUsPerRequest', 1) },
-  { title: 'CPU vs bare', value: show.percent('cpuPerRequestRatio') },
-  { title: 'server CPU busy', value: show.percent('serverCpuBusyRatio') },
 ];
+
+/** Warnings about rows whose figures mean less than they seem. */
+export function overheadWarnings(rows: readonly Row[]): string[] {
+  return rows
+    .filter(
+      (row) => typeof row.serverCpuBusyRatio === 'number' && row.serverCpuBusyRatio < SATURATED_BUSY_RATIO,
+    )
+    .map(
+      (row) =>
+        `warning: ${row.framework} ${row.variantLabel}: the server was only ${((row.serverCpuBusyRatio as number) * 100).toFixed(0)}% busy (under ${SATURATED_BUSY_RATIO * 100}%): the load generator set the pace, so its req/s says little; compare CPU per request`,
+    );
+}
 
 const LABELS: Partial<Record<Variant, string>> = {
   lightship: 'http-terminator + lightship',
@@ -40,6 +57,11 @@ interface Sample {
   cpuUsPerRequest: number;
   cpuBusy: number;
   errors: number;
+}
+
+function spread(values: readonly number[]): number {
+  if (values.length < 2) return 0;
+  return (Math.max(...values) - Math.min(...values)) / median(values);
 }
 
 /**
@@ -78,6 +100,7 @@ export async function runOverhead(context: BenchContext): Promise<Row[]> {
         const child = children.get(variant)!;
         const warmup = await load(child.url, {
           connections: overhead.connections,
+          pipelining: overhead.pipelining,
           amount: overhead.warmupRequests,
           latencies: false,
         });
@@ -89,6 +112,7 @@ export async function runOverhead(context: BenchContext): Promise<Row[]> {
           const before = await child.stats();
           const result = await load(child.url, {
             connections: overhead.connections,
+            pipelining: overhead.pipelining,
             ...(overhead.amount === undefined
               ? { durationS: overhead.durationS }
               : { amount: overhead.amount }),
@@ -127,7 +151,10 @@ export async function runOverhead(context: BenchContext): Promise<Row[]> {
           requestsPerSec: round(median(own.map((sample) => sample.requestsPerSec)), 0),
           p50Ms: round(median(own.map((sample) => sample.p50Ms)), 3),
           p99Ms: round(median(own.map((sample) => sample.p99Ms)), 3),
+          pipelining: overhead.pipelining,
           serverCpuUsPerRequest: round(median(own.map((sample) => sample.cpuUsPerRequest)), 2),
+          // (max − min) / median over rounds: how far one round's figure can be trusted.
+          serverCpuSpreadRatio: round(spread(own.map((sample) => sample.cpuUsPerRequest)), 4),
           serverCpuBusyRatio: round(median(own.map((sample) => sample.cpuBusy)), 3),
           throughputRatio: round(
             ratio((sample) => sample.requestsPerSec),

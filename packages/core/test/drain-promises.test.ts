@@ -151,7 +151,9 @@ describe('the idle grace', () => {
     // Not the 300 ms grace on top of the request: generous bound for a busy machine.
     expect(performance.now() - signalledAt).toBeLessThan(3000);
     expect(logLines(child)).toContainEqual(
-      expect.stringMatching(/closed 20 idle connection\(s\), 0 recently active idle connection\(s\) get up to 300 ms/),
+      expect.stringMatching(
+        /closed 20 idle connection\(s\), 0 recently active idle connection\(s\) get up to 300 ms/,
+      ),
     );
     agent.destroy();
   });
