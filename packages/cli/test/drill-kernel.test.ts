@@ -22,7 +22,7 @@ interface Run {
 /** Starts the drill; `during` runs once it is going (to interrupt it), with its process. */
 function drill(args: string[], during?: (child: ChildProcess) => Promise<void>): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['dist/cli.js', 'drill', ...args], {
+    const child = spawn(process.execPath, ['dist/cli.js', 'drill', '--sequential', ...args], {
       cwd: packageDir,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

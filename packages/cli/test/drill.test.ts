@@ -23,7 +23,8 @@ function drill(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['dist/cli.js', 'drill', ...args],
+      // One run after another, whatever the load: the tests run beside other packages' tests.
+      ['dist/cli.js', 'drill', '--sequential', ...args],
       { cwd: packageDir, timeout: 120_000, maxBuffer: 10_000_000 },
       (error, stdout, stderr) => {
         resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
@@ -205,7 +206,7 @@ describe('lameduck drill', () => {
       const tag = uniqueTag();
       const child: ChildProcess = spawn(
         process.execPath,
-        ['dist/cli.js', 'drill', ...SHORT, '--mode', 'lameduck', '--', ...serverCommand(tag)],
+        ['dist/cli.js', 'drill', '--sequential', ...SHORT, '--mode', 'lameduck', '--', ...serverCommand(tag)],
         { cwd: packageDir, stdio: ['ignore', 'pipe', 'pipe'] },
       );
       let stderr = '';

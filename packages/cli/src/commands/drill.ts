@@ -9,6 +9,7 @@ import { locateDemo, locateNaiveServer } from '../drill/locate.js';
 import { isUnderTest, MODE_LABELS } from '../drill/modes.js';
 import { type Network, userspaceNetwork } from '../drill/network.js';
 import { DEFAULTS, type DrillOptions, parseDrillArgs } from '../drill/options.js';
+import { decideParallel } from '../drill/parallel.js';
 import { killAllPods } from '../drill/pod-process.js';
 import { htmlReport, svgReport } from '../drill/report.js';
 import { AbortError, type Mode, type RunOptions, type RunResult, runDrill } from '../drill/run.js';
@@ -59,9 +60,10 @@ Options:
   --manifest <file>          the Deployment to simulate (default: the demo's manifest)
   --mode <runs>              all (default), or a comma-separated list of naive, naive-prestop,
                              lameduck (service is another name for the service under test)
-  --parallel                 all runs at once instead of one after the other (quicker, but the
-                             runs share this process and the CPUs: on a busy machine the
-                             kubelet's probes time out)
+  --parallel, --sequential   all runs at once, or one after the other. Default: at once unless
+                             the machine is busy (load average at or above the CPUs), since the
+                             runs share this process and on a busy machine the kubelet's probes
+                             time out
   --network <where>          auto (default): kernel when run as root with ip, iptables-restore,
                              conntrack and nsenter, else userspace (and it says why in one line);
                              kernel: each pod in its own network namespace, the Service a virtual
@@ -176,7 +178,9 @@ async function drillRuns(
       : {}),
   });
   const runs: RunResult[] = [];
-  if (!options.parallel || services.length === 1) {
+  const atOnce = decideParallel(options.parallel, services.length);
+  if (!atOnce.parallel) {
+    if (services.length > 1) io.stderr(`lameduck drill: one run after another: ${atOnce.why}\n`);
     for (const [index, service] of services.entries()) {
       io.stderr(
         `lameduck drill: run ${index + 1}/${services.length}: ${MODE_LABELS[service.mode]} (${service.label})…\n`,
@@ -185,7 +189,7 @@ async function drillRuns(
     }
   } else {
     io.stderr(
-      `lameduck drill: ${services.length} runs at once (--parallel): ${services.map((service) => MODE_LABELS[service.mode]).join(', ')}…\n`,
+      `lameduck drill: ${services.length} runs at once (${atOnce.why}): ${services.map((service) => MODE_LABELS[service.mode]).join(', ')}…\n`,
     );
     runs.push(
       ...(await together(
@@ -205,7 +209,7 @@ async function drillRuns(
       rate: options.rate,
       keepAliveClients: options.keepAliveClients,
       lagMs: [options.lagMinMs, options.lagMaxMs],
-      parallel: options.parallel && services.length > 1,
+      parallel: atOnce.parallel,
       network: network.kind,
     };
     const json = runs.map(({ records: _records, ...run }, index) => ({

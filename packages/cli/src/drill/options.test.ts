@@ -8,7 +8,7 @@ describe('parseDrillArgs', () => {
       demo: 'express',
       modes: ['naive', 'naive-prestop', 'lameduck'],
       network: 'auto',
-      parallel: false,
+      parallel: 'auto',
       rate: 400,
       lagMinMs: 1000,
       lagMaxMs: 5000,

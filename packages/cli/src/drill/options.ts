@@ -15,7 +15,8 @@ export interface DrillOptions {
   modes: ModeChoice[];
   network: NetworkChoice;
   /** All runs at once instead of one after the other. */
-  parallel: boolean;
+  /** Runs at once; 'auto' (the default) decides from how busy the machine is when the drill starts. */
+  parallel: boolean | 'auto';
   replicas: number | undefined;
   rate: number;
   lagMinMs: number;
@@ -66,7 +67,7 @@ export function parseDrillArgs(args: readonly string[]): DrillOptions {
     manifest: undefined,
     modes: [...MODE_CHOICES],
     network: 'auto',
-    parallel: false,
+    parallel: 'auto',
     replicas: undefined,
     rate: DEFAULTS.rate,
     lagMinMs: DEFAULTS.lagMinMs,
@@ -92,6 +93,7 @@ export function parseDrillArgs(args: readonly string[]): DrillOptions {
     if (name === '--json') options.json = true;
     else if (name === '--verbose') options.verbose = true;
     else if (name === '--parallel') options.parallel = true;
+    else if (name === '--sequential') options.parallel = false;
     else if (name === '-h' || name === '--help') options.help = true;
     else if (VALUE_OPTIONS.has(name)) {
       const value = inline ?? args[++index];
