@@ -4,6 +4,7 @@ import {
   type ListenOptions,
   type NodeLameduck,
   type NodeLameduckOptions,
+  probesFirst,
   startServer,
 } from '@lameduck/core/node';
 
@@ -30,8 +31,7 @@ export function createLameduck(options: NodeLameduckOptions = {}): ExpressLamedu
   const lameduck = createNodeLameduck(options);
   // Probe paths a middleware() mounted at the app's root has answered: listen()'s server answers
   // those itself, before Express's router and middleware stack, as the middleware would have.
-  const answeredAtRoot = new Set<string>();
-  const bases = [lameduck.paths.readiness, lameduck.paths.liveness, lameduck.paths.startup];
+  const probes = probesFirst(lameduck);
   return Object.assign(lameduck, {
     middleware() {
       return (request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) => {
@@ -42,8 +42,7 @@ export function createLameduck(options: NodeLameduckOptions = {}): ExpressLamedu
         }
         // At the root (no mount path), and not reached through a sub-app or router mounted elsewhere.
         if ((request as { baseUrl?: unknown }).baseUrl === '') {
-          const base = probeBase(bases, request.url ?? '');
-          if (base !== undefined) answeredAtRoot.add(base);
+          probes.answeredAtRoot(request.url ?? '');
         }
       };
     },
@@ -52,47 +51,10 @@ export function createLameduck(options: NodeLameduckOptions = {}): ExpressLamedu
         lameduck,
         (port, host, onListening) => {
           const server = app.listen(port, host as string, onListening);
-          answerProbesFirst(server, (request, response) => {
-            if (answeredAtRoot.size === 0) return false;
-            const base = probeBase(bases, request.url ?? '');
-            return base !== undefined && answeredAtRoot.has(base) && lameduck.handleProbe(request, response);
-          });
-          return server;
+          return probes.inFront(server);
         },
         listenOptions,
       );
     },
   });
-}
-
-type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
-
-/**
- * Puts `answer` in front of the app in the server's request listener: a probe storm then never
- * walks Express's router. Left as it is when the server has no single request listener (the
- * app) to wrap.
- */
-function answerProbesFirst(
-  server: Server,
-  answer: (request: IncomingMessage, response: ServerResponse) => boolean,
-): void {
-  const listeners = server.listeners('request') as RequestListener[];
-  if (listeners.length !== 1) return;
-  const app = listeners[0] as RequestListener;
-  server.removeListener('request', app);
-  server.on('request', function (this: Server, request: IncomingMessage, response: ServerResponse) {
-    if (!answer(request, response)) app.call(this, request, response);
-  });
-}
-
-/** The probe path an origin-form target is (`/readyz`, `/readyz?x`) or is under (`/readyz/db`). */
-function probeBase(bases: readonly string[], url: string): string | undefined {
-  for (const base of bases) {
-    if (url.startsWith(base)) {
-      const next = url.charCodeAt(base.length);
-      // end of string, '/' or '?'
-      if (Number.isNaN(next) || next === 47 || next === 63) return base;
-    }
-  }
-  return undefined;
 }

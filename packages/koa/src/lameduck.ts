@@ -1,9 +1,10 @@
-import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, Server } from 'node:http';
 import {
   createNodeLameduck,
   type ListenOptions,
   type NodeLameduck,
   type NodeLameduckOptions,
+  probesFirst,
   startServer,
 } from '@lameduck/core/node';
 
@@ -42,8 +43,7 @@ export function createLameduck(options: NodeLameduckOptions = {}): KoaLameduck {
   const lameduck = createNodeLameduck(options);
   // Probe paths a middleware() at the app's root (URL not rewritten by a mount) has answered:
   // listen()'s server answers those itself, before Koa builds a context and runs the middleware.
-  const answeredAtRoot = new Set<string>();
-  const bases = [lameduck.paths.readiness, lameduck.paths.liveness, lameduck.paths.startup];
+  const probes = probesFirst(lameduck);
   return Object.assign(lameduck, {
     middleware() {
       return async (context: KoaContext, next: () => Promise<unknown>) => {
@@ -52,8 +52,7 @@ export function createLameduck(options: NodeLameduckOptions = {}): KoaLameduck {
         const answer = lameduck.respond({ method: context.method, path: url, headers: context.headers });
         if (!answer) return next();
         if (context.originalUrl === url) {
-          const base = probeBase(bases, url);
-          if (base !== undefined) answeredAtRoot.add(base);
+          probes.answeredAtRoot(url);
         }
         const { status, headers, body } = await answer;
         context.status = status;
@@ -68,47 +67,10 @@ export function createLameduck(options: NodeLameduckOptions = {}): KoaLameduck {
         lameduck,
         (port, host, onListening) => {
           const server = app.listen(port, host as string, onListening);
-          answerProbesFirst(server, (request, response) => {
-            if (answeredAtRoot.size === 0) return false;
-            const base = probeBase(bases, request.url ?? '');
-            return base !== undefined && answeredAtRoot.has(base) && lameduck.handleProbe(request, response);
-          });
-          return server;
+          return probes.inFront(server);
         },
         listenOptions,
       );
     },
   });
-}
-
-type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
-
-/**
- * Puts `answer` in front of the app in the server's request listener: a probe storm then never
- * goes through Koa's context and middleware. Left as it is when the server has no single
- * request listener (the app's callback) to wrap.
- */
-function answerProbesFirst(
-  server: Server,
-  answer: (request: IncomingMessage, response: ServerResponse) => boolean,
-): void {
-  const listeners = server.listeners('request') as RequestListener[];
-  if (listeners.length !== 1) return;
-  const app = listeners[0] as RequestListener;
-  server.removeListener('request', app);
-  server.on('request', function (this: Server, request: IncomingMessage, response: ServerResponse) {
-    if (!answer(request, response)) app.call(this, request, response);
-  });
-}
-
-/** The probe path an origin-form target is (`/readyz`, `/readyz?x`) or is under (`/readyz/db`). */
-function probeBase(bases: readonly string[], url: string): string | undefined {
-  for (const base of bases) {
-    if (url.startsWith(base)) {
-      const next = url.charCodeAt(base.length);
-      // end of string, '/' or '?'
-      if (Number.isNaN(next) || next === 47 || next === 63) return base;
-    }
-  }
-  return undefined;
 }

@@ -15,6 +15,8 @@ export type { NodeLameduck, ShutdownOptions } from './node-lameduck.js';
 export { createNodeLameduck } from './node-lameduck.js';
 export type { DrainSettings, ExitMode, NodeLameduckOptions } from './options.js';
 export { GRACE_PERIOD_ENV } from './options.js';
+export type { ProbesFirst } from './probes-first.js';
+export { probesFirst } from './probes-first.js';
 export type { AttachableServer } from './server-kind.js';
 export type { ShutdownResult, UpgradedSocketsHook } from './shutdown.js';
 export type { ListenOptions } from './start-server.js';

@@ -1,0 +1,52 @@
+import { createServer } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { closeHard, get, listen } from '../../test/support/http.js';
+import { createNodeLameduck, type NodeLameduck } from './node-lameduck.js';
+import { probesFirst } from './probes-first.js';
+
+const made: NodeLameduck[] = [];
+const servers: ReturnType<typeof createServer>[] = [];
+afterEach(async () => {
+  for (const lameduck of made.splice(0)) lameduck.dispose();
+  for (const server of servers.splice(0)) await closeHard(server);
+});
+
+describe('probesFirst', () => {
+  it('answers a probe path in front of the app only once the middleware answered it at the root', async () => {
+    const lameduck = createNodeLameduck({ logger: false, signals: false, env: false });
+    made.push(lameduck);
+    lameduck.ready();
+    const probes = probesFirst(lameduck);
+    const appSaw: string[] = [];
+    // As listen() does: the framework's server is wrapped, then attached.
+    const server = lameduck.attach(
+      probes.inFront(
+        createServer((request, response) => {
+          appSaw.push(request.url ?? '');
+          response.end('app\n');
+        }),
+      ),
+    );
+    servers.push(server);
+    const port = await listen(server);
+
+    expect((await get(port, '/readyz')).body).toBe('app\n');
+    probes.answeredAtRoot('/readyz?verbose');
+    expect(await get(port, '/readyz')).toMatchObject({ status: 200, body: 'ok\n' });
+    expect(await get(port, '/readyz/db')).toMatchObject({ status: 404 });
+    expect((await get(port, '/livez')).body).toBe('app\n');
+    expect((await get(port, '/readyzz')).body).toBe('app\n');
+    expect(appSaw).toEqual(['/readyz', '/livez', '/readyzz']);
+  });
+
+  it('leaves a server alone that has no single request listener to wrap', async () => {
+    const lameduck = createNodeLameduck({ logger: false, signals: false, env: false });
+    made.push(lameduck);
+    const server = createServer();
+    servers.push(server);
+    server.on('request', (_request, response) => response.end('one\n'));
+    server.on('request', () => {});
+    probesFirst(lameduck).inFront(server);
+    expect(server.listeners('request')).toHaveLength(2);
+  });
+});

@@ -1,0 +1,56 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { NodeLameduck } from './node-lameduck.js';
+
+type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
+
+export interface ProbesFirst {
+  /**
+   * The adapter's middleware answered `url` at the app's root (no mount path): from now on the
+   * server wrapped by `inFront` answers that probe path itself, as the middleware would have.
+   */
+  answeredAtRoot(url: string): void;
+  /**
+   * Puts the probe answer in front of the app in the server's request listener, so a probe storm
+   * never walks the framework's router or middleware. Leaves a server alone that has no single
+   * request listener (the app) to wrap. Returns the server.
+   */
+  inFront<S extends Server>(server: S): S;
+}
+
+/** The adapters' shared "answer probes before the app" (Express and Koa `listen()`). */
+export function probesFirst(lameduck: NodeLameduck): ProbesFirst {
+  const answered = new Set<string>();
+  const bases = [lameduck.paths.readiness, lameduck.paths.liveness, lameduck.paths.startup];
+  return {
+    answeredAtRoot(url) {
+      const base = probeBase(bases, url);
+      if (base !== undefined) answered.add(base);
+    },
+    inFront(server) {
+      const listeners = server.listeners('request') as RequestListener[];
+      if (listeners.length !== 1) return server;
+      const app = listeners[0] as RequestListener;
+      server.removeListener('request', app);
+      server.on('request', function (this: Server, request: IncomingMessage, response: ServerResponse) {
+        if (answered.size > 0) {
+          const base = probeBase(bases, request.url ?? '');
+          if (base !== undefined && answered.has(base) && lameduck.handleProbe(request, response)) return;
+        }
+        app.call(this, request, response);
+      });
+      return server;
+    },
+  };
+}
+
+/** The probe path an origin-form target is (`/readyz`, `/readyz?x`) or is under (`/readyz/db`). */
+function probeBase(bases: readonly string[], url: string): string | undefined {
+  for (const base of bases) {
+    if (url.startsWith(base)) {
+      const next = url.charCodeAt(base.length);
+      // end of string, '/' or '?'
+      if (Number.isNaN(next) || next === 47 || next === 63) return base;
+    }
+  }
+  return undefined;
+}
