@@ -189,13 +189,16 @@ export function runConformanceSuite(harness: AdapterHarness): void {
       });
 
       it('drops no request from keep-alive clients that stop inside the drain delay', async () => {
-        const { url, lameduck } = await start({ drainDelayMs: 800 });
+        const { url, lameduck } = await start({ drainDelayMs: 2000 });
         lameduck.ready();
         const load = startKeepAliveLoad(`${url}/`, 16);
-        await sleep(300);
+        // Counts, not sleeps: on a busy machine the clients need longer to get going.
+        await until(() => load.report.requests >= 50, 10_000);
         load.mark();
         const shutdown = lameduck.shutdown('test');
-        await sleep(400);
+        // The clients stop inside the delay, as load balancers do once the endpoint is gone.
+        const markedAt = Date.now();
+        await until(() => load.report.afterMark >= 16 && Date.now() - markedAt >= 300, 1_200);
         const report = await load.stop();
         const result = await shutdown;
         expect(report.errors).toEqual({});
@@ -276,4 +279,10 @@ function rawRequest(url: string, requestLine: string): Promise<SimpleResponse> {
     // write, not end: a client that half-closes may see a handler give up on it.
     socket.write(`${requestLine}\r\nHost: ${hostname}:${port}\r\nConnection: close\r\n\r\n`);
   });
+}
+
+/** Polls `done` every 10 ms until it holds or `timeoutMs` passes (the assertions then tell). */
+async function until(done: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done() && Date.now() < deadline) await sleep(10);
 }
