@@ -2,7 +2,7 @@
 // The quick start's first job until `pnpm drill` exists: walk one lifecycle through its states
 // and print what Kubernetes would see from each probe at each step, from the built package.
 import { createServer } from 'node:http';
-import { createLameduck } from '../packages/core/dist/index.js';
+import { createLameduck, respondToProbe } from '../packages/core/dist/index.js';
 
 const lameduck = createLameduck({ logger: false, exposeDetails: true });
 let databaseUp = true;
@@ -13,7 +13,7 @@ lameduck.check('cache', async () => {}, { critical: false });
 lameduck.check('event-loop', async () => {}, { kind: 'liveness' });
 
 const server = createServer(async (request, response) => {
-  const answer = lameduck.respond({
+  const answer = respondToProbe(lameduck, {
     method: request.method ?? 'GET',
     path: request.url ?? '/',
     headers: request.headers,

@@ -109,6 +109,21 @@ function importCoreNode(): Promise<typeof import('@lameduck/core/node')> {
   return import(pathToFileURL(join(spec.coreDir, 'node.js')).href);
 }
 
+/** `respondToNode` of a core build, or `handleProbe` of a build from before the adapter kit (a baseline). */
+function probeAnswerer(
+  coreNode: Record<string, unknown>,
+  ld: NodeLameduck,
+): (request: IncomingMessage, response: ServerResponse) => boolean {
+  const respondToNode = coreNode.respondToNode as
+    | ((lifecycle: unknown, request: IncomingMessage, response: ServerResponse) => boolean)
+    | undefined;
+  if (respondToNode !== undefined) return (request, response) => respondToNode(ld, request, response);
+  const legacy = ld as unknown as {
+    handleProbe(request: IncomingMessage, response: ServerResponse): boolean;
+  };
+  return (request, response) => legacy.handleProbe(request, response);
+}
+
 /** Naive shutdown, as most services write it: stop accepting, exit once `close` calls back. */
 function closeOnSigterm(server: Server): void {
   process.once('SIGTERM', () => server.close(() => process.exit(0)));
@@ -133,10 +148,11 @@ async function start(): Promise<Started> {
     }
     case 'node/lameduck':
     case 'node/lameduck-baseline': {
-      const { createNodeLameduck } = await importCoreNode();
-      const ld = newLameduck(createNodeLameduck);
+      const coreNode = await importCoreNode();
+      const ld = newLameduck(coreNode.createNodeLameduck);
+      const answer = probeAnswerer(coreNode, ld);
       const server = createServer((request, response) => {
-        if (!ld.handleProbe(request, response)) nodeHandler(request, response);
+        if (!answer(request, response)) nodeHandler(request, response);
       });
       ld.attach(server);
       await listen(server);
@@ -150,10 +166,10 @@ async function start(): Promise<Started> {
       return { server };
     }
     case 'node/lameduck-probe': {
-      const { createNodeLameduck } = await import('@lameduck/core/node');
+      const { createNodeLameduck, respondToNode } = await import('@lameduck/core/node');
       const ld = newLameduck(createNodeLameduck);
       const server = createServer((request, response) => {
-        if (!ld.handleProbe(request, response)) nodeHandler(request, response);
+        if (!respondToNode(ld, request, response)) nodeHandler(request, response);
       });
       await listen(server);
       return { server };

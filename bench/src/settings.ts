@@ -129,7 +129,7 @@ export const USAGE = `Usage: pnpm bench [--] [options]
   --pipelining=N          overhead and probe-cost: requests in flight per connection (default 8)
   --baseline-core=DIR     probe-cost: also run lameduck with core loaded from DIR (a dist built
                           before a change), in the same rounds
-  --breakdown             overhead also for node:http with attach() alone and handleProbe() alone,
+  --breakdown             overhead also for node:http with attach() alone and respondToNode() alone,
                           and for each framework with one no-op middleware
   --no-pin                do not pin the load generator and the server to separate CPUs
   --help                  this text`;

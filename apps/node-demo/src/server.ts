@@ -1,7 +1,7 @@
 // node-demo: the demo contract on plain node:http with @lameduck/core alone, no framework.
 // Start: `node dist/server.js` (no package manager between SIGTERM and the process).
 import { createServer } from 'node:http';
-import { createNodeLameduck, startServer } from '@lameduck/core/node';
+import { createNodeLameduck, respondToNode, startServer } from '@lameduck/core/node';
 import { checkDependencyFromEnv, runDemo } from 'demo-kit';
 import { handleRequest } from './routes.js';
 
@@ -11,10 +11,11 @@ runDemo('node-demo', async () => {
   const lameduck = createNodeLameduck();
   checkDependencyFromEnv(lameduck, process.env);
 
-  const server = await startServer(lameduck, (port, host, onListening) =>
+  const server = await startServer(
+    lameduck,
     createServer((request, response) => {
-      if (!lameduck.handleProbe(request, response)) handleRequest(request, response);
-    }).listen(port, host, onListening),
+      if (!respondToNode(lameduck, request, response)) handleRequest(request, response);
+    }),
   );
   lameduck.ready('listening');
   const address = server.address();

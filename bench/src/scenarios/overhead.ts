@@ -44,7 +44,7 @@ const LABELS: Partial<Record<Variant, string>> = {
   lightship: 'http-terminator + lightship',
   terminus: '@godaddy/terminus',
   'lameduck-attach': 'lameduck attach() only',
-  'lameduck-probe': 'lameduck handleProbe() only',
+  'lameduck-probe': 'lameduck respondToNode() only',
   'lameduck-baseline': 'lameduck (baseline core)',
   'noop-middleware': 'one no-op middleware',
 };

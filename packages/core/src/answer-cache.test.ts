@@ -3,7 +3,7 @@ import { AnswerCache } from './answer-cache.js';
 import { type CheckKind, CheckRegistry } from './checks.js';
 import { DEFAULT_PROBE_PATHS } from './paths.js';
 import { evaluateProbe, type ProbeQuery } from './probe.js';
-import { cachedAnswerFor, type ProbeRequest, type ResponderContext, respondToProbe } from './respond.js';
+import { answerProbe, cachedAnswerFor, type ProbeRequest, type ResponderContext } from './respond.js';
 import { StateMachine } from './states.js';
 
 /** One service by hand: its clock, state and checks, and a responder with or without kept answers. */
@@ -58,7 +58,7 @@ function world(keep: boolean) {
       failing = value;
     },
     ask: (path: string, init: Partial<ProbeRequest> = {}) =>
-      respondToProbe(context, { method: 'GET', path, ...init }),
+      answerProbe(context, { method: 'GET', path, ...init }),
   };
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { respondToProbe } from './kit.js';
 import { createLameduck } from './lameduck.js';
 import type { Logger } from './logger.js';
 
@@ -51,7 +52,7 @@ describe('check transitions are logged, once per change', () => {
 
     setHealthy(false);
     advance(10);
-    const answer = await lameduck.respond({ method: 'GET', path: '/readyz?verbose' });
+    const answer = await respondToProbe(lameduck, { method: 'GET', path: '/readyz?verbose' });
     expect(answer?.status).toBe(503);
     expect(answer?.body).toContain('reason withheld');
     expect(answer?.body).not.toContain('ECONNREFUSED');

@@ -1,6 +1,7 @@
 import { describeThrown, describeValue } from './describe.js';
 import { durationOption } from './duration.js';
 import { LameduckConfigError } from './errors.js';
+import { checkOptionKeys } from './option-keys.js';
 
 export type CheckKind = 'liveness' | 'readiness' | 'startup';
 export const CHECK_KINDS: readonly CheckKind[] = ['liveness', 'readiness', 'startup'];
@@ -60,7 +61,12 @@ const MAX_CHECK_TIMEOUT_MS = 300_000;
 const CHECK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 /** The verbose output's first line reports the lifecycle state under this name. */
 const RESERVED_NAME = 'lifecycle';
-const OPTION_NAMES = new Set(['kind', 'timeoutMs', 'critical', 'cacheTtlMs']);
+const CHECK_OPTION_KEYS: Readonly<Record<keyof CheckOptions, true>> = {
+  kind: true,
+  timeoutMs: true,
+  critical: true,
+  cacheTtlMs: true,
+};
 
 interface Outcome {
   ok: boolean;
@@ -199,13 +205,7 @@ export class CheckRegistry {
         `options of check "${name}" must be an object, got ${describeValue(options)}`,
       );
     }
-    for (const key of Object.keys(options)) {
-      if (!OPTION_NAMES.has(key)) {
-        throw new LameduckConfigError(
-          `unknown option "${key}" for check "${name}"; known options: ${[...OPTION_NAMES].join(', ')}`,
-        );
-      }
-    }
+    checkOptionKeys(options, CHECK_OPTION_KEYS, `check "${name}"`);
     const kinds = parseKinds(name, options.kind);
     const timeoutMs = durationOption(
       `timeoutMs of check "${name}"`,

@@ -1,9 +1,6 @@
 import { describeValue } from './describe.js';
 import { LameduckConfigError } from './errors.js';
 
-// Kept here too: describeValue lived in this module before describe.ts gathered them.
-export { describeValue };
-
 export interface DurationBounds {
   /** Smallest accepted value in ms (inclusive). */
   minMs: number;

@@ -7,6 +7,8 @@ export type {
   CheckResult,
   CheckStatus,
 } from './checks.js';
+export type { DrainOptions, DrainTimes } from './drain-options.js';
+export { DRAIN_OPTION_KEYS, resolveDrainTimes } from './drain-options.js';
 export type { EnvironmentOption, EnvironmentSettings } from './environment.js';
 export {
   defaultDrainDelayMs,
@@ -17,11 +19,16 @@ export {
   readEnvironment,
 } from './environment.js';
 export { LameduckConfigError } from './errors.js';
+export type { Hook, HookFunction, HookOptions, HookOutcome, HookPhase } from './hooks.js';
+export { HookList, runHook } from './hooks.js';
 export type { HttpCheckOptions } from './http-check.js';
 export { httpCheck } from './http-check.js';
+export type { Lifecycle } from './kit.js';
+export { extendLifecycle, isProbePath, respondToFetch, respondToProbe } from './kit.js';
 export type { Lameduck, LameduckEvents, LameduckOptions } from './lameduck.js';
-export { createLameduck } from './lameduck.js';
+export { createLameduck, LAMEDUCK_OPTION_KEYS } from './lameduck.js';
 export type { LogFields, Logger } from './logger.js';
+export { checkOptionKeys } from './option-keys.js';
 export type { ProbePaths } from './paths.js';
 export { DEFAULT_PROBE_PATHS } from './paths.js';
 export type { ProbeQuery, ProbeReport } from './probe.js';

@@ -9,6 +9,7 @@ import {
   trappedProxy,
 } from '../test/support/hostile.js';
 import { recordUnhandledRejections, settle } from '../test/support/unhandled.js';
+import { respondToProbe } from './kit.js';
 import { createLameduck } from './lameduck.js';
 import type { ProbeRequest } from './respond.js';
 
@@ -51,7 +52,7 @@ describe('probe responses with exposeDetails and hostile check values', () => {
     });
     lameduck.ready();
     for (const headers of [{}, { accept: 'application/health+json' }]) {
-      const response = await lameduck.respond({ method: 'GET', path: '/readyz', headers });
+      const response = await respondToProbe(lameduck, { method: 'GET', path: '/readyz', headers });
       expect(response?.status).toBe(503);
       expect(response?.body).toContain('db');
     }
@@ -63,7 +64,7 @@ describe('probe responses with exposeDetails and hostile check values', () => {
       throw errorWithThrowingMessage();
     });
     lameduck.ready();
-    const response = await lameduck.respond({ method: 'GET', path: '/readyz' });
+    const response = await respondToProbe(lameduck, { method: 'GET', path: '/readyz' });
     expect(response).toMatchObject({ status: 503 });
     expect(response?.body).toContain('[-]db failed: an Error whose message cannot be read');
   });
@@ -72,7 +73,7 @@ describe('probe responses with exposeDetails and hostile check values', () => {
     const lameduck = createLameduck({ logger: false, exposeDetails: true });
     lameduck.check('db', () => throwsOnSecondRead());
     lameduck.ready();
-    const response = await lameduck.respond({
+    const response = await respondToProbe(lameduck, {
       method: 'GET',
       path: '/readyz',
       headers: { accept: 'application/health+json' },
@@ -92,7 +93,7 @@ describe('probe responses with exposeDetails and hostile check values', () => {
       }),
     );
     lameduck.ready();
-    const response = await lameduck.respond({ method: 'GET', path: '/readyz' });
+    const response = await respondToProbe(lameduck, { method: 'GET', path: '/readyz' });
     expect(response?.status).toBe(503);
     expect(response?.body).toContain('[-]db failed: the check returned details that cannot be serialised');
   });
@@ -118,7 +119,7 @@ describe('probe responses with exposeDetails and hostile check values', () => {
           );
           lameduck.ready();
           const headers = json ? { accept: 'application/health+json' } : {};
-          const response = await lameduck.respond({ method: 'GET', path, headers });
+          const response = await respondToProbe(lameduck, { method: 'GET', path, headers });
           expect([200, 503]).toContain(response?.status);
           if (response?.status === 503) expect(response.body).toContain('dep');
         },
@@ -144,7 +145,7 @@ describe('respond() with hostile request objects', () => {
     ],
   ])('returns undefined for %s', (_name, make) => {
     const lameduck = createLameduck({ logger: false });
-    expect(lameduck.respond(make() as ProbeRequest)).toBeUndefined();
+    expect(respondToProbe(lameduck, make() as ProbeRequest)).toBeUndefined();
   });
 
   it.each([
@@ -154,20 +155,20 @@ describe('respond() with hostile request objects', () => {
   ])('answers 400 when its %s getter throws', async (field, base) => {
     const lameduck = createLameduck({ logger: false });
     const request = Object.defineProperty({ ...base }, field, { get: throwing }) as ProbeRequest;
-    expect(await lameduck.respond(request)).toMatchObject({ status: 400 });
+    expect(await respondToProbe(lameduck, request)).toMatchObject({ status: 400 });
   });
 
   it('answers 400 for headers that are a revoked Proxy, and for a get() that throws', async () => {
     const lameduck = createLameduck({ logger: false });
     for (const headers of [revokedProxy(), trappedProxy(), { get: throwing }]) {
-      const answer = lameduck.respond({ method: 'GET', path: '/livez', headers: headers as never });
+      const answer = respondToProbe(lameduck, { method: 'GET', path: '/livez', headers: headers as never });
       expect(await answer).toMatchObject({ status: 400 });
     }
   });
 
   it('answers a method whose toString throws with a 405, not a throw', async () => {
     const lameduck = createLameduck({ logger: false });
-    const response = await lameduck.respond({ method: unprintable as never, path: '/livez' });
+    const response = await respondToProbe(lameduck, { method: unprintable as never, path: '/livez' });
     expect(response).toMatchObject({ status: 405 });
   });
 
@@ -213,7 +214,7 @@ describe('respond() with hostile request objects', () => {
     await fc.assert(
       fc.asyncProperty(requestArbitrary, async (fields) => {
         const request = Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, make(value)]));
-        const answer = lameduck.respond(request as unknown as ProbeRequest);
+        const answer = respondToProbe(lameduck, request as unknown as ProbeRequest);
         if (answer === undefined) return;
         const response = await answer;
         expect(response.status).toBeGreaterThanOrEqual(200);

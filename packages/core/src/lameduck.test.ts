@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CheckFunction } from './checks.js';
 import { LameduckConfigError } from './errors.js';
+import { isProbePath, respondToProbe } from './kit.js';
 import { createLameduck, type LameduckOptions } from './lameduck.js';
 import type { Logger } from './logger.js';
 import type { IgnoredTransition, StateChange } from './states.js';
@@ -333,7 +334,7 @@ describe('probes through the facade', () => {
     lameduck.check('db', db.check);
     lameduck.ready();
     const responses = await Promise.all(
-      Array.from({ length: 500 }, () => lameduck.respond({ method: 'GET', path: '/readyz' })!),
+      Array.from({ length: 500 }, () => respondToProbe(lameduck, { method: 'GET', path: '/readyz' })!),
     );
     expect(db.stats.calls).toBe(1);
     expect(new Set(responses.map((response) => response.status))).toEqual(new Set([200]));
@@ -420,8 +421,8 @@ describe('probes through the facade', () => {
     hidden.ready();
     shown.ready();
     const request = { method: 'GET', path: '/readyz' };
-    expect((await hidden.respond(request))!.body).toContain('[-]db failed: reason withheld');
-    expect((await shown.respond(request))!.body).toContain('[-]db failed: db password wrong');
+    expect((await respondToProbe(hidden, request))!.body).toContain('[-]db failed: reason withheld');
+    expect((await respondToProbe(shown, request))!.body).toContain('[-]db failed: db password wrong');
   });
 });
 
@@ -460,13 +461,13 @@ describe('hardening', () => {
 
   it('returns undefined for a request that is not an object', () => {
     const lameduck = createLameduck({ logger: false });
-    expect(lameduck.respond(undefined as never)).toBeUndefined();
-    expect(lameduck.respond(null as never)).toBeUndefined();
+    expect(respondToProbe(lameduck, undefined as never)).toBeUndefined();
+    expect(respondToProbe(lameduck, null as never)).toBeUndefined();
   });
 
   it('reads Accept from a hand-built header object with any capitalisation', async () => {
     const lameduck = createLameduck({ logger: false });
-    const response = await lameduck.respond({
+    const response = await respondToProbe(lameduck, {
       method: 'GET',
       path: '/livez',
       headers: { Accept: 'application/health+json' },
@@ -478,9 +479,9 @@ describe('hardening', () => {
     const lameduck = createLameduck({ logger: false });
     lameduck.check('db', async () => {});
     lameduck.ready();
-    expect((await lameduck.respond({ method: 'GET', path: '/readyz/db' }))?.status).toBe(200);
+    expect((await respondToProbe(lameduck, { method: 'GET', path: '/readyz/db' }))?.status).toBe(200);
     lameduck.drain();
-    expect((await lameduck.respond({ method: 'GET', path: '/readyz/db' }))?.status).toBe(503);
+    expect((await respondToProbe(lameduck, { method: 'GET', path: '/readyz/db' }))?.status).toBe(503);
   });
 });
 
@@ -488,16 +489,16 @@ describe('isProbePath', () => {
   it('recognises probe paths, per-check paths and queries, and nothing else', () => {
     const lameduck = createLameduck({ logger: false });
     for (const target of ['/readyz', '/readyz/', '/readyz/db', '/livez?verbose', '/startupz']) {
-      expect(lameduck.isProbePath(target)).toBe(true);
+      expect(isProbePath(lameduck, target)).toBe(true);
     }
     for (const target of ['/', '/readyzz', '/api/readyz', '/live', '', 42 as never]) {
-      expect(lameduck.isProbePath(target)).toBe(false);
+      expect(isProbePath(lameduck, target)).toBe(false);
     }
   });
 
   it('follows custom paths and prefixes', () => {
     const lameduck = createLameduck({ logger: false, prefix: '/health' });
-    expect(lameduck.isProbePath('/health/readyz')).toBe(true);
-    expect(lameduck.isProbePath('/readyz')).toBe(false);
+    expect(isProbePath(lameduck, '/health/readyz')).toBe(true);
+    expect(isProbePath(lameduck, '/readyz')).toBe(false);
   });
 });

@@ -11,18 +11,12 @@ import {
 import { describeValue } from './describe.js';
 import { durationOption } from './duration.js';
 import { LameduckConfigError } from './errors.js';
+import { INTERNALS, type LifecycleInternals } from './internals.js';
 import { type Logger, prefixedLogger, silentLogger, takesFields } from './logger.js';
+import { checkOptionKeys } from './option-keys.js';
 import { type ProbePaths, resolveProbePaths } from './paths.js';
 import { evaluateProbe, type ProbeQuery, type ProbeReport } from './probe.js';
-import {
-  CACHED_ANSWER,
-  type CachedAnswerLookup,
-  cachedAnswerFor,
-  mayBeProbe,
-  type ProbeRequest,
-  type ProbeResponse,
-  respondToProbe,
-} from './respond.js';
+import { answerProbe, cachedAnswerFor, mayBeProbe } from './respond.js';
 import { type IgnoredTransition, type LifecycleState, type StateChange, StateMachine } from './states.js';
 import { sanitise } from './text.js';
 
@@ -59,17 +53,24 @@ export interface LameduckOptions {
   now?: () => number;
 }
 
-const OPTION_NAMES = new Set([
-  'logger',
-  'exposeDetails',
-  'paths',
-  'prefix',
-  'checkTimeoutMs',
-  'cacheTtlMs',
-  'readinessWhileDraining',
-  'now',
-  'logFields',
-]);
+/** Every option `createLameduck` takes: the compiler keeps it in step with `LameduckOptions`. */
+export const LAMEDUCK_OPTION_KEYS: Readonly<Record<keyof LameduckOptions, true>> = {
+  logger: true,
+  exposeDetails: true,
+  paths: true,
+  prefix: true,
+  checkTimeoutMs: true,
+  cacheTtlMs: true,
+  readinessWhileDraining: true,
+  now: true,
+  logFields: true,
+};
+
+/** Defaults of the model's options, said once. */
+export const DEFAULT_CHECK_TIMEOUT_MS = 500;
+export const DEFAULT_CACHE_TTL_MS = 1000;
+/** The longest check timeout or cache TTL accepted: five minutes. */
+export const MAX_CHECK_DURATION_MS = 300_000;
 
 export interface LameduckEvents {
   state: StateChange;
@@ -89,7 +90,7 @@ export interface Lameduck {
   /** The logger lameduck writes to (prefixed with `[lameduck]`). */
   readonly logger: Logger;
   /** Registers a health check. Throws a LameduckConfigError for a bad name, a duplicate or a bad option. */
-  check(name: string, fn: CheckFunction, options?: CheckOptions): Lameduck;
+  check(name: string, fn: CheckFunction, options?: CheckOptions): this;
   /** Removes a check; returns whether one was registered under that name. */
   removeCheck(name: string): boolean;
   /** starting → ready: readiness may pass from now on. A no-op (false) in any other state. */
@@ -106,18 +107,12 @@ export interface Lameduck {
    * (`check`). Returns an unsubscribe function.
    */
   on<E extends keyof LameduckEvents>(event: E, listener: (event: LameduckEvents[E]) => void): () => void;
-  /** Evaluates one probe and returns the structured report. Throws a LameduckConfigError for an unknown kind. */
+  /**
+   * Evaluates one probe and returns the structured report (for your own status page or metrics).
+   * Throws a LameduckConfigError for an unknown kind. Adapters answer probe requests with the
+   * adapter kit (`respondToProbe`, `respondToFetch`, `respondToNode`) instead.
+   */
   probe(kind: CheckKind, query?: ProbeQuery): Promise<ProbeReport>;
-  /**
-   * Answers a probe request: `undefined` (synchronously) when the path is not a probe path,
-   * else a promise of `{ status, headers, body }`. Never throws or rejects.
-   */
-  respond(request: ProbeRequest): Promise<ProbeResponse> | undefined;
-  /**
-   * True when a raw path (with or without its query) is one of the probe paths or under one: a
-   * cheap, allocation-free test for adapters to run before building a probe request.
-   */
-  isProbePath(target: string): boolean;
 }
 
 /**
@@ -128,13 +123,7 @@ export function createLameduck(options: LameduckOptions = {}): Lameduck {
   if (options === null || typeof options !== 'object') {
     throw new LameduckConfigError(`createLameduck options must be an object, got ${describeValue(options)}`);
   }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_NAMES.has(key)) {
-      throw new LameduckConfigError(
-        `unknown option "${key}" for createLameduck; known options: ${[...OPTION_NAMES].join(', ')}`,
-      );
-    }
-  }
+  checkOptionKeys(options, LAMEDUCK_OPTION_KEYS, 'createLameduck');
   if (options.exposeDetails !== undefined && typeof options.exposeDetails !== 'boolean') {
     throw new LameduckConfigError(
       `exposeDetails must be true or false, got ${describeValue(options.exposeDetails)}`,
@@ -162,8 +151,14 @@ export function createLameduck(options: LameduckOptions = {}): Lameduck {
     onTransition: (transition) => logTransition(logger, transition),
     onResult: (event) => tellAll(checkListeners, event),
     defaults: {
-      timeoutMs: durationOption('checkTimeoutMs', options.checkTimeoutMs, 500, { minMs: 1, maxMs: 300_000 }),
-      cacheTtlMs: durationOption('cacheTtlMs', options.cacheTtlMs, 1000, { minMs: 0, maxMs: 300_000 }),
+      timeoutMs: durationOption('checkTimeoutMs', options.checkTimeoutMs, DEFAULT_CHECK_TIMEOUT_MS, {
+        minMs: 1,
+        maxMs: MAX_CHECK_DURATION_MS,
+      }),
+      cacheTtlMs: durationOption('cacheTtlMs', options.cacheTtlMs, DEFAULT_CACHE_TTL_MS, {
+        minMs: 0,
+        maxMs: MAX_CHECK_DURATION_MS,
+      }),
     },
   });
   const policy = { readinessWhileDraining };
@@ -225,13 +220,15 @@ export function createLameduck(options: LameduckOptions = {}): Lameduck {
       );
     },
     probe,
-    respond: (request) => respondToProbe(context, request),
-    isProbePath: (target) => typeof target === 'string' && mayBeProbe(bases, target),
   };
-  // Not part of the public type: the Node probe handler's synchronous shortcut.
-  const lookup: CachedAnswerLookup = (method, target, accept) =>
-    cachedAnswerFor(context, method, target, accept);
-  Object.defineProperty(lameduck, CACHED_ANSWER, { value: lookup });
+  // Not part of the public type: what the adapter kit and the drain engine use.
+  const internals: LifecycleInternals = {
+    respond: (request) => answerProbe(context, request),
+    isProbePath: (target) => mayBeProbe(bases, target),
+    cachedAnswer: (method, target, accept) => cachedAnswerFor(context, method, target, accept),
+    transition: (to, reason) => machine.transition(to, reason),
+  };
+  Object.defineProperty(lameduck, INTERNALS, { value: internals });
   return lameduck;
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LameduckConfigError } from './errors.js';
+import { respondToProbe } from './kit.js';
 import { createLameduck } from './lameduck.js';
 
 describe("readinessWhileDraining: 'pass' keeps readiness passing until the process closes", () => {
@@ -7,7 +8,7 @@ describe("readinessWhileDraining: 'pass' keeps readiness passing until the proce
     const lameduck = createLameduck({ logger: false });
     lameduck.ready();
     lameduck.drain('SIGTERM');
-    expect((await lameduck.respond({ method: 'GET', path: '/readyz' }))?.status).toBe(503);
+    expect((await respondToProbe(lameduck, { method: 'GET', path: '/readyz' }))?.status).toBe(503);
   });
 
   it("with 'pass', readiness keeps passing while draining, still runs its checks, and fails once closed", async () => {
@@ -24,10 +25,10 @@ describe("readinessWhileDraining: 'pass' keeps readiness passing until the proce
     );
     lameduck.ready();
     lameduck.drain('SIGTERM');
-    expect((await lameduck.respond({ method: 'GET', path: '/readyz' }))?.status).toBe(200);
+    expect((await respondToProbe(lameduck, { method: 'GET', path: '/readyz' }))?.status).toBe(200);
     expect(calls).toBe(1);
     healthy = false;
-    expect((await lameduck.respond({ method: 'GET', path: '/readyz' }))?.status).toBe(503);
+    expect((await respondToProbe(lameduck, { method: 'GET', path: '/readyz' }))?.status).toBe(503);
     healthy = true;
     lameduck.close('drained');
     const closed = await lameduck.probe('readiness');

@@ -2,17 +2,18 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CheckResult } from './checks.js';
 import { formatJson, formatText } from './format.js';
+import { isProbePath, respondToProbe } from './kit.js';
 import { createLameduck, type LameduckOptions } from './lameduck.js';
 import { DEFAULT_PROBE_PATHS } from './paths.js';
 import type { ProbeReport } from './probe.js';
 import {
   acceptsHealthJson,
+  answerProbe,
   mayBeProbe,
   type ProbeRequest,
   type ProbeResponse,
   pathStart,
   type ResponderContext,
-  respondToProbe,
   utf8Length,
 } from './respond.js';
 
@@ -30,7 +31,7 @@ async function request(
   path: string,
   init: Omit<ProbeRequest, 'path' | 'method'> & { method?: string } = {},
 ): Promise<ProbeResponse> {
-  const pending = lameduck.respond({ method: 'GET', ...init, path });
+  const pending = respondToProbe(lameduck, { method: 'GET', ...init, path });
   expect(pending, `${path} should be answered as a probe`).toBeInstanceOf(Promise);
   return pending!;
 }
@@ -74,21 +75,23 @@ describe('routing', () => {
     'returns undefined synchronously for the non-probe path %j',
     (path) => {
       const lameduck = readyService();
-      expect(lameduck.respond({ method: 'GET', path })).toBeUndefined();
+      expect(respondToProbe(lameduck, { method: 'GET', path })).toBeUndefined();
     },
   );
 
   it('returns undefined for a non-probe path whatever the method', () => {
-    expect(readyService().respond({ method: 'POST', path: '/api/orders' })).toBeUndefined();
+    expect(respondToProbe(readyService(), { method: 'POST', path: '/api/orders' })).toBeUndefined();
   });
 
   it('returns undefined for a long path that is not a probe path', () => {
-    expect(readyService().respond({ method: 'GET', path: `/api/${'x'.repeat(100_000)}` })).toBeUndefined();
+    expect(
+      respondToProbe(readyService(), { method: 'GET', path: `/api/${'x'.repeat(100_000)}` }),
+    ).toBeUndefined();
   });
 
   it('returns undefined when the path is not a string at run time', () => {
     const lameduck = readyService();
-    expect(lameduck.respond({ method: 'GET', path: undefined as unknown as string })).toBeUndefined();
+    expect(respondToProbe(lameduck, { method: 'GET', path: undefined as unknown as string })).toBeUndefined();
   });
 
   it.each(['/livez', '/readyz', '/startupz'])('answers %s', async (path) => {
@@ -114,7 +117,7 @@ describe('routing', () => {
     const lameduck = readyService({ paths: { readiness: '/ready', liveness: '/alive' } });
     expect((await request(lameduck, '/ready')).status).toBe(200);
     expect((await request(lameduck, '/alive')).status).toBe(200);
-    expect(lameduck.respond({ method: 'GET', path: '/readyz' })).toBeUndefined();
+    expect(respondToProbe(lameduck, { method: 'GET', path: '/readyz' })).toBeUndefined();
     expect((await request(lameduck, '/startupz')).status).toBe(200);
   });
 
@@ -122,7 +125,7 @@ describe('routing', () => {
     const lameduck = readyService({ prefix: '/health' });
     expect((await request(lameduck, '/health/readyz')).status).toBe(200);
     expect((await request(lameduck, '/health/readyz/db')).status).toBe(200);
-    expect(lameduck.respond({ method: 'GET', path: '/readyz' })).toBeUndefined();
+    expect(respondToProbe(lameduck, { method: 'GET', path: '/readyz' })).toBeUndefined();
   });
 });
 
@@ -690,7 +693,7 @@ describe('never rejects', () => {
   }
 
   it('answers 500 with no-store when the evaluation rejects', async () => {
-    const response = await respondToProbe(context({ evaluate: () => Promise.reject(new Error('bug')) }), {
+    const response = await answerProbe(context({ evaluate: () => Promise.reject(new Error('bug')) }), {
       method: 'GET',
       path: '/readyz',
     });
@@ -699,7 +702,7 @@ describe('never rejects', () => {
   });
 
   it('answers 500 when the evaluation throws synchronously', async () => {
-    const response = await respondToProbe(
+    const response = await answerProbe(
       context({
         evaluate: () => {
           throw new Error('bug');
@@ -711,7 +714,7 @@ describe('never rejects', () => {
   });
 
   it('answers 500 when the check lookup throws', async () => {
-    const response = await respondToProbe(
+    const response = await answerProbe(
       context({
         knownCheck: () => {
           throw new Error('bug');
@@ -728,7 +731,7 @@ describe('never rejects', () => {
         throw new Error('bad headers');
       },
     };
-    const response = await respondToProbe(context({}), { method: 'GET', path: '/readyz', headers });
+    const response = await answerProbe(context({}), { method: 'GET', path: '/readyz', headers });
     expect(response).toMatchObject({
       status: 400,
       body: 'cannot read the probe request (a property of it threw)\n',
@@ -736,7 +739,7 @@ describe('never rejects', () => {
   });
 
   it('answers 500 with an empty body for HEAD', async () => {
-    const response = await respondToProbe(context({ evaluate: () => Promise.reject('bug') }), {
+    const response = await answerProbe(context({ evaluate: () => Promise.reject('bug') }), {
       method: 'HEAD',
       path: '/readyz',
     });
@@ -837,7 +840,7 @@ describe('absolute-form targets (RFC 9112 §3.2.2)', () => {
     ['http://user@pod:1/startupz', 200, 'ok\n'],
   ])('answers %s', async (target, status, body) => {
     const lameduck = readyService();
-    expect(lameduck.isProbePath(target)).toBe(true);
+    expect(isProbePath(lameduck, target)).toBe(true);
     expect(await request(lameduck, target)).toMatchObject({ status, body });
   });
 
@@ -854,8 +857,8 @@ describe('absolute-form targets (RFC 9112 §3.2.2)', () => {
     'http://pod//readyz',
   ])('leaves %s to the app', (target) => {
     const lameduck = readyService();
-    expect(lameduck.isProbePath(target)).toBe(false);
-    expect(lameduck.respond({ method: 'GET', path: target })).toBeUndefined();
+    expect(isProbePath(lameduck, target)).toBe(false);
+    expect(respondToProbe(lameduck, { method: 'GET', path: target })).toBeUndefined();
   });
 
   it('finds where the path starts', () => {

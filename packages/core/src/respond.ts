@@ -48,10 +48,9 @@ export interface ResponderCache {
 }
 
 /**
- * The Node handler's synchronous shortcut, on the lifecycle object under this key: the kept
- * answer to a plain probe (`GET /readyz`, exactly a probe path, no query), or undefined.
+ * The Node handler's synchronous shortcut: the kept answer to a plain probe (`GET /readyz`,
+ * exactly a probe path, no query), or undefined.
  */
-export const CACHED_ANSWER: unique symbol = Symbol.for('@lameduck/core.cachedAnswer') as never;
 export type CachedAnswerLookup = (
   method: unknown,
   target: string,
@@ -73,7 +72,7 @@ const MAX_ACCEPT_LENGTH = 1024;
  * probe path, so a middleware can pass the request on without waiting. Never throws and never
  * rejects: hostile input gets a 4xx, a failing check gets a 503.
  */
-export function respondToProbe(
+export function answerProbe(
   context: ResponderContext,
   request: ProbeRequest,
 ): Promise<ProbeResponse> | undefined {

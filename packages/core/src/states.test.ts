@@ -104,14 +104,6 @@ describe('StateMachine history', () => {
     expect(states.history).toHaveLength(1);
   });
 
-  it('reports when the current state was entered', () => {
-    const { states, clock } = machine();
-    expect(states.enteredAt).toBe(1_700_000_000_000);
-    clock.advance(42);
-    states.transition('ready', 'boot done');
-    expect(states.enteredAt).toBe(1_700_000_000_042);
-  });
-
   it('uses Date.now when no clock is given', () => {
     const states = new StateMachine({ logger: recordingLogger().logger });
     const before = Date.now();

@@ -48,7 +48,6 @@ export class StateMachine {
   readonly #ignoredListeners = new Set<(ignored: IgnoredTransition) => void>();
   readonly #now: () => number;
   readonly #logger: Logger;
-  readonly #createdAt: number;
   /** Events waiting for delivery: a transition made by a listener is told after the current one. */
   readonly #outbox: (() => void)[] = [];
   #delivering = false;
@@ -56,7 +55,6 @@ export class StateMachine {
   constructor(options: StateMachineOptions) {
     this.#now = options.now ?? Date.now;
     this.#logger = options.logger;
-    this.#createdAt = this.#now();
   }
 
   get state(): LifecycleState {
@@ -66,11 +64,6 @@ export class StateMachine {
   /** Every transition so far, oldest first. */
   get history(): readonly StateChange[] {
     return [...this.#history];
-  }
-
-  /** When the current state was entered (ms since the epoch). */
-  get enteredAt(): number {
-    return this.#history.at(-1)?.at ?? this.#createdAt;
   }
 
   transition(to: LifecycleState, reasonGiven: string): boolean {

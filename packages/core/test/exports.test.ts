@@ -15,7 +15,7 @@ const program = (load: string) => `
   const lameduck = core.createLameduck({ logger: false });
   lameduck.check('db', async () => {});
   lameduck.ready();
-  lameduck.respond({ method: 'GET', path: '/readyz?verbose' }).then((response) => {
+  core.respondToProbe(lameduck, { method: 'GET', path: '/readyz?verbose' }).then((response) => {
     console.log(typeof node, response.status, JSON.stringify(response.body));
   });
 `;

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { LameduckConfigError } from '@lameduck/core';
+import { extendLifecycle, isProbePath, LameduckConfigError, respondToProbe } from '@lameduck/core';
 import {
   type AttachableServer,
   createNodeLameduck,
@@ -77,8 +77,8 @@ export function createLameduck(options: NodeLameduckOptions = {}): FastifyLamedu
         // The target as received: Fastify's rewriteUrl replaces raw.url and keeps the original
         // in raw.originalUrl; a probe path is never rewritten.
         const url = request.raw.originalUrl ?? request.raw.url ?? '/';
-        if (!lameduck.isProbePath(url)) return next();
-        const answer = lameduck.respond({
+        if (!isProbePath(lameduck, url)) return next();
+        const answer = respondToProbe(lameduck, {
           method: request.raw.method ?? 'GET',
           path: url,
           headers: request.raw.headers,
@@ -107,7 +107,7 @@ export function createLameduck(options: NodeLameduckOptions = {}): FastifyLamedu
     [Symbol.for('plugin-meta')]: { name: '@lameduck/fastify', fastify: '4.x || 5.x' },
   });
 
-  return Object.assign(lameduck, {
+  return extendLifecycle(lameduck, {
     plugin: () => plugin,
     async listen(app: FastifyInstanceLike, listenOptions: ListenOptions = {}) {
       // Plugin errors reject here, before a port is taken; after this only the socket can fail,
@@ -118,14 +118,13 @@ export function createLameduck(options: NodeLameduckOptions = {}): FastifyLamedu
           'listen(app) needs the plugin on that app: call app.register(lameduck.plugin()) before listen()',
         );
       }
-      return startServer(
-        lameduck,
-        (port, host, onListening) => {
+      const served = {
+        listen(port: number, host: string | undefined, onListening: () => void) {
           app.listen({ port, host: host ?? ALL_INTERFACES }).then(onListening, () => {});
           return app.server;
         },
-        listenOptions,
-      );
+      };
+      return startServer(lameduck, served, listenOptions);
     },
   });
 }

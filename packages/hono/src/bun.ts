@@ -1,10 +1,12 @@
 // @lameduck/hono/bun: probes and the drain for a Hono app served by Bun.serve.
+import { extendLifecycle } from '@lameduck/core';
 import { createRuntimeLameduck, type RuntimeLameduck } from './runtime/drain.js';
 import { portFromEnv, type RuntimeLameduckOptions } from './runtime/options.js';
 
+export type * from '@lameduck/core';
 export { httpCheck, LameduckConfigError } from '@lameduck/core';
 export type { LameduckEnv } from './middleware.js';
-export type { HookFunction, RuntimeLameduck, ShutdownResult } from './runtime/drain.js';
+export type { RuntimeLameduck, ShutdownResult } from './runtime/drain.js';
 export type { RuntimeDrainSettings, RuntimeLameduckOptions } from './runtime/options.js';
 
 /** The parts of Bun's server this helper uses (no dependency on bun-types). */
@@ -45,7 +47,7 @@ export function createLameduck(options: RuntimeLameduckOptions = {}): BunLameduc
     exit: (code) => process.exit(code),
     env: (name) => process.env[name],
   });
-  return Object.assign(lameduck, {
+  return extendLifecycle(lameduck, {
     listen(app: HonoApp, { port, hostname }: { port?: number; hostname?: string } = {}) {
       const server = Bun.serve({
         port: port ?? portFromEnv(process.env.PORT),

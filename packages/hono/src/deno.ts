@@ -1,10 +1,12 @@
 // @lameduck/hono/deno: probes and the drain for a Hono app served by Deno.serve.
+import { extendLifecycle } from '@lameduck/core';
 import { createRuntimeLameduck, type RuntimeLameduck } from './runtime/drain.js';
 import { portFromEnv, type RuntimeLameduckOptions } from './runtime/options.js';
 
+export type * from '@lameduck/core';
 export { httpCheck, LameduckConfigError } from '@lameduck/core';
 export type { LameduckEnv } from './middleware.js';
-export type { HookFunction, RuntimeLameduck, ShutdownResult } from './runtime/drain.js';
+export type { RuntimeLameduck, ShutdownResult } from './runtime/drain.js';
 export type { RuntimeDrainSettings, RuntimeLameduckOptions } from './runtime/options.js';
 
 /** The parts of Deno's HTTP server this helper uses (no dependency on Deno's types). */
@@ -56,7 +58,7 @@ export function createLameduck(options: RuntimeLameduckOptions = {}): DenoLamedu
     exit: (code) => Deno.exit(code),
     env: (name) => Deno.env.get(name),
   });
-  return Object.assign(lameduck, {
+  return extendLifecycle(lameduck, {
     listen(app: HonoApp, { port, hostname }: { port?: number; hostname?: string } = {}) {
       const server = Deno.serve(
         {

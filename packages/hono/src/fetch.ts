@@ -1,17 +1,15 @@
 // @lameduck/hono/fetch: the probe middleware on the model alone — no `node:` module, no
 // `process` — for Cloudflare Workers and any other fetch runtime where the platform drains.
-import { createLameduck as createLifecycle, type Lameduck, type LameduckOptions } from '@lameduck/core';
+import {
+  createLameduck as createLifecycle,
+  extendLifecycle,
+  type Lameduck,
+  type LameduckOptions,
+} from '@lameduck/core';
 import type { MiddlewareHandler } from 'hono';
 import { type LameduckEnv, probeMiddleware } from './middleware.js';
 
-export type {
-  CheckFunction,
-  CheckOptions,
-  Lameduck,
-  LameduckOptions,
-  LifecycleState,
-  ProbePaths,
-} from '@lameduck/core';
+export type * from '@lameduck/core';
 export { httpCheck, LameduckConfigError } from '@lameduck/core';
 export type { LameduckEnv } from './middleware.js';
 
@@ -30,5 +28,5 @@ export function createLameduck(options: LameduckOptions = {}): FetchLameduck {
   const lifecycle = createLifecycle(options);
   const deadlineSignal = new AbortController().signal;
   const middleware = probeMiddleware(lifecycle, deadlineSignal);
-  return Object.assign(lifecycle, { deadlineSignal, middleware: () => middleware });
+  return extendLifecycle(lifecycle, { deadlineSignal, middleware: () => middleware });
 }

@@ -1,4 +1,5 @@
 import type { ServerType } from '@hono/node-server';
+import { extendLifecycle } from '@lameduck/core';
 import {
   createNodeLameduck,
   type ListenOptions,
@@ -33,29 +34,25 @@ export interface HonoLameduck extends NodeLameduck {
 }
 
 /**
- * Creates the lifecycle for a Hono app: core's probes and drain engine, plus the Hono glue.
- * Options are core's (`@lameduck/core/node`), the same for every adapter.
+ * Creates the lifecycle for a Hono app on Node: core's probes and drain engine, plus the Hono
+ * glue. Options are core's (`@lameduck/core/node`), the same for every adapter.
  */
 export function createLameduck(options: NodeLameduckOptions = {}): HonoLameduck {
   const lameduck = createNodeLameduck(options);
-  return Object.assign(lameduck, {
-    middleware(): MiddlewareHandler<LameduckEnv> {
-      return probeMiddleware(lameduck, lameduck.deadlineSignal);
-    },
+  const middleware = probeMiddleware(lameduck, lameduck.deadlineSignal);
+  return extendLifecycle(lameduck, {
+    middleware: () => middleware,
     async listen(app: HonoApp, { port, host, ...serveOptions }: HonoListenOptions = {}) {
       // Loaded on first use, so runtimes without Node's http server never need @hono/node-server.
       const { serve } = await import('@hono/node-server');
-      return startServer(
-        lameduck,
-        (listenPort, listenHost, onListening) =>
-          serve(
-            { fetch: app.fetch, port: listenPort, hostname: listenHost, ...serveOptions } as Parameters<
-              typeof serve
-            >[0],
-            () => onListening(),
+      type ServeOptions = Parameters<typeof serve>[0];
+      const served = {
+        listen: (listenPort: number, hostname: string | undefined, onListening: () => void) =>
+          serve({ fetch: app.fetch, port: listenPort, hostname, ...serveOptions } as ServeOptions, () =>
+            onListening(),
           ),
-        { port, host },
-      );
+      };
+      return startServer(lameduck, served, { port, host });
     },
   });
 }

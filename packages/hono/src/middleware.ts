@@ -1,4 +1,4 @@
-import type { Lameduck } from '@lameduck/core';
+import { isProbePath, type Lameduck, respondToProbe } from '@lameduck/core';
 import type { Context, MiddlewareHandler } from 'hono';
 
 /** Hono variables the middleware sets: `c.var.deadlineSignal` aborts when the drain deadline is reached. */
@@ -7,20 +7,25 @@ export interface LameduckEnv {
 }
 
 /**
- * The probe middleware every entry point shares: fetch-only (a `Request` in, a `Response` out),
- * so it runs wherever Hono runs. Answers the probe paths and passes everything else on.
+ * The probe middleware every entry point shares. It needs only the model and the fetch kit (no
+ * `node:` module, no `process`), so it runs wherever Hono runs. Answers the probe paths and
+ * passes everything else on.
  */
 export function probeMiddleware(
-  lifecycle: Pick<Lameduck, 'isProbePath' | 'respond' | 'paths'>,
+  lifecycle: Lameduck,
   deadlineSignal: AbortSignal,
 ): MiddlewareHandler<LameduckEnv> {
   const bases = [lifecycle.paths.readiness, lifecycle.paths.liveness, lifecycle.paths.startup];
-  const isProbePath = (target: string) => lifecycle.isProbePath(target);
+  const isProbe = (target: string) => isProbePath(lifecycle, target);
   return async (context, next) => {
     context.set('deadlineSignal', deadlineSignal);
-    const path = probeTarget(context, bases, isProbePath);
+    const path = probeTarget(context, bases, isProbe);
     if (path === undefined) return next();
-    const answer = lifecycle.respond({ method: context.req.method, path, headers: context.req.raw.headers });
+    const answer = respondToProbe(lifecycle, {
+      method: context.req.method,
+      path,
+      headers: context.req.raw.headers,
+    });
     if (!answer) return next();
     const { status, headers, body } = await answer;
     return context.body(body, status as 200, headers);
@@ -42,17 +47,17 @@ export function probeMiddleware(
 function probeTarget(
   context: Context,
   bases: readonly string[],
-  isProbePath: (target: string) => boolean,
+  isProbe: (target: string) => boolean,
 ): string | undefined {
   const target = originForm(rawTarget(context));
-  if (isProbePath(target)) return target;
+  if (isProbe(target)) return target;
   // Only a target that holds a probe path can be one under a mount point; the rest of the
   // app's requests stop here, before reading the route.
   let holdsProbePath = false;
   for (const base of bases) if (target.includes(base)) holdsProbePath = true;
   if (!holdsProbePath) return undefined;
   const relative = stripMount(target, mountPrefix(context));
-  return relative !== undefined && isProbePath(relative) ? relative : undefined;
+  return relative !== undefined && isProbe(relative) ? relative : undefined;
 }
 
 function rawTarget(context: Context): string {

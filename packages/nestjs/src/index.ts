@@ -1,13 +1,7 @@
-export type { CheckFunction, CheckOptions, LameduckOptions } from '@lameduck/core';
+// Every type a user of the adapter writes (checks, hooks, options, results), and the values they call.
+export type * from '@lameduck/core';
 export { httpCheck, LameduckConfigError } from '@lameduck/core';
-export type {
-  HookFunction,
-  HookOptions,
-  ListenOptions,
-  NodeLameduck,
-  NodeLameduckOptions,
-  ShutdownResult,
-} from '@lameduck/core/node';
+export type * from '@lameduck/core/node';
 export { optionsFromEnv } from '@lameduck/core/node';
 export type { NestApplicationLike, NestLameduck } from './lameduck.js';
 export { createLameduck, LAMEDUCK, LameduckModule } from './lameduck.js';

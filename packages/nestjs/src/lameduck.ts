@@ -1,10 +1,11 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { LameduckConfigError } from '@lameduck/core';
+import { extendLifecycle, LameduckConfigError } from '@lameduck/core';
 import {
   createNodeLameduck,
   type ListenOptions,
   type NodeLameduck,
   type NodeLameduckOptions,
+  respondToNode,
   startServer,
 } from '@lameduck/core/node';
 import type { DynamicModule } from '@nestjs/common';
@@ -81,7 +82,7 @@ export function createLameduck(options: NodeLameduckOptions = {}): NestLameduck 
   // shutdown hooks (onModuleDestroy, beforeApplicationShutdown, onApplicationShutdown).
   let served: NestApplicationLike | undefined;
   lameduck.onCleanup('nest', () => served?.close());
-  const nestLameduck: NestLameduck = Object.assign(lameduck, {
+  return extendLifecycle(lameduck, {
     async listen(app: NestApplicationLike, listenOptions: ListenOptions = {}) {
       const internals = app as unknown as NestInternals;
       if (
@@ -101,12 +102,12 @@ export function createLameduck(options: NodeLameduckOptions = {}): NestLameduck 
       const platform = adapter.getType();
       if (platform === 'fastify') {
         (adapter.getInstance() as FastifyLike).addHook('onRequest', (request, reply, done) => {
-          if (!lameduck.handleProbe(request.raw, reply.raw)) return done();
+          if (!respondToNode(lameduck, request.raw, reply.raw)) return done();
           reply.hijack(); // answered on the raw response; Fastify must not send its own
         });
       } else if (platform === 'express') {
         adapter.use((request: IncomingMessage, response: ServerResponse, next: () => void) => {
-          if (!lameduck.handleProbe(request, response)) next();
+          if (!respondToNode(lameduck, request, response)) next();
         });
       } else {
         throw new LameduckConfigError(
@@ -119,17 +120,15 @@ export function createLameduck(options: NodeLameduckOptions = {}): NestLameduck 
       served = app;
       // Module and plugin errors reject here, before a port is taken.
       await app.init();
-      return startServer(
-        lameduck,
-        (port, host, onListening) => {
+      const nest = {
+        listen(port: number, host: string | undefined, onListening: () => void) {
           // Nest on Fastify listens on "localhost" without a host; the kubelet needs every interface.
           const where = host ?? (platform === 'fastify' ? '::' : undefined);
           (where === undefined ? app.listen(port) : app.listen(port, where)).then(onListening, () => {});
           return app.getHttpServer() as Server;
         },
-        listenOptions,
-      );
+      };
+      return startServer(lameduck, nest, listenOptions);
     },
   });
-  return nestLameduck;
 }

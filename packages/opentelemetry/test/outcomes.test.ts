@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createNodeLameduck, type NodeLameduck } from '@lameduck/core/node';
+import { createNodeLameduck, type NodeLameduck, respondToNode } from '@lameduck/core/node';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { request } from 'lameduck-test-utils';
@@ -134,7 +134,7 @@ describe('through the Prometheus exporter', () => {
       lameduck.attach(
         createServer((req, response) => {
           if (req.url === '/metrics') exporter.getMetricsRequestHandler(req, response);
-          else if (!lameduck.handleProbe(req, response)) response.end('hello');
+          else if (!respondToNode(lameduck, req, response)) response.end('hello');
         }),
       ),
     );

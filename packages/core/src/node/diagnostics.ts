@@ -1,6 +1,6 @@
 import diagnostics from 'node:diagnostics_channel';
+import type { HookOutcome } from '../hooks.js';
 import type { CheckEvent, LifecycleState, StateChange } from '../index.js';
-import type { HookOutcome } from './hooks.js';
 import type { ShutdownResult } from './shutdown.js';
 
 /** `node:diagnostics_channel` names lameduck publishes on. Subscribe with `diagnostics_channel.subscribe(name, fn)`. */

@@ -7,8 +7,8 @@ import {
   trappedProxy,
 } from '../../test/support/hostile.js';
 import { recordUnhandledRejections, settle } from '../../test/support/unhandled.js';
+import { runHook } from '../hooks.js';
 import { silentLogger } from '../logger.js';
-import { runHook } from './hooks.js';
 import { createNodeLameduck, type NodeLameduck } from './node-lameduck.js';
 
 const unhandled = recordUnhandledRejections();

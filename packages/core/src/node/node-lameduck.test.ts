@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { closeHard, get, listen } from '../../test/support/http.js';
 import { LameduckConfigError } from '../index.js';
 import { createNodeLameduck, type NodeLameduck } from './node-lameduck.js';
+import { respondToNode } from './respond-to-node.js';
 
 const created: NodeLameduck[] = [];
 const servers: ReturnType<typeof createServer>[] = [];
@@ -31,7 +32,7 @@ describe('createNodeLameduck: configuration errors at the call', () => {
 
   it('names the drain options too when an option is unknown', () => {
     expect(() => make({ drainDelay: 5 } as never)).toThrow(
-      /unknown option "drainDelay" for createLameduck; .*; createNodeLameduck also takes drainDelayMs, drainTimeoutMs, hookTimeoutMs, signals, exitOnSignal, gracePeriodMs/,
+      /unknown option "drainDelay" for createLameduck; known options: logger, .*, drainDelayMs, drainTimeoutMs, hookTimeoutMs, signals, exitOnSignal, gracePeriodMs/,
     );
   });
 
@@ -154,11 +155,11 @@ describe('the NodeLameduck', () => {
     expect(server.listenerCount('connection')).toBe(2); // Node's own, and lameduck's once
   });
 
-  it('serves probes on a plain node server through handleProbe', async () => {
+  it('serves probes on a plain node server through respondToNode', async () => {
     const lameduck = make();
     const server = lameduck.attach(
       createServer((request, response) => {
-        if (!lameduck.handleProbe(request, response)) response.end('app');
+        if (!respondToNode(lameduck, request, response)) response.end('app');
       }),
     );
     servers.push(server);

@@ -1,33 +1,27 @@
 import { constants } from 'node:os';
+import { describeValue } from '../describe.js';
 import {
-  defaultDrainDelayMs,
+  DRAIN_OPTION_KEYS,
+  type DrainOptions,
+  type DrainTimes,
+  resolveDrainTimes,
+} from '../drain-options.js';
+import { durationOption, MAX_DURATION_MS } from '../duration.js';
+import {
   ENVIRONMENT,
   GRACE_PERIOD_VARIABLE,
   KUBERNETES_VARIABLE,
   LameduckConfigError,
   type LameduckOptions,
 } from '../index.js';
+import { LAMEDUCK_OPTION_KEYS } from '../lameduck.js';
+import { checkOptionKeys } from '../option-keys.js';
 import { legacyVariablesSet, optionsFromEnv } from './env-options.js';
-import { describeValue, durationMs } from './validate.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** What `createNodeLameduck` takes on top of the core lifecycle's options. */
-export interface NodeLameduckOptions extends LameduckOptions {
-  /**
-   * How long the listeners stay open after the shutdown starts, answering every request with
-   * `Connection: close`, while load balancers learn that this pod is leaving. Default 5000 ms
-   * when `KUBERNETES_SERVICE_HOST` is set (running in Kubernetes), else 0. Use 0 when the pod
-   * already has a `preStop` sleep. `LAMEDUCK_DRAIN_DELAY_MS` in the environment overrides it.
-   */
-  drainDelayMs?: number;
-  /**
-   * After the listeners close, how long in-flight requests may take before they are cut.
-   * Default 20000 ms. `LAMEDUCK_DRAIN_TIMEOUT_MS` overrides it.
-   */
-  drainTimeoutMs?: number;
-  /** Default timeout of each hook that sets none. Default 5000 ms. `LAMEDUCK_HOOK_TIMEOUT_MS` overrides it. */
-  hookTimeoutMs?: number;
+export interface NodeLameduckOptions extends DrainOptions {
   /**
    * Where the deployment's settings come from: `true` (default) reads `process.env`
    * (`LAMEDUCK_DRAIN_DELAY_MS`, `LAMEDUCK_DRAIN_TIMEOUT_MS`, `LAMEDUCK_HOOK_TIMEOUT_MS`,
@@ -71,12 +65,7 @@ export interface NodeLameduckOptions extends LameduckOptions {
 export type ExitMode = 'code' | 'reraise' | false;
 
 /** The resolved drain configuration: every number in ms, every default applied. */
-export interface DrainSettings {
-  readonly drainDelayMs: number;
-  /** Where drainDelayMs came from, for the startup log line. */
-  readonly drainDelaySource: 'environment' | 'option' | 'kubernetes' | 'default';
-  readonly drainTimeoutMs: number;
-  readonly hookTimeoutMs: number;
+export interface DrainSettings extends DrainTimes {
   readonly signals: readonly NodeJS.Signals[];
   readonly exitOnSignal: ExitMode;
   readonly onUncaughtException: 'exit' | 'drain';
@@ -86,26 +75,21 @@ export interface DrainSettings {
   readonly idleGraceMs: number;
 }
 
-export const DEFAULT_DRAIN_TIMEOUT_MS: number = ENVIRONMENT.drainTimeoutMs.defaultMs;
-export const DEFAULT_HOOK_TIMEOUT_MS: number = ENVIRONMENT.hookTimeoutMs.defaultMs;
 export const DEFAULT_IDLE_GRACE_MS: number = ENVIRONMENT.idleGraceMs.defaultMs;
-/** Long enough for kube-proxy, ingress controllers and cloud load balancers to drop the endpoint. */
-export const KUBERNETES_DRAIN_DELAY_MS: number = ENVIRONMENT.drainDelayMs.kubernetesDefaultMs;
 /** @deprecated use GRACE_PERIOD_VARIABLE from `@lameduck/core`. */
 export const GRACE_PERIOD_ENV = GRACE_PERIOD_VARIABLE;
 const DEFAULT_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
 
-export const NODE_OPTION_NAMES = [
-  'drainDelayMs',
-  'drainTimeoutMs',
-  'hookTimeoutMs',
-  'signals',
-  'exitOnSignal',
-  'gracePeriodMs',
-  'env',
-  'onUncaughtException',
-  'idleGraceMs',
-] as const;
+/** What `createNodeLameduck` takes beyond the model's options: the compiler keeps it in step with the type. */
+const NODE_OPTION_KEYS: Readonly<Record<Exclude<keyof NodeLameduckOptions, keyof DrainOptions>, true>> = {
+  signals: true,
+  exitOnSignal: true,
+  gracePeriodMs: true,
+  env: true,
+  onUncaughtException: true,
+  idleGraceMs: true,
+};
+const ALL_OPTION_KEYS = { ...LAMEDUCK_OPTION_KEYS, ...DRAIN_OPTION_KEYS, ...NODE_OPTION_KEYS };
 
 /**
  * Splits the options into the core lifecycle's and the drain engine's, and validates the latter.
@@ -122,6 +106,8 @@ export function resolveNodeOptions(
       `createNodeLameduck options must be an object, got ${describeValue(options)}`,
     );
   }
+  // Named as the adapters name it: every adapter's createLameduck takes these options.
+  checkOptionKeys(options, ALL_OPTION_KEYS, 'createLameduck');
   const {
     drainDelayMs,
     drainTimeoutMs,
@@ -145,51 +131,27 @@ export function resolveNodeOptions(
   }
   const env = resolveEnv(envOption, processEnv);
   const fromEnv = optionsFromEnv(env);
-  const inKubernetes = Boolean(env[KUBERNETES_VARIABLE]);
-  const delay = fromEnv.drainDelayMs ?? drainDelayMs;
-  const grace = resolveGracePeriod(gracePeriodMs, env[GRACE_PERIOD_VARIABLE]);
-  const coreOptions: LameduckOptions =
-    fromEnv.checkTimeoutMs === undefined ? core : { ...core, checkTimeoutMs: fromEnv.checkTimeoutMs };
+  const { checkTimeoutMs, ...times } = resolveDrainTimes(
+    { drainDelayMs, drainTimeoutMs, hookTimeoutMs, checkTimeoutMs: core.checkTimeoutMs },
+    fromEnv,
+    Boolean(env[KUBERNETES_VARIABLE]),
+  );
   return {
-    core: coreOptions,
+    core: checkTimeoutMs === undefined ? core : { ...core, checkTimeoutMs },
     settings: {
-      drainDelayMs: durationMs(nameOf('drainDelayMs', fromEnv), delay, defaultDrainDelayMs(env)),
-      drainDelaySource:
-        fromEnv.drainDelayMs !== undefined
-          ? 'environment'
-          : drainDelayMs !== undefined
-            ? 'option'
-            : inKubernetes
-              ? 'kubernetes'
-              : 'default',
-      drainTimeoutMs: durationMs(
-        nameOf('drainTimeoutMs', fromEnv),
-        fromEnv.drainTimeoutMs ?? drainTimeoutMs,
-        DEFAULT_DRAIN_TIMEOUT_MS,
-      ),
-      hookTimeoutMs: durationMs(
-        nameOf('hookTimeoutMs', fromEnv),
-        fromEnv.hookTimeoutMs ?? hookTimeoutMs,
-        DEFAULT_HOOK_TIMEOUT_MS,
-        1,
-      ),
+      ...times,
       signals: resolveSignals(signals),
       exitOnSignal: resolveExitMode(exitOnSignal),
       onUncaughtException: onUncaughtException ?? 'exit',
-      idleGraceMs: durationMs(
-        nameOf('idleGraceMs', fromEnv),
+      idleGraceMs: durationOption(
+        fromEnv.idleGraceMs === undefined ? 'idleGraceMs' : ENVIRONMENT.idleGraceMs.variable,
         fromEnv.idleGraceMs ?? idleGraceMs,
-        DEFAULT_IDLE_GRACE_MS,
+        ENVIRONMENT.idleGraceMs.defaultMs,
       ),
-      ...grace,
+      ...resolveGracePeriod(gracePeriodMs, env[GRACE_PERIOD_VARIABLE]),
     },
     warnings: legacyVariablesSet(env),
   };
-}
-
-/** The name to quote in an error: the variable when the value came from the environment. */
-function nameOf(option: keyof typeof ENVIRONMENT, fromEnv: Record<string, number | undefined>): string {
-  return fromEnv[option] === undefined ? option : ENVIRONMENT[option].variable;
 }
 
 function resolveEnv(option: NodeLameduckOptions['env'], processEnv: Env): Env {
@@ -234,7 +196,10 @@ function resolveGracePeriod(
   envValue: string | undefined,
 ): { gracePeriodMs?: number; gracePeriodSource?: string } {
   // The option is validated even when the environment overrides it: a typo should not wait for a pod.
-  const fromCode = option === undefined ? undefined : durationMs('gracePeriodMs', option, 0, 1);
+  const fromCode =
+    option === undefined
+      ? undefined
+      : durationOption('gracePeriodMs', option, 0, { minMs: 1, maxMs: MAX_DURATION_MS });
   if (envValue === undefined || envValue.trim() === '') {
     if (fromCode === undefined) return {};
     return { gracePeriodMs: fromCode, gracePeriodSource: `gracePeriodMs: ${fromCode}` };

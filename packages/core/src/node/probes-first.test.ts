@@ -1,8 +1,16 @@
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeHard, get, listen } from '../../test/support/http.js';
+import { closeHard, get } from '../../test/support/http.js';
 import { createNodeLameduck, type NodeLameduck } from './node-lameduck.js';
 import { probesFirst } from './probes-first.js';
+import type { Listenable } from './start-server.js';
+
+function listenThrough(app: Listenable<ReturnType<typeof createServer>>): Promise<number> {
+  return new Promise((resolve) => {
+    const server = app.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+}
 
 const made: NodeLameduck[] = [];
 const servers: ReturnType<typeof createServer>[] = [];
@@ -18,17 +26,13 @@ describe('probesFirst', () => {
     lameduck.ready();
     const probes = probesFirst(lameduck);
     const appSaw: string[] = [];
-    // As listen() does: the framework's server is wrapped, then attached.
-    const server = lameduck.attach(
-      probes.inFront(
-        createServer((request, response) => {
-          appSaw.push(request.url ?? '');
-          response.end('app\n');
-        }),
-      ),
-    );
+    const server = createServer((request, response) => {
+      appSaw.push(request.url ?? '');
+      response.end('app\n');
+    });
     servers.push(server);
-    const port = await listen(server);
+    // As listen() does: startServer listens through inFrontOf(app), then attaches.
+    const port = await listenThrough(probes.inFrontOf(server));
 
     expect((await get(port, '/readyz')).body).toBe('app\n');
     probes.answeredAtRoot('/readyz?verbose');
@@ -46,7 +50,7 @@ describe('probesFirst', () => {
     servers.push(server);
     server.on('request', (_request, response) => response.end('one\n'));
     server.on('request', () => {});
-    probesFirst(lameduck).inFront(server);
+    await listenThrough(probesFirst(lameduck).inFrontOf(server));
     expect(server.listeners('request')).toHaveLength(2);
   });
 });

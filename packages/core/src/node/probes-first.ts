@@ -1,45 +1,51 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { NodeLameduck } from './node-lameduck.js';
+import type { ProbePaths } from '../index.js';
+import type { Lifecycle } from '../kit.js';
+import { respondToNode } from './respond-to-node.js';
+import type { Listenable } from './start-server.js';
 
 type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
 
 export interface ProbesFirst {
   /**
    * The adapter's middleware answered `url` at the app's root (no mount path): from now on the
-   * server wrapped by `inFront` answers that probe path itself, as the middleware would have.
+   * server of `inFrontOf` answers that probe path itself, as the middleware would have.
    */
   answeredAtRoot(url: string): void;
   /**
-   * Puts the probe answer in front of the app in the server's request listener, so a probe storm
-   * never walks the framework's router or middleware. Leaves a server alone that has no single
-   * request listener (the app) to wrap. Returns the server.
+   * The app, listening with the probe answer in front of it in the server's request listener, so
+   * a probe storm never walks the framework's router or middleware (what `startServer` takes).
+   * A server with no single request listener (the app) to wrap is left alone.
    */
-  inFront<S extends Server>(server: S): S;
+  inFrontOf<S extends Server>(app: Listenable<S>): Listenable<S>;
 }
 
 /** The adapters' shared "answer probes before the app" (Express and Koa `listen()`). */
-export function probesFirst(lameduck: NodeLameduck): ProbesFirst {
+export function probesFirst(lameduck: Lifecycle & { readonly paths: ProbePaths }): ProbesFirst {
   const answered = new Set<string>();
   const bases = [lameduck.paths.readiness, lameduck.paths.liveness, lameduck.paths.startup];
+  const inFront = <S extends Server>(server: S): S => {
+    const listeners = server.listeners('request') as RequestListener[];
+    if (listeners.length !== 1) return server;
+    const app = listeners[0] as RequestListener;
+    server.removeListener('request', app);
+    server.on('request', function (this: Server, request: IncomingMessage, response: ServerResponse) {
+      if (answered.size > 0) {
+        const base = probeBase(bases, request.url ?? '');
+        if (base !== undefined && answered.has(base) && respondToNode(lameduck, request, response)) return;
+      }
+      app.call(this, request, response);
+    });
+    return server;
+  };
   return {
     answeredAtRoot(url) {
       const base = probeBase(bases, url);
       if (base !== undefined) answered.add(base);
     },
-    inFront(server) {
-      const listeners = server.listeners('request') as RequestListener[];
-      if (listeners.length !== 1) return server;
-      const app = listeners[0] as RequestListener;
-      server.removeListener('request', app);
-      server.on('request', function (this: Server, request: IncomingMessage, response: ServerResponse) {
-        if (answered.size > 0) {
-          const base = probeBase(bases, request.url ?? '');
-          if (base !== undefined && answered.has(base) && lameduck.handleProbe(request, response)) return;
-        }
-        app.call(this, request, response);
-      });
-      return server;
-    },
+    inFrontOf: (app) => ({
+      listen: (port, host, onListening) => inFront(app.listen(port, host, onListening)),
+    }),
   };
 }
 

@@ -3,8 +3,8 @@ import type { Http2SecureServer, Http2Server } from 'node:http2';
 import { Server as HttpsServer } from 'node:https';
 import { Server as NetServer } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
+import { describeValue } from '../describe.js';
 import { LameduckConfigError } from '../index.js';
-import { describeValue } from './validate.js';
 
 /** The servers lameduck can drain: what http, https and http2's `create*Server` return. */
 export type AttachableServer = HttpServer | HttpsServer | Http2Server | Http2SecureServer;

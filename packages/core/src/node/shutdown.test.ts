@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { closeHard, connectRaw, get, listen, sleep, until } from '../../test/support/http.js';
 import type { Logger } from '../index.js';
 import { createNodeLameduck } from './node-lameduck.js';
+import { respondToNode } from './respond-to-node.js';
 
 // The drain sequence in-process, started with shutdown(): the same code a signal runs, minus
 // the exit (the child-process tests in test/ cover signals and exit codes).
@@ -226,7 +227,7 @@ describe('shutdown(): the drain sequence', () => {
     } = await service({ drainDelayMs: 500, drainTimeoutMs: 2000 });
     const admin: Server = lameduck.attach(
       createServer((request, response) => {
-        if (!lameduck.handleProbe(request, response)) response.end('admin');
+        if (!respondToNode(lameduck, request, response)) response.end('admin');
       }),
     );
     const adminPort = await listen(admin);

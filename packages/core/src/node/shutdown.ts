@@ -1,9 +1,9 @@
+import { type Hook, type HookOutcome, runHook } from '../hooks.js';
 import type { Lameduck, Logger } from '../index.js';
 import { acceptQueued } from './accept-queue.js';
 import type { ServerTracker, UpgradedSocket } from './connections.js';
 import { endGracefully } from './connections.js';
 import type { ShutdownPhaseEvent } from './diagnostics.js';
-import { type Hook, type HookOutcome, runHook } from './hooks.js';
 import { ATTACH_ADVICE } from './untracked-servers.js';
 
 /** Given every upgraded socket still open when the listeners close; owns them from then on. */
@@ -67,7 +67,8 @@ export interface ShutdownTrigger {
 }
 
 export interface ShutdownContext {
-  readonly lifecycle: Lameduck;
+  /** The model's own transitions (not the engine's `drain()`, which starts a shutdown). */
+  readonly lifecycle: Pick<Lameduck, 'state' | 'drain' | 'close'>;
   readonly logger: Logger;
   readonly now: () => number;
   readonly drainDelayMs: number;
@@ -317,7 +318,7 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
     const fields = { phase: 'done', durationMs, forced, failedHooks: failedHooks.length, exitCode };
     if (exitCode === 0) logger.info(summary, fields);
     else logger.warn(summary, fields);
-    return {
+    const shutdownResult: ShutdownResult = {
       reason: trigger.reason,
       ...(trigger.signal === undefined ? {} : { signal: trigger.signal }),
       startedAt,
@@ -337,6 +338,8 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
       untrackedServers,
       exitCode,
     };
+    context.onPhase?.({ phase: 'done', at: now(), result: shutdownResult });
+    return shutdownResult;
   })();
 
   return {

@@ -17,11 +17,20 @@ describe('startServer', () => {
   const start = (lameduck: NodeLameduck, options: Parameters<typeof startServer>[2], env = {}) =>
     startServer(
       lameduck,
-      (port, host, onListening) =>
-        createServer((_request, response) => response.end('hi')).listen(port, host, onListening),
+      createServer((_request, response) => response.end('hi')),
       options,
       env,
     );
+
+  it('refuses something that cannot listen, naming what it needs', () => {
+    const lameduck = quiet();
+    lifecycles.push(lameduck);
+    for (const app of [() => createServer(), {}, null]) {
+      expect(() => startServer(lameduck, app as never, { port: 0 })).toThrow(
+        /startServer\(lameduck, app\) needs something with listen\(port, host, callback\), such as an http.Server/,
+      );
+    }
+  });
 
   it('listens, attaches the server to the drain engine, and resolves once listening', async () => {
     const lameduck = quiet();
@@ -78,9 +87,11 @@ describe('startServer', () => {
     expect(() =>
       startServer(
         lameduck,
-        () => {
-          started = true;
-          return createServer();
+        {
+          listen: () => {
+            started = true;
+            return createServer();
+          },
         },
         options as never,
         env,

@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
+import { describeValue } from '../describe.js';
 import { LameduckConfigError } from '../index.js';
 import type { NodeLameduck } from './node-lameduck.js';
 import type { AttachableServer } from './server-kind.js';
-import { describeValue } from './validate.js';
 
 export interface ListenOptions {
   /** Default: the `PORT` environment variable, else 8080. 0 picks a free port. */
@@ -14,17 +14,30 @@ export interface ListenOptions {
 export const DEFAULT_PORT = 8080;
 
 /**
- * Starts a framework's server and attaches it to the drain engine in one step: the glue every
- * adapter's `listen()` shares. `start` is the framework's own listen call (`app.listen`, Hono's
- * `serve`). Attaching right after it returns is safe: no connection event can fire before the
- * event loop turns. Resolves once the server listens; rejects with a one-line reason (port in use).
+ * Anything that listens as Node's `server.listen(port, host, callback)` does and returns its
+ * server: an Express or Koa app as it is, or a few lines around another framework's listen.
+ */
+export interface Listenable<S extends AttachableServer> {
+  listen(port: number, host: string | undefined, onListening: () => void): S;
+}
+
+/**
+ * Starts an app's server and attaches it to the drain engine in one step: the glue every
+ * adapter's `listen()` shares. Attaching right after `app.listen` returns is safe: no connection
+ * event can fire before the event loop turns. Resolves once the server listens; rejects with a
+ * one-line reason (port in use). `port` defaults to `PORT`, else 8080.
  */
 export function startServer<S extends AttachableServer>(
   lameduck: NodeLameduck,
-  start: (port: number, host: string | undefined, onListening: () => void) => S,
+  app: Listenable<S>,
   options: ListenOptions = {},
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<S> {
+  if (typeof (app as Partial<Listenable<S>> | null)?.listen !== 'function') {
+    throw new LameduckConfigError(
+      `startServer(lameduck, app) needs something with listen(port, host, callback), such as an http.Server or an Express app; got ${describeValue(app)}`,
+    );
+  }
   const port = resolvePort(options.port, env.PORT);
   if (options.host !== undefined && (typeof options.host !== 'string' || options.host === '')) {
     throw new LameduckConfigError(
@@ -56,7 +69,7 @@ export function startServer<S extends AttachableServer>(
         ),
       );
     };
-    server = start(port, options.host, () => queueMicrotask(onListening));
+    server = app.listen(port, options.host, () => queueMicrotask(onListening));
     lameduck.attach(server);
     server.once('error', onError);
   });

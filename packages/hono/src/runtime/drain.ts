@@ -1,6 +1,14 @@
 // The drain sequence for fetch runtimes with their own server (Bun.serve, Deno.serve): the
 // Node engine's contract, on a server that can only stop accepting and wait for its requests.
-import { createLameduck as createLifecycle, LameduckConfigError } from '@lameduck/core';
+import {
+  createLameduck as createLifecycle,
+  extendLifecycle,
+  type HookFunction,
+  HookList,
+  type HookOptions,
+  LameduckConfigError,
+  runHook,
+} from '@lameduck/core';
 import type { FetchLameduck } from '../fetch.js';
 import { probeMiddleware } from '../middleware.js';
 import { type RuntimeDrainSettings, type RuntimeLameduckOptions, resolveRuntimeOptions } from './options.js';
@@ -20,8 +28,6 @@ export interface DrainableServer {
   forceStop(): Promise<void>;
 }
 
-export type HookFunction = (signal: AbortSignal) => unknown;
-
 export interface ShutdownResult {
   readonly forced: boolean;
   readonly failedHooks: number;
@@ -31,9 +37,9 @@ export interface ShutdownResult {
 
 export interface RuntimeLameduck extends FetchLameduck {
   /** Runs as soon as the drain starts, alongside the drain delay: end streams, stop consumers. */
-  onDrainStart(name: string, fn: HookFunction, options?: { timeoutMs?: number }): () => void;
+  onDrainStart(name: string, fn: HookFunction, options?: HookOptions): () => void;
   /** Runs after the last response, newest first, one at a time: close the pool. */
-  onCleanup(name: string, fn: HookFunction, options?: { timeoutMs?: number }): () => void;
+  onCleanup(name: string, fn: HookFunction, options?: HookOptions): () => void;
   /** Runs the drain once (readiness 503, delay, stop, in-flight, cleanup); later calls share it. */
   shutdown(reason?: string): Promise<ShutdownResult>;
   /** Requests whose handler has not returned yet. */
@@ -43,73 +49,19 @@ export interface RuntimeLameduck extends FetchLameduck {
   dispose(): void;
 }
 
-interface Hook {
-  name: string;
-  fn: HookFunction;
-  timeoutMs: number;
-}
-
 /** The lifecycle plus the glue a runtime's `listen()` needs: a fetch wrapper and a server list. */
 export function createRuntimeLameduck(options: RuntimeLameduckOptions, runtime: Runtime) {
   const { model, settings } = resolveRuntimeOptions(options, (name) => runtime.env(name));
   const lifecycle = createLifecycle(model);
   const logger = lifecycle.logger;
   const deadline = new AbortController();
-  const drainStartHooks: Hook[] = [];
-  const cleanupHooks: Hook[] = [];
+  const drainStartHooks = new HookList('drain-start', settings.hookTimeoutMs);
+  const cleanupHooks = new HookList('cleanup', settings.hookTimeoutMs);
   const servers: DrainableServer[] = [];
   let inFlight = 0;
   let draining = false;
   let running: Promise<ShutdownResult> | undefined;
-
-  const register = (
-    list: Hook[],
-    name: string,
-    fn: HookFunction,
-    hookOptions: { timeoutMs?: number } = {},
-  ) => {
-    if (typeof name !== 'string' || name === '' || typeof fn !== 'function') {
-      throw new LameduckConfigError(
-        'a hook needs a name and a function: onCleanup("pool", () => pool.end())',
-      );
-    }
-    const hook = { name, fn, timeoutMs: hookOptions.timeoutMs ?? settings.hookTimeoutMs };
-    list.push(hook);
-    return () => {
-      const index = list.indexOf(hook);
-      if (index !== -1) list.splice(index, 1);
-    };
-  };
-
-  /** One hook, bounded by its timeout; true when it finished without throwing. */
-  const runHook = async (phase: string, hook: Hook): Promise<boolean> => {
-    const controller = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), hook.timeoutMs);
-    });
-    const startedAt = Date.now();
-    try {
-      const outcome = await Promise.race([
-        Promise.resolve().then(() => hook.fn(controller.signal)),
-        timedOut,
-      ]);
-      if (outcome === 'timeout') {
-        controller.abort();
-        logger.error(`${phase} hook "${hook.name}" timed out after ${hook.timeoutMs} ms`);
-        return false;
-      }
-      logger.info(`${phase} hook "${hook.name}" finished in ${Date.now() - startedAt} ms`);
-      return true;
-    } catch (error) {
-      logger.error(
-        `${phase} hook "${hook.name}" failed: ${error instanceof Error ? error.message : String(error)}`,
-      );
-      return false;
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  const now = () => Date.now();
 
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -121,7 +73,9 @@ export function createRuntimeLameduck(options: RuntimeLameduckOptions, runtime: 
       `shutting down (${reason}): ${inFlight} request(s) in flight; drain delay ${settings.drainDelayMs} ms, drain timeout ${settings.drainTimeoutMs} ms`,
     );
     // 1. Early notice and the drain delay, side by side: traffic still arrives while endpoints propagate.
-    const early = Promise.all(drainStartHooks.map((hook) => runHook('early-notice', hook)));
+    const early = Promise.all(
+      drainStartHooks.list().map((hook) => runHook(hook, 'drain-start', logger, now, { logSuccess: false })),
+    );
     await Promise.all([early, sleep(settings.drainDelayMs)]);
     // 2. Stop accepting; wait for in-flight requests up to the drain timeout.
     const stopped = Promise.all(servers.map((server) => server.stop())).then(() => 'stopped' as const);
@@ -142,9 +96,9 @@ export function createRuntimeLameduck(options: RuntimeLameduckOptions, runtime: 
       logger.info(`all requests answered ${Date.now() - startedAt} ms after the shutdown started`);
     }
     // 3. Cleanup, newest first, one at a time.
-    let failedHooks = (await early).filter((ok) => !ok).length;
-    for (const hook of [...cleanupHooks].reverse()) {
-      if (!(await runHook('cleanup', hook))) failedHooks += 1;
+    let failedHooks = (await early).filter((outcome) => !outcome.ok).length;
+    for (const hook of [...cleanupHooks.list()].reverse()) {
+      if (!(await runHook(hook, 'cleanup', logger, now)).ok) failedHooks += 1;
     }
     lifecycle.close('shutdown complete');
     const exitCode = forced || failedHooks > 0 ? 1 : 0;
@@ -180,13 +134,13 @@ export function createRuntimeLameduck(options: RuntimeLameduckOptions, runtime: 
 
   const deadlineSignal = deadline.signal;
   const middleware = probeMiddleware(lifecycle, deadlineSignal);
-  const lameduck: RuntimeLameduck = Object.assign(lifecycle, {
+  const lameduck: RuntimeLameduck = extendLifecycle(lifecycle, {
     deadlineSignal,
     middleware: () => middleware,
-    onDrainStart: (name: string, fn: HookFunction, hookOptions?: { timeoutMs?: number }) =>
-      register(drainStartHooks, name, fn, hookOptions),
-    onCleanup: (name: string, fn: HookFunction, hookOptions?: { timeoutMs?: number }) =>
-      register(cleanupHooks, name, fn, hookOptions),
+    onDrainStart: (name: string, fn: HookFunction, hookOptions?: HookOptions) =>
+      drainStartHooks.add(name, fn, hookOptions).remove,
+    onCleanup: (name: string, fn: HookFunction, hookOptions?: HookOptions) =>
+      cleanupHooks.add(name, fn, hookOptions).remove,
     shutdown,
     get inFlight() {
       return inFlight;

@@ -22,8 +22,9 @@ describe('resolveRuntimeOptions', () => {
   });
 
   it.each([
-    [{ drainTimeoutMs: -1 }, 'drainTimeoutMs must be a whole number of milliseconds from 0 to 600000'],
-    [{ drainDelayMs: '5s' }, 'drainDelayMs must be a whole number of milliseconds'],
+    [{ drainTimeoutMs: -1 }, 'drainTimeoutMs must be between 0 and 86400000 ms, got -1'],
+    [{ drainDelayMs: '5s' }, 'drainDelayMs must be a number of milliseconds, got the string "5s"'],
+    [{ drainDelay: 5 }, 'unknown option "drainDelay" for createLameduck; known options: logger,'],
     [{ signals: ['SIGKILL'] }, 'signals must be false or a list of SIGTERM, SIGINT, SIGHUP'],
     [{ exitOnSignal: 'yes' }, 'exitOnSignal must be true or false'],
   ])('refuses %o in one line', (options, message) => {

@@ -1,22 +1,18 @@
 import {
-  ENVIRONMENT,
+  checkOptionKeys,
+  DRAIN_OPTION_KEYS,
+  type DrainOptions,
+  type DrainTimes,
   KUBERNETES_VARIABLE,
+  LAMEDUCK_OPTION_KEYS,
   LameduckConfigError,
   type LameduckOptions,
   readEnvironment,
+  resolveDrainTimes,
 } from '@lameduck/core';
 
-/** The drain options of the Bun and Deno helpers: the Node adapters' names and defaults. */
-export interface RuntimeLameduckOptions extends LameduckOptions {
-  /**
-   * How long the listener stays open after the shutdown starts, every response saying
-   * `Connection: close`. Default 5000 ms when `KUBERNETES_SERVICE_HOST` is set, else 0.
-   */
-  drainDelayMs?: number;
-  /** After the listener closes, how long in-flight requests may take. Default 20000 ms. */
-  drainTimeoutMs?: number;
-  /** Default timeout of each hook. Default 5000 ms. */
-  hookTimeoutMs?: number;
+/** The options of the Bun and Deno helpers: the Node adapters' drain options and defaults. */
+export interface RuntimeLameduckOptions extends DrainOptions {
   /** Signals that start the shutdown. Default `['SIGTERM', 'SIGINT']`; `false` for none. */
   signals?: readonly ('SIGTERM' | 'SIGINT' | 'SIGHUP')[] | false;
   /** Exit after a signal-driven shutdown: 0 when clean, 1 when anything was forced or failed. Default true. */
@@ -29,15 +25,20 @@ export interface RuntimeLameduckOptions extends LameduckOptions {
   env?: boolean;
 }
 
-export interface RuntimeDrainSettings {
-  readonly drainDelayMs: number;
-  readonly drainTimeoutMs: number;
-  readonly hookTimeoutMs: number;
+export interface RuntimeDrainSettings extends Omit<DrainTimes, 'drainDelaySource'> {
   readonly signals: readonly string[];
   readonly exitOnSignal: boolean;
 }
 
 const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'];
+
+const RUNTIME_OPTION_KEYS: Readonly<Record<Exclude<keyof RuntimeLameduckOptions, keyof DrainOptions>, true>> =
+  {
+    signals: true,
+    exitOnSignal: true,
+    env: true,
+  };
+const ALL_OPTION_KEYS = { ...LAMEDUCK_OPTION_KEYS, ...DRAIN_OPTION_KEYS, ...RUNTIME_OPTION_KEYS };
 
 /**
  * Splits the model's options from the drain's and validates the latter, one line per mistake.
@@ -50,6 +51,7 @@ export function resolveRuntimeOptions(
   if (options === null || typeof options !== 'object') {
     throw new LameduckConfigError('createLameduck options must be an object like { drainTimeoutMs: 20000 }');
   }
+  checkOptionKeys(options, ALL_OPTION_KEYS, 'createLameduck');
   const {
     drainDelayMs,
     drainTimeoutMs,
@@ -57,7 +59,7 @@ export function resolveRuntimeOptions(
     signals,
     exitOnSignal,
     env: readEnv,
-    ...rest
+    ...model
   } = options;
   if (signals !== undefined && signals !== false) {
     if (!Array.isArray(signals) || signals.some((signal) => !SIGNALS.includes(signal))) {
@@ -71,40 +73,23 @@ export function resolveRuntimeOptions(
     throw new LameduckConfigError('env must be true (read the environment) or false (read nothing)');
   }
   const get = readEnv === false ? () => undefined : env;
-  const fromEnv = readEnvironment(get);
-  const model: LameduckOptions =
-    fromEnv.checkTimeoutMs === undefined ? rest : { ...rest, checkTimeoutMs: fromEnv.checkTimeoutMs };
-  const inKubernetes = Boolean(get(KUBERNETES_VARIABLE));
+  const {
+    checkTimeoutMs,
+    drainDelaySource: _source,
+    ...times
+  } = resolveDrainTimes(
+    { drainDelayMs, drainTimeoutMs, hookTimeoutMs, checkTimeoutMs: model.checkTimeoutMs },
+    readEnvironment(get),
+    Boolean(get(KUBERNETES_VARIABLE)),
+  );
   return {
-    model,
+    model: checkTimeoutMs === undefined ? model : { ...model, checkTimeoutMs },
     settings: {
-      drainDelayMs: ms(
-        'drainDelayMs',
-        fromEnv.drainDelayMs ?? drainDelayMs,
-        inKubernetes ? ENVIRONMENT.drainDelayMs.kubernetesDefaultMs : ENVIRONMENT.drainDelayMs.defaultMs,
-      ),
-      drainTimeoutMs: ms(
-        'drainTimeoutMs',
-        fromEnv.drainTimeoutMs ?? drainTimeoutMs,
-        ENVIRONMENT.drainTimeoutMs.defaultMs,
-      ),
-      hookTimeoutMs: ms(
-        'hookTimeoutMs',
-        fromEnv.hookTimeoutMs ?? hookTimeoutMs,
-        ENVIRONMENT.hookTimeoutMs.defaultMs,
-      ),
+      ...times,
       signals: signals === false ? [] : (signals ?? ['SIGTERM', 'SIGINT']),
       exitOnSignal: exitOnSignal ?? true,
     },
   };
-}
-
-function ms(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 600_000) {
-    throw new LameduckConfigError(`${name} must be a whole number of milliseconds from 0 to 600000`);
-  }
-  return value;
 }
 
 /** PORT, else 8080; a bad PORT is one line naming it. */

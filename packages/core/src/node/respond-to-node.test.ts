@@ -4,18 +4,18 @@ import { connect as netConnect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeHard, get, listen } from '../../test/support/http.js';
 import { createLameduck } from '../index.js';
-import { acceptOf, handleProbe } from './probe-handler.js';
+import { acceptOf, respondToNode } from './respond-to-node.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
-describe('handleProbe', () => {
+describe('respondToNode', () => {
   it('answers probe paths (GET and HEAD) and leaves every other path to the app', async () => {
     const lifecycle = createLameduck({ logger: false });
     const server = createServer((request, response) => {
-      if (!handleProbe(lifecycle, request, response)) response.end('app');
+      if (!respondToNode(lifecycle, request, response)) response.end('app');
     });
     const port = await listen(server);
     cleanups.push(() => closeHard(server));
@@ -34,7 +34,7 @@ describe('handleProbe', () => {
     const lifecycle = createLameduck({ logger: false });
     lifecycle.ready();
     const server = createHttp2Server((request, response) => {
-      if (!handleProbe(lifecycle, request, response)) response.end('app');
+      if (!respondToNode(lifecycle, request, response)) response.end('app');
     });
     const port = await listen(server);
     cleanups.push(() => closeHard(server));
@@ -56,7 +56,7 @@ describe('handleProbe', () => {
     const server = createServer((request, response) => {
       // A header set before, as a framework does: it must survive the kept answer's writeHead.
       response.setHeader('X-Powered-By', 'test');
-      if (!handleProbe(lifecycle, request, response)) response.end('app');
+      if (!respondToNode(lifecycle, request, response)) response.end('app');
     });
     const port = await listen(server);
     cleanups.push(() => closeHard(server));
@@ -89,7 +89,7 @@ describe('handleProbe', () => {
     expect(headAgain.headers['content-length']).toBe(head.headers['content-length']);
 
     const http2 = createHttp2Server((request, response) => {
-      if (!handleProbe(lifecycle, request, response)) response.end('app');
+      if (!respondToNode(lifecycle, request, response)) response.end('app');
     });
     const http2Port = await listen(http2);
     cleanups.push(() => closeHard(http2));

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { LameduckConfigError, type Logger } from '../index.js';
 import { HookList, runHook } from './hooks.js';
+import { LameduckConfigError, type Logger } from './index.js';
 
 function recordingLogger() {
   const lines: string[] = [];
@@ -31,7 +31,12 @@ describe('HookList', () => {
     ['db', 'close', {}, /cleanup hook "db" must be a function/],
     ['db', () => {}, { timeoutMs: -1 }, /timeoutMs of cleanup hook "db" must be between 1 and/],
     ['db', () => {}, { timeoutMs: '5s' }, /timeoutMs of cleanup hook "db" must be a number of milliseconds/],
-    ['db', () => {}, { timeout: 5 }, /unknown option "timeout" for cleanup hook "db"/],
+    [
+      'db',
+      () => {},
+      { timeout: 5 },
+      /unknown option "timeout" for cleanup hook "db"; known options: timeoutMs/,
+    ],
     ['db', () => {}, null, /options of cleanup hook "db" must be an object/],
   ])('refuses name %o, fn %o, options %o', (name, fn, options, message) => {
     const hooks = new HookList('cleanup', 5000);

@@ -1,5 +1,8 @@
-import { LameduckConfigError, type Logger } from '../index.js';
-import { describeThrown, describeValue, durationMs } from './validate.js';
+import { describeThrown, describeValue } from './describe.js';
+import { durationOption, MAX_DURATION_MS } from './duration.js';
+import { LameduckConfigError } from './errors.js';
+import type { Logger } from './logger.js';
+import { checkOptionKeys } from './option-keys.js';
 
 /**
  * A shutdown hook. Its signal aborts when lameduck stops waiting for it (at its timeout), so a
@@ -11,6 +14,8 @@ export interface HookOptions {
   /** Stop waiting for the hook after this long, log it as failed, and move on. Default: hookTimeoutMs (5000 ms). */
   timeoutMs?: number;
 }
+
+const HOOK_OPTION_KEYS: Readonly<Record<keyof HookOptions, true>> = { timeoutMs: true };
 
 export type HookPhase = 'drain-start' | 'upgraded' | 'cleanup';
 
@@ -66,18 +71,15 @@ export class HookList<F extends (...args: any[]) => unknown = HookFunction> {
         `options of ${label} "${name}" must be an object, got ${describeValue(options)}`,
       );
     }
-    for (const key of Object.keys(options)) {
-      if (key !== 'timeoutMs') {
-        throw new LameduckConfigError(
-          `unknown option "${key}" for ${label} "${name}"; the only option is timeoutMs`,
-        );
-      }
-    }
-    const timeoutMs = durationMs(
+    checkOptionKeys(options, HOOK_OPTION_KEYS, `${label} "${name}"`);
+    const timeoutMs = durationOption(
       `timeoutMs of ${label} "${name}"`,
       options.timeoutMs,
       this.#defaultTimeoutMs,
-      1,
+      {
+        minMs: 1,
+        maxMs: MAX_DURATION_MS,
+      },
     );
     const hook: Hook<F> = { name, fn, timeoutMs };
     this.#hooks.push(hook);
