@@ -3,9 +3,9 @@ import { extendLifecycle } from '@lameduck/core';
 import { createRuntimeLameduck, type RuntimeLameduck } from './runtime/drain.js';
 import { portFromEnv, type RuntimeLameduckOptions } from './runtime/options.js';
 
-export type * from '@lameduck/core';
 export { httpCheck, LameduckConfigError } from '@lameduck/core';
 export type { LameduckEnv } from './middleware.js';
+export type * from './model-types.js';
 export type { RuntimeLameduck, ShutdownResult } from './runtime/drain.js';
 export type { RuntimeDrainSettings, RuntimeLameduckOptions } from './runtime/options.js';
 

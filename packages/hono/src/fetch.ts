@@ -9,9 +9,9 @@ import {
 import type { MiddlewareHandler } from 'hono';
 import { type LameduckEnv, probeMiddleware } from './middleware.js';
 
-export type * from '@lameduck/core';
 export { httpCheck, LameduckConfigError } from '@lameduck/core';
 export type { LameduckEnv } from './middleware.js';
+export type * from './model-types.js';
 
 export interface FetchLameduck extends Lameduck {
   /**

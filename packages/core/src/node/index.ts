@@ -1,3 +1,5 @@
+export type { AppLameduck } from './app-lameduck.js';
+export { createAppLameduck } from './app-lameduck.js';
 export type { StopReport, UpgradedSocket } from './connections.js';
 export type {
   LameduckCheckMessage,
