@@ -1,5 +1,6 @@
 import { describeThrown, describeValue } from './describe.js';
 import { durationOption } from './duration.js';
+import { ENVIRONMENT } from './environment.js';
 import { LameduckConfigError } from './errors.js';
 import { checkOptionKeys } from './option-keys.js';
 
@@ -53,9 +54,10 @@ export interface CheckDefaults {
   cacheTtlMs: number;
 }
 
-export const DEFAULT_CHECK_TIMEOUT_MS = 500;
+export const DEFAULT_CHECK_TIMEOUT_MS: number = ENVIRONMENT.checkTimeoutMs.defaultMs;
 export const DEFAULT_CACHE_TTL_MS = 1000;
-const MAX_CHECK_TIMEOUT_MS = 300_000;
+/** The longest check timeout or cache TTL accepted: five minutes. */
+export const MAX_CHECK_DURATION_MS = 300_000;
 
 /** Check names appear in probe paths (`/readyz/<name>`), so they stay URL-safe. */
 const CHECK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
@@ -213,7 +215,7 @@ export class CheckRegistry {
       this.#defaults.timeoutMs,
       {
         minMs: 1,
-        maxMs: MAX_CHECK_TIMEOUT_MS,
+        maxMs: MAX_CHECK_DURATION_MS,
       },
     );
     if (options.critical !== undefined && typeof options.critical !== 'boolean') {

@@ -7,6 +7,9 @@ import {
   type CheckOptions,
   CheckRegistry,
   type CheckTransition,
+  DEFAULT_CACHE_TTL_MS,
+  DEFAULT_CHECK_TIMEOUT_MS,
+  MAX_CHECK_DURATION_MS,
 } from './checks.js';
 import { describeValue } from './describe.js';
 import { durationOption } from './duration.js';
@@ -65,12 +68,6 @@ export const LAMEDUCK_OPTION_KEYS: Readonly<Record<keyof LameduckOptions, true>>
   now: true,
   logFields: true,
 };
-
-/** Defaults of the model's options, said once. */
-export const DEFAULT_CHECK_TIMEOUT_MS = 500;
-export const DEFAULT_CACHE_TTL_MS = 1000;
-/** The longest check timeout or cache TTL accepted: five minutes. */
-export const MAX_CHECK_DURATION_MS = 300_000;
 
 export interface LameduckEvents {
   state: StateChange;

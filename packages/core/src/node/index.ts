@@ -1,3 +1,5 @@
+// The hooks are the model's (the Bun and Deno drain runs them too); here for Node users' imports.
+export type { HookFunction, HookOptions, HookOutcome, HookPhase } from '../hooks.js';
 export type { AppLameduck } from './app-lameduck.js';
 export { createAppLameduck } from './app-lameduck.js';
 export type { StopReport, UpgradedSocket } from './connections.js';
