@@ -5,8 +5,8 @@ import { atLeast, type Finding, SEVERITIES, type Severity } from '../doctor/rule
 import { rules } from '../doctor/rules/index.js';
 import { toSarif } from '../doctor/sarif.js';
 import { SKIP_ANNOTATION, SKIP_REASON_ANNOTATION } from '../doctor/suppress.js';
-import { plural } from '../doctor/values.js';
-import { toWorkload } from '../doctor/workload.js';
+import { plural } from '../kubernetes/values.js';
+import { toWorkload } from '../kubernetes/workload.js';
 import { type Command, EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, UsageError } from './command.js';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;

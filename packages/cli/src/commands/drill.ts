@@ -1,6 +1,5 @@
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname, relative } from 'node:path';
-import { ManifestError } from '../doctor/manifest.js';
 import { lagBetween } from '../drill/endpoints.js';
 import { DrillError } from '../drill/errors.js';
 import { chooseNetwork, runInNode } from '../drill/kernel-mode.js';
@@ -15,6 +14,7 @@ import { htmlReport, svgReport } from '../drill/report.js';
 import { AbortError, type Mode, type RunOptions, type RunResult, runDrill } from '../drill/run.js';
 import { type DrillSpec, loadSpec } from '../drill/spec.js';
 import { describeSpec, formatRuns, formatVerdict } from '../drill/table.js';
+import { ManifestError } from '../kubernetes/manifest.js';
 import { type Command, EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, type Io } from './command.js';
 
 /** Load before the rollout, and after the Service has settled on the new pods. */

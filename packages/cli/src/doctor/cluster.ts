@@ -1,7 +1,8 @@
-import type { KubeObject } from './manifest.js';
-import { labelSelectorMatches, serviceSelectorMatches } from './selectors.js';
-import { count, fields, items, text } from './values.js';
-import { type Container, programName, toWorkload, type Workload } from './workload.js';
+import { KUBERNETES_DEFAULTS } from '../kubernetes/defaults.js';
+import type { KubeObject } from '../kubernetes/manifest.js';
+import { labelSelectorMatches, serviceSelectorMatches } from '../kubernetes/selectors.js';
+import { count, fields, items, text } from '../kubernetes/values.js';
+import { type Container, programName, toWorkload, type Workload } from '../kubernetes/workload.js';
 
 /** Every object from every file given in one run, so a PDB in one file covers a Deployment in another. */
 export interface Cluster {
@@ -122,14 +123,14 @@ export function replicaCount(cluster: Cluster, workload: Workload): ReplicaCount
     const minReplicas = count(spec?.minReplicas);
     const maxReplicas = count(spec?.maxReplicas);
     return {
-      replicas: minReplicas ?? 1,
+      replicas: minReplicas ?? KUBERNETES_DEFAULTS.replicas,
       source: `HorizontalPodAutoscaler/${autoscaler.name} minReplicas ${minReplicas ?? 'unset (1)'}`,
       autoscaler: autoscaler.name,
       ...(maxReplicas === undefined ? {} : { maxReplicas }),
     };
   }
   return {
-    replicas: workload.replicas ?? 1,
+    replicas: workload.replicas ?? KUBERNETES_DEFAULTS.replicas,
     source: workload.replicas === undefined ? 'replicas unset (1)' : `replicas ${workload.replicas}`,
   };
 }

@@ -1,6 +1,6 @@
+import type { KubeObject } from '../kubernetes/manifest.js';
+import { BATCH_KINDS, type Container, type Workload } from '../kubernetes/workload.js';
 import { type Cluster, servedContainers } from './cluster.js';
-import type { KubeObject } from './manifest.js';
-import { BATCH_KINDS, type Container, type Workload } from './workload.js';
 
 /** How much a finding matters; `--fail-on` sets which of them make the exit status 1. */
 export type Severity = 'error' | 'warning' | 'info';

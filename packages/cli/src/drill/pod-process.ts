@@ -21,10 +21,6 @@ export function killAllPods(): number {
   return killed;
 }
 
-export function livePodCount(): number {
-  return live.size;
-}
-
 const OUTPUT_LINES = 20;
 
 /**

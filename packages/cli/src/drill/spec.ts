@@ -1,24 +1,12 @@
-import { type KubeObject, readManifests } from '../doctor/manifest.js';
-import { preStopPause } from '../doctor/shutdown.js';
-import { amount, count, type Fields, fields, items, resolveAmount, text } from '../doctor/values.js';
-import { toWorkload } from '../doctor/workload.js';
+import { KUBERNETES_DEFAULTS } from '../kubernetes/defaults.js';
+import { type KubeObject, readManifests } from '../kubernetes/manifest.js';
+import { preStopPause } from '../kubernetes/shutdown.js';
+import { amount, count, type Fields, fields, items, resolveAmount, text } from '../kubernetes/values.js';
+import { toWorkload } from '../kubernetes/workload.js';
 import { DrillError } from './errors.js';
 
 // What the drill needs from a Deployment, with Kubernetes' defaults filled in for every field the
 // manifest leaves out. Everything is in milliseconds from here on.
-
-export const K8S_DEFAULTS = {
-  periodSeconds: 10,
-  timeoutSeconds: 1,
-  failureThreshold: 3,
-  successThreshold: 1,
-  initialDelaySeconds: 0,
-  terminationGracePeriodSeconds: 30,
-  maxSurge: '25%',
-  maxUnavailable: '25%',
-  replicas: 1,
-  minReadySeconds: 0,
-} as const;
 
 export type ProbeAction = { type: 'httpGet'; path: string } | { type: 'tcpSocket' };
 
@@ -86,12 +74,12 @@ export function toSpec(deployment: KubeObject, overrides: SpecOverrides = {}): D
   const rawContainer = fields(items(podSpec.containers)[0]) ?? {};
   const strategy = fields(spec.strategy) ?? {};
   const rolling = fields(strategy.rollingUpdate) ?? {};
-  const replicas = overrides.replicas ?? count(spec.replicas) ?? K8S_DEFAULTS.replicas;
+  const replicas = overrides.replicas ?? count(spec.replicas) ?? KUBERNETES_DEFAULTS.replicas;
   if (!Number.isInteger(replicas) || replicas < 1)
     throw new DrillError(`${where}: replicas must be 1 or more`);
 
-  const surge = amount(rolling.maxSurge ?? K8S_DEFAULTS.maxSurge);
-  const unavailable = amount(rolling.maxUnavailable ?? K8S_DEFAULTS.maxUnavailable);
+  const surge = amount(rolling.maxSurge ?? KUBERNETES_DEFAULTS.maxSurge);
+  const unavailable = amount(rolling.maxUnavailable ?? KUBERNETES_DEFAULTS.maxUnavailable);
   if (!surge)
     throw new DrillError(
       `${where}: maxSurge ${JSON.stringify(rolling.maxSurge)} is not a number or a percentage`,
@@ -124,8 +112,11 @@ export function toSpec(deployment: KubeObject, overrides: SpecOverrides = {}): D
     replicas,
     maxSurge,
     maxUnavailable,
-    minReadyMs: seconds(spec.minReadySeconds, K8S_DEFAULTS.minReadySeconds),
-    gracePeriodMs: seconds(podSpec.terminationGracePeriodSeconds, K8S_DEFAULTS.terminationGracePeriodSeconds),
+    minReadyMs: seconds(spec.minReadySeconds, KUBERNETES_DEFAULTS.minReadySeconds),
+    gracePeriodMs: seconds(
+      podSpec.terminationGracePeriodSeconds,
+      KUBERNETES_DEFAULTS.terminationGracePeriodSeconds,
+    ),
     env: Object.fromEntries(container.env),
     probes,
     preStop: toPreStop(container, `${where}: preStop`),
@@ -147,11 +138,11 @@ function toProbe(probe: Fields, where: string): ProbeSpec {
   }
   return {
     action,
-    initialDelayMs: seconds(probe.initialDelaySeconds, K8S_DEFAULTS.initialDelaySeconds),
-    periodMs: seconds(probe.periodSeconds, K8S_DEFAULTS.periodSeconds),
-    timeoutMs: seconds(probe.timeoutSeconds, K8S_DEFAULTS.timeoutSeconds),
-    failureThreshold: count(probe.failureThreshold) ?? K8S_DEFAULTS.failureThreshold,
-    successThreshold: count(probe.successThreshold) ?? K8S_DEFAULTS.successThreshold,
+    initialDelayMs: seconds(probe.initialDelaySeconds, KUBERNETES_DEFAULTS.initialDelaySeconds),
+    periodMs: seconds(probe.periodSeconds, KUBERNETES_DEFAULTS.periodSeconds),
+    timeoutMs: seconds(probe.timeoutSeconds, KUBERNETES_DEFAULTS.timeoutSeconds),
+    failureThreshold: count(probe.failureThreshold) ?? KUBERNETES_DEFAULTS.failureThreshold,
+    successThreshold: count(probe.successThreshold) ?? KUBERNETES_DEFAULTS.successThreshold,
   };
 }
 

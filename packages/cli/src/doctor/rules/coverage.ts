@@ -1,6 +1,6 @@
+import type { Workload } from '../../kubernetes/workload.js';
 import { disruptionBudgetsSelecting, METRICS_PORT, replicaCount, servicesSelecting } from '../cluster.js';
 import { longRunning, type Rule, servedWorkloads } from '../rule.js';
-import type { Workload } from '../workload.js';
 
 function showLabels(labels: Record<string, string>): string {
   const pairs = Object.entries(labels).map(([key, value]) => `${key}: ${value}`);

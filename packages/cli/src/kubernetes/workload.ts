@@ -212,10 +212,6 @@ export function shellScript(command: readonly string[]): string | undefined {
   return flag === -1 ? undefined : (command[flag + 1] ?? '');
 }
 
-export function isShell(command: readonly string[]): boolean {
-  return SHELLS.has(programName(command));
-}
-
 /**
  * Whether the image looks distroless (no shell, no coreutils): its name says distroless or
  * Chainguard, or the command runs node from distroless' `/nodejs/bin/node`.
