@@ -10,7 +10,8 @@ export const NETWORKS = ['auto', 'kernel', 'userspace'] as const;
 export type NetworkChoice = (typeof NETWORKS)[number];
 
 export interface DrillOptions {
-  demo: Demo;
+  /** A demo of the lameduck repository (apps/<demo>-demo) as the service, for `pnpm drill` there. */
+  demo: Demo | undefined;
   manifest: string | undefined;
   /** The runs, in the order they are shown: baselines first, the service under test last. */
   modes: ModeChoice[];
@@ -78,7 +79,7 @@ export function parseDrillArgs(args: readonly string[]): DrillOptions {
     throw new UsageError('--parallel and --sequential contradict each other: give one');
   const lag = values['lag-ms'] === undefined ? undefined : lagRange(values['lag-ms']);
   const options: DrillOptions = {
-    demo: oneOf('--demo', values.demo, DEMOS) ?? 'express',
+    demo: oneOf('--demo', values.demo, DEMOS),
     manifest: values.manifest,
     modes: values.mode === undefined ? [...MODE_CHOICES] : parseModes(values.mode),
     network: oneOf('--network', values.network, NETWORKS) ?? 'auto',
@@ -108,6 +109,14 @@ export function parseDrillArgs(args: readonly string[]): DrillOptions {
   };
   if (options.command.length > 0 && options.manifest === undefined)
     throw new UsageError('a start command needs --manifest <file> with its Deployment');
+  if (!options.help && options.command.length === 0 && options.demo === undefined) {
+    // The published CLI knows no app of its own: the service, or at least its Deployment, is given.
+    const where = '--demo <name> inside the lameduck repository';
+    if (options.modes.includes('lameduck'))
+      throw new UsageError(`no service to drill: give --manifest <file> -- <start command>, or ${where}`);
+    if (options.manifest === undefined)
+      throw new UsageError(`no Deployment to drill: give --manifest <file>, or ${where}`);
+  }
   return options;
 }
 
