@@ -1,7 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Cluster } from './cluster.js';
 import type { Lag } from './endpoints.js';
 import { DrillError } from './errors.js';
-import { wait } from './kubelet.js';
 import { LoadGenerator } from './load.js';
 import type { Mode } from './modes.js';
 import { type Network, userspaceNetwork } from './network.js';
@@ -140,14 +140,14 @@ export async function runDrill(options: RunOptions): Promise<RunResult> {
     await abort.race(cluster.deploy('v1'));
     load.start();
     timeline.record('load-started');
-    await abort.race(wait(options.warmupMs));
+    await abort.race(sleep(options.warmupMs));
     rolloutStartedMs = timeline.now();
     timeline.record('rollout-started', undefined, 'v1 → v2');
     await abort.race(cluster.rollout('v2'));
     rolloutMs = Math.round(timeline.now() - rolloutStartedMs);
     timeline.record('rollout-complete');
     await abort.race(cluster.settled());
-    await abort.race(wait(options.cooldownMs));
+    await abort.race(sleep(options.cooldownMs));
     await abort.race(load.stop());
     timeline.record('load-stopped');
     await proxy.flush();
