@@ -24,13 +24,23 @@ export function sameNamespace(a: KubeObject, b: KubeObject): boolean {
   return a.namespace === b.namespace;
 }
 
-export function servicesSelecting(cluster: Cluster, workload: Workload): KubeObject[] {
+/** The objects of `kind` in the workload's namespace whose `spec.selector` selects its pods. */
+function selecting(
+  cluster: Cluster,
+  workload: Workload,
+  kind: string,
+  matches: (selector: unknown, podLabels: Record<string, string>) => boolean,
+): KubeObject[] {
   return cluster.objects.filter(
     (object) =>
-      object.kind === 'Service' &&
+      object.kind === kind &&
       sameNamespace(object, workload.object) &&
-      serviceSelectorMatches(fields(object.body.spec)?.selector, workload.podLabels),
+      matches(fields(object.body.spec)?.selector, workload.podLabels),
   );
+}
+
+export function servicesSelecting(cluster: Cluster, workload: Workload): KubeObject[] {
+  return selecting(cluster, workload, 'Service', serviceSelectorMatches);
 }
 
 /** A port named for scraping or debugging (`metrics`, `http-metrics`, `pprof`…), not for traffic. */
@@ -76,12 +86,7 @@ export function servedContainers(cluster: Cluster, workload: Workload): Set<Cont
 }
 
 export function disruptionBudgetsSelecting(cluster: Cluster, workload: Workload): KubeObject[] {
-  return cluster.objects.filter(
-    (object) =>
-      object.kind === 'PodDisruptionBudget' &&
-      sameNamespace(object, workload.object) &&
-      labelSelectorMatches(fields(object.body.spec)?.selector, workload.podLabels),
-  );
+  return selecting(cluster, workload, 'PodDisruptionBudget', labelSelectorMatches);
 }
 
 /**

@@ -77,6 +77,14 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
 /** Kinds whose pods run to completion: no Service, probes or rollout rules apply to them. */
 export const BATCH_KINDS: ReadonlySet<string> = new Set(['Job', 'CronJob']);
 
+/** Kinds that keep a number of identical pods. */
+export const REPLICATED_KINDS: ReadonlySet<string> = new Set([
+  'Deployment',
+  'StatefulSet',
+  'ReplicaSet',
+  'ReplicationController',
+]);
+
 export interface Workload {
   object: KubeObject;
   kind: WorkloadKind;
