@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { testPod as pod } from '../../test/drill-helpers.js';
-import type { PodState } from './pod.js';
 import { recreateStep, replicaSetStep, rollingUpdateStep } from './rollout.js';
 
 /**
