@@ -1,6 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { basename, dirname, relative } from 'node:path';
-import { naiveServerPath } from '../drill/baselines.js';
+import { relative } from 'node:path';
 import { lagBetween } from '../drill/endpoints.js';
 import { DrillError } from '../drill/errors.js';
 import { chooseNetwork, runInNode } from '../drill/kernel-mode.js';
@@ -11,9 +10,8 @@ import { DEFAULTS, type DrillOptions, parseDrillArgs } from '../drill/options.js
 import { decideParallel } from '../drill/parallel.js';
 import { killAllPods } from '../drill/pod-process.js';
 import { htmlReport, svgReport } from '../drill/report.js';
-import { locateDemo } from '../drill/repository-demo.js';
-import { AbortError, type Mode, type RunOptions, type RunResult, runDrill } from '../drill/run.js';
-import { type DrillSpec, loadSpec } from '../drill/spec.js';
+import { AbortError, type RunOptions, type RunResult, runDrill, runTogether } from '../drill/run.js';
+import { type Service, servicesFor } from '../drill/services.js';
 import { describeSpec, formatRuns, formatVerdict } from '../drill/table.js';
 import { ManifestError } from '../kubernetes/manifest.js';
 import { type Command, EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, type Io } from './command.js';
@@ -24,17 +22,6 @@ const COOLDOWN_MS = 2000;
 const REQUEST_TIMEOUT_MS = 10_000;
 const KEEP_ALIVE_SHARE = 0.5;
 const EXIT_INTERRUPTED = 130;
-
-interface Service {
-  mode: Mode;
-  label: string;
-  command: string[];
-  cwd: string;
-  /** What the pods run under: the manifest's Deployment, for naive without its preStop hook. */
-  spec: DrillSpec;
-  /** The Deployment as the manifest has it. */
-  manifestSpec: DrillSpec;
-}
 
 export const drill: Command = {
   name: 'drill',
@@ -196,7 +183,7 @@ async function drillRuns(
       `lameduck drill: ${services.length} runs at once (${atOnce.why}): ${services.map((service) => MODE_LABELS[service.mode]).join(', ')}…\n`,
     );
     runs.push(
-      ...(await together(
+      ...(await runTogether(
         services.map((service) => runOptions(service)),
         signal,
       )),
@@ -229,79 +216,6 @@ async function drillRuns(
     io.stderr(`lameduck drill: timeline written to ${options.report}\n`);
   }
   return runs.some((run) => isUnderTest(run.mode) && run.failed > 0) ? EXIT_FINDINGS : EXIT_OK;
-}
-
-/**
- * Every run at once, as Deployments side by side on one node: each has its own pods, Service and
- * load. The first one that fails stops the others.
- */
-async function together(runs: RunOptions[], signal: AbortSignal): Promise<RunResult[]> {
-  const stop = new AbortController();
-  const onAbort = () => stop.abort();
-  signal.addEventListener('abort', onAbort, { once: true });
-  let first: unknown;
-  try {
-    const settled = await Promise.allSettled(
-      runs.map((run) =>
-        runDrill({ ...run, signal: stop.signal }).catch((error: unknown) => {
-          // The first error stops the others; it is the one to report.
-          first ??= error;
-          stop.abort();
-          throw error;
-        }),
-      ),
-    );
-    // Every run has cleaned up by now (pods stopped, Services removed).
-    if (first !== undefined) throw first;
-    return settled.map((result) => (result as PromiseFulfilledResult<RunResult>).value);
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
-}
-
-/** The service for each run asked for, with the Deployment it runs under. */
-async function servicesFor(options: DrillOptions): Promise<{ services: Service[]; skipped: string[] }> {
-  const overrides = options.replicas === undefined ? {} : { replicas: options.replicas };
-  const demo =
-    options.command.length > 0 || options.demo === undefined ? undefined : locateDemo(options.demo);
-  // parseDrillArgs has made sure of a manifest: given, or the demo's.
-  const manifest = options.manifest ?? (demo ? relative(process.cwd(), demo.manifest) : '');
-  const underTest: Omit<Service, 'spec' | 'manifestSpec'> = demo
-    ? {
-        mode: 'lameduck',
-        label: demo.name,
-        command: [process.execPath, 'dist/server.js'],
-        cwd: demo.directory,
-      }
-    : {
-        mode: 'service',
-        label: basename(options.command.at(-1) ?? options.command[0] ?? 'service'),
-        command: options.command,
-        cwd: process.cwd(),
-      };
-  const spec = await loadSpec([manifest], overrides);
-  const services: Service[] = [];
-  const skipped: string[] = [];
-  const naive = naiveServerPath();
-  const naiveService = { label: basename(naive), command: [process.execPath, naive], cwd: dirname(naive) };
-  for (const mode of options.modes) {
-    if (mode === 'naive') {
-      // A naive deployment has no pause anywhere: no preStop hook either.
-      services.push({
-        mode,
-        ...naiveService,
-        spec: { ...spec, preStop: { type: 'none' } },
-        manifestSpec: spec,
-      });
-    } else if (mode === 'naive-prestop') {
-      if (spec.preStop.type === 'none')
-        skipped.push('naive + preStop: the manifest has no preStop hook (it would be naive again)');
-      else services.push({ mode, ...naiveService, spec, manifestSpec: spec });
-    } else {
-      services.push({ ...underTest, spec, manifestSpec: spec });
-    }
-  }
-  return { services, skipped };
 }
 
 function header(
