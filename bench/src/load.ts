@@ -1,5 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import autocannon from 'autocannon';
+// The drill's percentile: bench is repository tooling and takes it from the CLI's source.
+import { percentile } from '../../packages/cli/src/drill/percentile.js';
 
 export interface LoadOptions {
   connections: number;
@@ -59,8 +61,8 @@ export function load(url: string, options: LoadOptions): Promise<LoadResult> {
           requests,
           elapsedMs,
           requestsPerSec: requests / (elapsedMs / 1000),
-          p50Ms: percentile(times, 0.5),
-          p99Ms: percentile(times, 0.99),
+          p50Ms: percentile(times, 0.5) ?? Number.NaN,
+          p99Ms: percentile(times, 0.99) ?? Number.NaN,
           errors: result.errors + result.timeouts,
           non2xx: result.non2xx,
         });
@@ -76,13 +78,6 @@ export function load(url: string, options: LoadOptions): Promise<LoadResult> {
       });
     }
   });
-}
-
-/** Nearest-rank percentile of sorted values; NaN for none. */
-export function percentile(sorted: readonly number[], fraction: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1));
-  return sorted[rank] as number;
 }
 
 /** Rejects with `message` when `promise` takes longer than `ms`: the bench fails instead of hanging. */

@@ -122,6 +122,8 @@ describe('lameduck doctor', () => {
       'lameduck doctor: --disable no-such-rule: no such rule (see lameduck doctor --help)',
     ],
     [['doctor', '--yaml', CLEAN], 'lameduck doctor: unknown option --yaml (see lameduck doctor --help)'],
+    [['doctor', '--json=yes', CLEAN], 'lameduck doctor: --json takes no value (see lameduck doctor --help)'],
+    [['doctor', CLEAN, '--format'], 'lameduck doctor: --format needs a value (see lameduck doctor --help)'],
     [['doctor', '-', '-'], 'lameduck doctor: standard input (-) can be read once'],
     [['drain'], 'lameduck: unknown command drain (commands: doctor, drill; see lameduck --help)'],
     [['--bogus'], 'lameduck: unknown option --bogus (commands: doctor, drill; see lameduck --help)'],

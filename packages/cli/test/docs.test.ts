@@ -3,7 +3,7 @@ import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { Service } from 'kubernetes-models/v1/Service';
 import { describe, expect, it } from 'vitest';
-import { parseManifest } from '../src/doctor/manifest.js';
+import { parseManifest } from '../src/kubernetes/manifest.js';
 import { findings } from './helpers.js';
 
 // The guide's recommended manifest is what users copy: it must pass the doctor and the schema.

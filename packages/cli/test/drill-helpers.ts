@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { PodState } from '../src/drill/pod.js';
 import type { DrillSpec, ProbeSpec } from '../src/drill/spec.js';
 
 /** A file in test/fixtures/drill/. */
@@ -40,6 +41,26 @@ export function testSpec(fields: Partial<DrillSpec> = {}): DrillSpec {
     env: {},
     probes: { readiness: probe('/readyz') },
     preStop: { type: 'none' },
+    ...fields,
+  };
+}
+
+/** A v1 pod for unit tests: started, ready, serving on 127.0.0.1:1 since 0 ms. */
+export function testPod(name: string, fields: Partial<PodState> = {}): PodState {
+  return {
+    name,
+    version: 'v1',
+    host: '127.0.0.1',
+    port: 1,
+    createdAtMs: 0,
+    started: true,
+    probeReady: true,
+    everReady: true,
+    readySinceMs: 0,
+    deletedAtMs: undefined,
+    exit: undefined,
+    restarts: 0,
+    killed: false,
     ...fields,
   };
 }

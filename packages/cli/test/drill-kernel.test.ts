@@ -79,6 +79,8 @@ describe.skipIf(missing !== undefined && !process.env.CI)('lameduck drill --netw
     const abandoned = `lameduck-drill-${dead.pid}-node`;
     execFileSync('ip', ['netns', 'add', abandoned]);
     const run = await drill([
+      '--demo',
+      'express',
       '--manifest',
       drillFixture('fast.yaml'),
       ...SHORT,

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { drillFixture, processesTagged, serverCommand, uniqueTag } from './drill-helpers.js';
 
 // `lameduck drill` as a user runs it: the built bin, real pods, real load. `pnpm test` builds the
-// CLI and the Express demo first (turbo: test depends on build, and on express-demo#build).
+// CLI and the Express demo first (turbo: test depends on build, and on express-demo#build): the
+// first test drills the demo through --demo, as `pnpm drill` does in the repository.
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'lameduck-drill-'));
@@ -19,13 +20,16 @@ interface Run {
   stderr: string;
 }
 
-function drill(...args: string[]): Promise<Run> {
+function drill(...args: string[] | [{ cwd: string }, ...string[]]): Promise<Run> {
+  const [first, ...rest] = args;
+  const cwd = typeof first === 'object' ? first.cwd : packageDir;
+  const drillArgs = typeof first === 'object' ? (rest as string[]) : (args as string[]);
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       // One run after another, whatever the load: the tests run beside other packages' tests.
-      ['dist/cli.js', 'drill', '--sequential', ...args],
-      { cwd: packageDir, timeout: 120_000, maxBuffer: 10_000_000 },
+      [join(packageDir, 'dist', 'cli.js'), 'drill', '--sequential', ...drillArgs],
+      { cwd, timeout: 120_000, maxBuffer: 10_000_000 },
       (error, stdout, stderr) => {
         resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
       },
@@ -65,6 +69,8 @@ describe('lameduck drill', () => {
   it('side by side: naive fails requests, naive + preStop is reported as it is, the Express demo fails none', async () => {
     const report = join(scratch, 'timeline.html');
     const run = await drill(
+      '--demo',
+      'express',
       ...SHORT.map((arg) => (arg === drillFixture('fast.yaml') ? drillFixture('fast-prestop.yaml') : arg)),
       '--json',
       '--report',
@@ -190,6 +196,22 @@ describe('lameduck drill', () => {
       expect(await leftBehind(tag)).toEqual([]);
     });
 
+    it('no service outside the lameduck repository: the published CLI names the flags to give', async () => {
+      const outside = await drill({ cwd: scratch });
+      expect(outside).toEqual({
+        code: 2,
+        stdout: '',
+        stderr:
+          'lameduck drill: no service to drill: give --manifest <file> -- <start command>, or --demo <name> inside the lameduck repository\n',
+      });
+      const demo = await drill({ cwd: scratch }, '--demo', 'express', '--network', 'userspace');
+      expect(demo.code).toBe(2);
+      expect(demo.stderr).not.toMatch(NO_STACK);
+      expect(lastLine(demo.stderr)).toBe(
+        'lameduck drill: cannot find apps/express-demo: --demo runs inside the lameduck repository; give your own service with --manifest <file> -- <start command>',
+      );
+    });
+
     it('an unknown option', async () => {
       const run = await drill('--replica', '3');
       expect(run).toEqual({
@@ -232,6 +254,6 @@ describe('lameduck drill', () => {
     const run = await drill('--help');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^usage: lameduck drill/);
-    expect(existsSync(join(packageDir, 'fixtures', 'naive-server.mjs'))).toBe(true);
+    expect(existsSync(join(packageDir, 'baselines', 'naive-server.mjs'))).toBe(true);
   });
 });

@@ -6,8 +6,8 @@ import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBu
 import { Service } from 'kubernetes-models/v1/Service';
 import { describe, expect, it } from 'vitest';
 import { formatFinding } from '../src/doctor/diagnose.js';
-import { parseManifest } from '../src/doctor/manifest.js';
 import { rules } from '../src/doctor/rules/index.js';
+import { parseManifest } from '../src/kubernetes/manifest.js';
 import { cleanYaml, findings, fixturesDir, rulesFired } from './helpers.js';
 
 const flawedDir = new URL('flawed/', fixturesDir);

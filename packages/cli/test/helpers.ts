@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { diagnose } from '../src/doctor/diagnose.js';
-import { parseManifest } from '../src/doctor/manifest.js';
 import type { Finding } from '../src/doctor/rule.js';
+import { parseManifest } from '../src/kubernetes/manifest.js';
 
 export const fixturesDir = new URL('./fixtures/', import.meta.url);
 

@@ -1,13 +1,13 @@
-import { parseArgs } from 'node:util';
 import { diagnose, formatFinding } from '../doctor/diagnose.js';
 import { INPUT_RULES, loadInputs } from '../doctor/inputs.js';
 import { atLeast, type Finding, SEVERITIES, type Severity } from '../doctor/rule.js';
 import { rules } from '../doctor/rules/index.js';
 import { toSarif } from '../doctor/sarif.js';
 import { SKIP_ANNOTATION, SKIP_REASON_ANNOTATION } from '../doctor/suppress.js';
-import { plural } from '../doctor/values.js';
-import { toWorkload } from '../doctor/workload.js';
+import { plural } from '../kubernetes/values.js';
+import { toWorkload } from '../kubernetes/workload.js';
 import { type Command, EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, UsageError } from './command.js';
+import { readCommandLine } from './command-line.js';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
@@ -24,20 +24,16 @@ interface DoctorArgs {
 
 const KNOWN_IDS = new Set([...rules.map((rule) => rule.id), ...Object.values(INPUT_RULES)]);
 
+const OPTIONS = {
+  json: { type: 'boolean' },
+  format: { type: 'string' },
+  'fail-on': { type: 'string' },
+  disable: { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 function readArgs(args: readonly string[]): DoctorArgs {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(args);
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    const option = /'([^']+)'/.exec((error as Error).message)?.[1] ?? '';
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
-      throw new UsageError(`unknown option ${option} (see lameduck doctor --help)`);
-    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE')
-      throw new UsageError(`${option.split(' ')[0] ?? option} needs a value (see lameduck doctor --help)`);
-    throw new UsageError(`${(error as Error).message.split('\n', 1)[0]} (see lameduck doctor --help)`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals, rest } = readCommandLine('doctor', args, OPTIONS);
   const format = (values.json ? 'json' : (values.format ?? 'text')) as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format ${format}: use text, json or sarif`);
   if (values.json && values.format !== undefined && values.format !== 'json')
@@ -51,22 +47,7 @@ function readArgs(args: readonly string[]): DoctorArgs {
     if (!KNOWN_IDS.has(id))
       throw new UsageError(`--disable ${id}: no such rule (see lameduck doctor --help)`);
   }
-  return { files: positionals, format, failOn, disabled, help: values.help ?? false };
-}
-
-function parse(args: readonly string[]) {
-  return parseArgs({
-    args: [...args],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      json: { type: 'boolean' },
-      format: { type: 'string' },
-      'fail-on': { type: 'string' },
-      disable: { type: 'string', multiple: true },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  return { files: [...positionals, ...(rest ?? [])], format, failOn, disabled, help: values.help ?? false };
 }
 
 function summary(findings: readonly Finding[], objects: number, files: number, note: string): string {

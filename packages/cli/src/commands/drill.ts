@@ -1,20 +1,19 @@
 import { writeFile } from 'node:fs/promises';
-import { basename, dirname, relative } from 'node:path';
-import { ManifestError } from '../doctor/manifest.js';
+import { relative } from 'node:path';
 import { lagBetween } from '../drill/endpoints.js';
 import { DrillError } from '../drill/errors.js';
 import { chooseNetwork, runInNode } from '../drill/kernel-mode.js';
 import { KernelNode } from '../drill/kernel-proxy.js';
-import { locateDemo, locateNaiveServer } from '../drill/locate.js';
 import { isUnderTest, MODE_LABELS } from '../drill/modes.js';
 import { type Network, userspaceNetwork } from '../drill/network.js';
 import { DEFAULTS, type DrillOptions, parseDrillArgs } from '../drill/options.js';
 import { decideParallel } from '../drill/parallel.js';
 import { killAllPods } from '../drill/pod-process.js';
 import { htmlReport, svgReport } from '../drill/report.js';
-import { AbortError, type Mode, type RunOptions, type RunResult, runDrill } from '../drill/run.js';
-import { type DrillSpec, loadSpec } from '../drill/spec.js';
+import { AbortError, type RunOptions, type RunResult, runDrill, runTogether } from '../drill/run.js';
+import { type Service, servicesFor } from '../drill/services.js';
 import { describeSpec, formatRuns, formatVerdict } from '../drill/table.js';
+import { ManifestError } from '../kubernetes/manifest.js';
 import { type Command, EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, type Io } from './command.js';
 
 /** Load before the rollout, and after the Service has settled on the new pods. */
@@ -24,22 +23,12 @@ const REQUEST_TIMEOUT_MS = 10_000;
 const KEEP_ALIVE_SHARE = 0.5;
 const EXIT_INTERRUPTED = 130;
 
-interface Service {
-  mode: Mode;
-  label: string;
-  command: string[];
-  cwd: string;
-  /** What the pods run under: the manifest's Deployment, for naive without its preStop hook. */
-  spec: DrillSpec;
-  /** The Deployment as the manifest has it. */
-  manifestSpec: DrillSpec;
-}
-
 export const drill: Command = {
   name: 'drill',
   summary: 'simulate a Kubernetes rolling update under load with real processes, and count dropped requests',
   help() {
-    return `usage: lameduck drill [options] [--manifest <file> -- <start command...>]
+    return `usage: lameduck drill [options] --manifest <file> -- <start command...>
+       lameduck drill [options] --demo <name>        (inside the lameduck repository)
 
 Plays the parts of Kubernetes that decide whether a rolling update drops requests, with real
 processes (on 127.0.0.1, or in network namespaces with --network kernel): pods (the service, each on its own PORT, with the manifest's env), the
@@ -49,15 +38,17 @@ a ready pod and leaves established ones where they are; endpoint changes arrive 
 the Deployment controller (v1 → v2 within maxSurge and maxUnavailable). Steady load runs through
 the Service the whole time and every request is counted.
 
-By default it makes three runs, one after the other, under the Express demo's manifest:
+By default it makes three runs under the manifest:
   naive            a plain service that calls server.close() on SIGTERM, preStop hook removed
+                   (baselines/naive-server.mjs, shipped with the CLI)
   naive-prestop    the same service under the manifest as written (shown as "naive + preStop")
-  lameduck         the demo itself (a command after -- is shown as "service")
+  service          your start command after -- (shown as "lameduck" for a --demo)
 
 Options:
-  --demo <name>              express (default), koa, hono, node, fastify or nestjs: apps/<name>-demo/dist/server.js
-                             with apps/<name>-demo/k8s/manifests.yaml
-  --manifest <file>          the Deployment to simulate (default: the demo's manifest)
+  --manifest <file>          the Deployment to simulate (with --demo: the demo's manifest)
+  --demo <name>              in the lameduck repository only: express, koa, hono, node, fastify or
+                             nestjs, that is apps/<name>-demo/dist/server.js under
+                             apps/<name>-demo/k8s/manifests.yaml (how pnpm drill runs there)
   --mode <runs>              all (default), or a comma-separated list of naive, naive-prestop,
                              lameduck (service is another name for the service under test)
   --parallel, --sequential   all runs at once, or one after the other. Default: at once unless
@@ -192,7 +183,7 @@ async function drillRuns(
       `lameduck drill: ${services.length} runs at once (${atOnce.why}): ${services.map((service) => MODE_LABELS[service.mode]).join(', ')}…\n`,
     );
     runs.push(
-      ...(await together(
+      ...(await runTogether(
         services.map((service) => runOptions(service)),
         signal,
       )),
@@ -225,81 +216,6 @@ async function drillRuns(
     io.stderr(`lameduck drill: timeline written to ${options.report}\n`);
   }
   return runs.some((run) => isUnderTest(run.mode) && run.failed > 0) ? EXIT_FINDINGS : EXIT_OK;
-}
-
-/**
- * Every run at once, as Deployments side by side on one node: each has its own pods, Service and
- * load. The first one that fails stops the others.
- */
-async function together(runs: RunOptions[], signal: AbortSignal): Promise<RunResult[]> {
-  const stop = new AbortController();
-  const onAbort = () => stop.abort();
-  signal.addEventListener('abort', onAbort, { once: true });
-  let first: unknown;
-  try {
-    const settled = await Promise.allSettled(
-      runs.map((run) =>
-        runDrill({ ...run, signal: stop.signal }).catch((error: unknown) => {
-          // The first error stops the others; it is the one to report.
-          first ??= error;
-          stop.abort();
-          throw error;
-        }),
-      ),
-    );
-    // Every run has cleaned up by now (pods stopped, Services removed).
-    if (first !== undefined) throw first;
-    return settled.map((result) => (result as PromiseFulfilledResult<RunResult>).value);
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
-}
-
-/** The service for each run asked for, with the Deployment it runs under. */
-async function servicesFor(options: DrillOptions): Promise<{ services: Service[]; skipped: string[] }> {
-  const overrides = options.replicas === undefined ? {} : { replicas: options.replicas };
-  let underTest: Omit<Service, 'spec' | 'manifestSpec'> & { manifest: string };
-  if (options.command.length > 0) {
-    underTest = {
-      mode: 'service',
-      label: basename(options.command.at(-1) ?? options.command[0] ?? 'service'),
-      command: options.command,
-      cwd: process.cwd(),
-      manifest: options.manifest ?? '',
-    };
-  } else {
-    const demo = locateDemo(options.demo);
-    underTest = {
-      mode: 'lameduck',
-      label: demo.name,
-      command: [process.execPath, 'dist/server.js'],
-      cwd: demo.directory,
-      manifest: options.manifest ?? relative(process.cwd(), demo.manifest),
-    };
-  }
-  const spec = await loadSpec([underTest.manifest], overrides);
-  const services: Service[] = [];
-  const skipped: string[] = [];
-  const naive = locateNaiveServer();
-  const naiveService = { label: basename(naive), command: [process.execPath, naive], cwd: dirname(naive) };
-  for (const mode of options.modes) {
-    if (mode === 'naive') {
-      // A naive deployment has no pause anywhere: no preStop hook either.
-      services.push({
-        mode,
-        ...naiveService,
-        spec: { ...spec, preStop: { type: 'none' } },
-        manifestSpec: spec,
-      });
-    } else if (mode === 'naive-prestop') {
-      if (spec.preStop.type === 'none')
-        skipped.push('naive + preStop: the manifest has no preStop hook (it would be naive again)');
-      else services.push({ mode, ...naiveService, spec, manifestSpec: spec });
-    } else {
-      services.push({ ...underTest, spec, manifestSpec: spec });
-    }
-  }
-  return { services, skipped };
 }
 
 function header(

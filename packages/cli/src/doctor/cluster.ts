@@ -1,7 +1,8 @@
-import type { KubeObject } from './manifest.js';
-import { labelSelectorMatches, serviceSelectorMatches } from './selectors.js';
-import { count, fields, items, text } from './values.js';
-import { type Container, programName, toWorkload, type Workload } from './workload.js';
+import { KUBERNETES_DEFAULTS } from '../kubernetes/defaults.js';
+import type { KubeObject } from '../kubernetes/manifest.js';
+import { labelSelectorMatches, serviceSelectorMatches } from '../kubernetes/selectors.js';
+import { count, fields, items, text } from '../kubernetes/values.js';
+import { type Container, programName, toWorkload, type Workload } from '../kubernetes/workload.js';
 
 /** Every object from every file given in one run, so a PDB in one file covers a Deployment in another. */
 export interface Cluster {
@@ -23,13 +24,23 @@ export function sameNamespace(a: KubeObject, b: KubeObject): boolean {
   return a.namespace === b.namespace;
 }
 
-export function servicesSelecting(cluster: Cluster, workload: Workload): KubeObject[] {
+/** The objects of `kind` in the workload's namespace whose `spec.selector` selects its pods. */
+function selecting(
+  cluster: Cluster,
+  workload: Workload,
+  kind: string,
+  matches: (selector: unknown, podLabels: Record<string, string>) => boolean,
+): KubeObject[] {
   return cluster.objects.filter(
     (object) =>
-      object.kind === 'Service' &&
+      object.kind === kind &&
       sameNamespace(object, workload.object) &&
-      serviceSelectorMatches(fields(object.body.spec)?.selector, workload.podLabels),
+      matches(fields(object.body.spec)?.selector, workload.podLabels),
   );
+}
+
+export function servicesSelecting(cluster: Cluster, workload: Workload): KubeObject[] {
+  return selecting(cluster, workload, 'Service', serviceSelectorMatches);
 }
 
 /** A port named for scraping or debugging (`metrics`, `http-metrics`, `pprof`…), not for traffic. */
@@ -75,12 +86,7 @@ export function servedContainers(cluster: Cluster, workload: Workload): Set<Cont
 }
 
 export function disruptionBudgetsSelecting(cluster: Cluster, workload: Workload): KubeObject[] {
-  return cluster.objects.filter(
-    (object) =>
-      object.kind === 'PodDisruptionBudget' &&
-      sameNamespace(object, workload.object) &&
-      labelSelectorMatches(fields(object.body.spec)?.selector, workload.podLabels),
-  );
+  return selecting(cluster, workload, 'PodDisruptionBudget', labelSelectorMatches);
 }
 
 /**
@@ -122,14 +128,14 @@ export function replicaCount(cluster: Cluster, workload: Workload): ReplicaCount
     const minReplicas = count(spec?.minReplicas);
     const maxReplicas = count(spec?.maxReplicas);
     return {
-      replicas: minReplicas ?? 1,
+      replicas: minReplicas ?? KUBERNETES_DEFAULTS.replicas,
       source: `HorizontalPodAutoscaler/${autoscaler.name} minReplicas ${minReplicas ?? 'unset (1)'}`,
       autoscaler: autoscaler.name,
       ...(maxReplicas === undefined ? {} : { maxReplicas }),
     };
   }
   return {
-    replicas: workload.replicas ?? 1,
+    replicas: workload.replicas ?? KUBERNETES_DEFAULTS.replicas,
     source: workload.replicas === undefined ? 'replicas unset (1)' : `replicas ${workload.replicas}`,
   };
 }

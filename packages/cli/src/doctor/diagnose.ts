@@ -1,5 +1,5 @@
+import type { KubeObject } from '../kubernetes/manifest.js';
 import { toCluster } from './cluster.js';
-import type { KubeObject } from './manifest.js';
 import type { Finding, Rule } from './rule.js';
 import { rules as allRules } from './rules/index.js';
 import { suppression } from './suppress.js';

@@ -2,7 +2,13 @@
 // those becomes a problem (file, line and column where known), and the rest is checked.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { type KubeObject, ManifestError, parseManifest, STDIN_NAME, TemplateError } from './manifest.js';
+import {
+  type KubeObject,
+  ManifestError,
+  parseManifest,
+  STDIN_NAME,
+  TemplateError,
+} from '../kubernetes/manifest.js';
 import type { Finding } from './rule.js';
 
 /** The ids that input problems carry in place of a rule's. */

@@ -1,6 +1,6 @@
+import type { KubeObject } from '../kubernetes/manifest.js';
+import { BATCH_KINDS, type Container, REPLICATED_KINDS, type Workload } from '../kubernetes/workload.js';
 import { type Cluster, servedContainers } from './cluster.js';
-import type { KubeObject } from './manifest.js';
-import { BATCH_KINDS, type Container, type Workload } from './workload.js';
 
 /** How much a finding matters; `--fail-on` sets which of them make the exit status 1. */
 export type Severity = 'error' | 'warning' | 'info';
@@ -79,6 +79,11 @@ export function eachLongRunningContainer(
 /** Long-running workloads a Service in the files given sends traffic to (see servedContainers). */
 export function servedWorkloads(cluster: Cluster): Workload[] {
   return longRunning(cluster).filter((workload) => servedContainers(cluster, workload).size > 0);
+}
+
+/** Served workloads that keep a number of identical pods (a PodDisruptionBudget can count them). */
+export function servedReplicatedWorkloads(cluster: Cluster): Workload[] {
+  return servedWorkloads(cluster).filter((workload) => REPLICATED_KINDS.has(workload.kind));
 }
 
 /** Calls `check` for every container a Service sends traffic to (see servedContainers). */

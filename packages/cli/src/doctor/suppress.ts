@@ -1,5 +1,5 @@
-import type { KubeObject } from './manifest.js';
-import { fields, text } from './values.js';
+import type { KubeObject } from '../kubernetes/manifest.js';
+import { fields, text } from '../kubernetes/values.js';
 
 /** On an object's metadata: the rules to skip for it, comma-separated (`*` for all). */
 export const SKIP_ANNOTATION = 'lameduck.dev/doctor-skip';

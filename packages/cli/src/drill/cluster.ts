@@ -91,11 +91,6 @@ export class Cluster {
     return [...this.#kubelets.values()].map((kubelet) => kubelet.pod);
   }
 
-  /** Endpoint updates on their way to the proxy. */
-  get pendingEndpointUpdates(): number {
-    return this.#propagation.pending + this.#applying;
-  }
-
   /**
    * The steady state before the drill: `replicas` pods of `version`, all ready, and the proxy
    * already sending them traffic (no lag: nothing is measured yet).

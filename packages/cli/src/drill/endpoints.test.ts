@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { testPod } from '../../test/drill-helpers.js';
 import { type Endpoint, EndpointPropagation, endpointsOf, lagBetween } from './endpoints.js';
-import type { PodState } from './pod.js';
 
 function endpoint(pod: string, ready = true): Endpoint {
   return { pod, version: 'v1', host: '127.0.0.1', port: 1, ready, serving: ready, terminating: false };
@@ -71,21 +71,7 @@ describe('lagBetween', () => {
 });
 
 describe('endpointsOf', () => {
-  const base: PodState = {
-    name: 'a',
-    version: 'v1',
-    host: '127.0.0.1',
-    port: 1,
-    createdAtMs: 0,
-    started: true,
-    probeReady: true,
-    everReady: true,
-    readySinceMs: 0,
-    deletedAtMs: undefined,
-    exit: undefined,
-    restarts: 0,
-    killed: false,
-  };
+  const base = testPod('a');
 
   it('marks terminating pods not ready but still serving, and leaves out pods that exited', () => {
     expect(

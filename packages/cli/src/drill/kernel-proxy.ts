@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Endpoint } from './endpoints.js';
 import { DrillError } from './errors.js';
 import { baseRules, type ServiceRules, syncRules, usableEndpoints } from './iptables-rules.js';
@@ -140,7 +141,7 @@ export class KernelNode implements Network {
     const quietMs = 150;
     for (let waited = 0; waited < 3000; waited += 50) {
       if (performance.now() - this.#lastEventAt >= quietMs) return;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
   }
 

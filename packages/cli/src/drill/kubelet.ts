@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DrillError } from './errors.js';
 import type { PodState } from './pod.js';
 import { describeExit, PodProcess, type ProcessExit } from './pod-process.js';
@@ -216,7 +217,8 @@ export class Kubelet {
     const graceEndsAt = performance.now() + spec.gracePeriodMs;
     const preStopEnded = await Promise.race([
       this.#preStop(signal).then(() => true),
-      wait(spec.gracePeriodMs, signal).then(() => false),
+      // An abort ends the wait early; the checks below see the signal.
+      sleep(spec.gracePeriodMs, false, { signal }).catch(() => false),
       container.exited.then(() => false),
     ]);
     if (!container.exit && !signal.aborted) {
@@ -245,7 +247,7 @@ export class Kubelet {
 
   async #preStop(signal: AbortSignal): Promise<void> {
     const { preStop } = this.#options.spec;
-    if (preStop.type === 'sleep') await wait(preStop.ms, signal);
+    if (preStop.type === 'sleep') await sleep(preStop.ms, undefined, { signal }).catch(() => undefined);
     else if (preStop.type === 'httpGet') await httpGet(this.pod.host, this.pod.port, preStop.path, signal);
   }
 
@@ -257,20 +259,6 @@ export class Kubelet {
     timeline.record('pod-exited', name, describeExit(exit));
     onChange(this.pod);
   }
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-export function wait(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }
 
 /** A preStop httpGet: the kubelet waits for the answer (bounded by the grace period). */

@@ -1,6 +1,6 @@
 /**
  * What runs in a drill's pods, and under which manifest.
- * - naive: fixtures/naive-server.mjs (server.close() on SIGTERM) with the preStop hook removed:
+ * - naive: baselines/naive-server.mjs (shipped with the CLI) (server.close() on SIGTERM) with the preStop hook removed:
  *   no pause anywhere.
  * - naive-prestop: the same server under the manifest as written, preStop sleep included: what a
  *   well-tuned manifest gives without lameduck.

@@ -3,9 +3,9 @@ import { UsageError } from '../commands/command.js';
 import { parseDrillArgs } from './options.js';
 
 describe('parseDrillArgs', () => {
-  it('has defaults for everything', () => {
-    expect(parseDrillArgs([])).toMatchObject({
-      demo: 'express',
+  it('has defaults for everything but the service', () => {
+    expect(parseDrillArgs(['--manifest', 'k8s.yaml', '--', 'node', 'server.js'])).toMatchObject({
+      demo: undefined,
       modes: ['naive', 'naive-prestop', 'lameduck'],
       network: 'auto',
       parallel: 'auto',
@@ -13,7 +13,16 @@ describe('parseDrillArgs', () => {
       lagMinMs: 1000,
       lagMaxMs: 5000,
       json: false,
-      command: [],
+      command: ['node', 'server.js'],
+    });
+  });
+
+  it('takes the service from --demo (the lameduck repository), or only a manifest for the baselines', () => {
+    expect(parseDrillArgs(['--demo', 'express'])).toMatchObject({ demo: 'express', command: [] });
+    expect(parseDrillArgs(['--mode', 'naive', '--manifest', 'k8s.yaml'])).toMatchObject({
+      demo: undefined,
+      manifest: 'k8s.yaml',
+      modes: ['naive'],
     });
   });
 
@@ -54,22 +63,50 @@ describe('parseDrillArgs', () => {
       report: 'out.svg',
       command: ['node', 'server.js', '--json'],
     });
-    expect(parseDrillArgs(['--lag-ms', '200-900'])).toMatchObject({ lagMinMs: 200, lagMaxMs: 900 });
+    expect(parseDrillArgs(['--demo', 'express', '--lag-ms', '200-900'])).toMatchObject({
+      lagMinMs: 200,
+      lagMaxMs: 900,
+    });
   });
 
   it('takes runs as a list, in the order they are shown; service names the service under test', () => {
-    expect(parseDrillArgs(['--mode', 'lameduck,naive']).modes).toEqual(['naive', 'lameduck']);
-    expect(parseDrillArgs(['--mode', 'service,naive-prestop']).modes).toEqual(['naive-prestop', 'lameduck']);
-    expect(parseDrillArgs(['--mode', 'all']).modes).toEqual(['naive', 'naive-prestop', 'lameduck']);
+    expect(parseDrillArgs(['--demo', 'express', '--mode', 'lameduck,naive']).modes).toEqual([
+      'naive',
+      'lameduck',
+    ]);
+    expect(parseDrillArgs(['--demo', 'express', '--mode', 'service,naive-prestop']).modes).toEqual([
+      'naive-prestop',
+      'lameduck',
+    ]);
+    expect(parseDrillArgs(['--demo', 'express', '--mode', 'all']).modes).toEqual([
+      'naive',
+      'naive-prestop',
+      'lameduck',
+    ]);
   });
 
   it.each([
+    [
+      [],
+      /^no service to drill: give --manifest <file> -- <start command>, or --demo <name> inside the lameduck repository$/,
+    ],
+    [['--rate', '50'], /^no service to drill: give --manifest <file> -- <start command>/],
+    [
+      ['--mode', 'naive'],
+      /^no Deployment to drill: give --manifest <file>, or --demo <name> inside the lameduck repository$/,
+    ],
     [['--demo', 'rails'], /--demo must be one of express, koa, hono, node/],
     [['--rate', '0'], /--rate must be a whole number from 1/],
     [['--lag-ms', '5-1'], /ends before it starts/],
     [['--report', 'out.png'], /\.html or \.svg/],
     [['--replicas'], /--replicas needs a value/],
     [['--bogus'], /unknown option --bogus/],
+    [['-x'], /^unknown option -x \(see lameduck drill --help\)$/],
+    [['--rate', '--json'], /^--rate needs a value \(see lameduck drill --help\)$/],
+    [['--rate=fast'], /^--rate must be a whole number from 1 to 5000, got fast$/],
+    [['--parallel', '--sequential'], /^--parallel and --sequential contradict each other: give one$/],
+    [['--json=yes'], /^--json takes no value \(see lameduck drill --help\)$/],
+    [['--manifest', 'k8s.yaml', '--'], /^nothing after -- \(expected a start command\)$/],
     [['--mode', 'both'], /--mode must be all or a comma-separated list of naive, naive-prestop, lameduck/],
     [['--network', 'ipvs'], /--network must be one of auto, kernel, userspace, got ipvs/],
     [['server.js'], /put a start command after --/],

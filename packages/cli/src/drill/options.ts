@@ -1,4 +1,5 @@
 import { UsageError } from '../commands/command.js';
+import { readCommandLine } from '../commands/command-line.js';
 import { MODE_CHOICES, type ModeChoice } from './modes.js';
 
 export const DEMOS = ['express', 'koa', 'hono', 'node', 'fastify', 'nestjs'] as const;
@@ -9,12 +10,12 @@ export const NETWORKS = ['auto', 'kernel', 'userspace'] as const;
 export type NetworkChoice = (typeof NETWORKS)[number];
 
 export interface DrillOptions {
-  demo: Demo;
+  /** A demo of the lameduck repository (apps/<demo>-demo) as the service, for `pnpm drill` there. */
+  demo: Demo | undefined;
   manifest: string | undefined;
   /** The runs, in the order they are shown: baselines first, the service under test last. */
   modes: ModeChoice[];
   network: NetworkChoice;
-  /** All runs at once instead of one after the other. */
   /** Runs at once; 'auto' (the default) decides from how busy the machine is when the drill starts. */
   parallel: boolean | 'auto';
   replicas: number | undefined;
@@ -45,134 +46,117 @@ export const DEFAULTS = {
   readyTimeoutMs: 30_000,
 } as const;
 
-/** Options that take a value, and what they set. */
-const VALUE_OPTIONS = new Set([
-  '--demo',
-  '--manifest',
-  '--mode',
-  '--network',
-  '--replicas',
-  '--rate',
-  '--lag-ms',
-  '--keep-alive-clients',
-  '--path',
-  '--ready-timeout',
-  '--report',
-  '--inside-node-namespace',
-]);
+/** The command line, as node:util's parseArgs reads it. */
+const OPTIONS = {
+  demo: { type: 'string' },
+  manifest: { type: 'string' },
+  mode: { type: 'string' },
+  network: { type: 'string' },
+  replicas: { type: 'string' },
+  rate: { type: 'string' },
+  'lag-ms': { type: 'string' },
+  'keep-alive-clients': { type: 'string' },
+  path: { type: 'string' },
+  'ready-timeout': { type: 'string' },
+  report: { type: 'string' },
+  'inside-node-namespace': { type: 'string' },
+  json: { type: 'boolean' },
+  verbose: { type: 'boolean' },
+  parallel: { type: 'boolean' },
+  sequential: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 export function parseDrillArgs(args: readonly string[]): DrillOptions {
+  const { values, positionals, rest } = readCommandLine('drill', args, OPTIONS);
+  const [unexpected] = positionals;
+  if (unexpected !== undefined)
+    throw new UsageError(
+      `unexpected argument ${unexpected}: put a start command after -- (see lameduck drill --help)`,
+    );
+  if (rest?.length === 0) throw new UsageError('nothing after -- (expected a start command)');
+  if (values.parallel && values.sequential)
+    throw new UsageError('--parallel and --sequential contradict each other: give one');
+  const lag = values['lag-ms'] === undefined ? undefined : lagRange(values['lag-ms']);
   const options: DrillOptions = {
-    demo: 'express',
-    manifest: undefined,
-    modes: [...MODE_CHOICES],
-    network: 'auto',
-    parallel: 'auto',
-    replicas: undefined,
-    rate: DEFAULTS.rate,
-    lagMinMs: DEFAULTS.lagMinMs,
-    lagMaxMs: DEFAULTS.lagMaxMs,
-    keepAliveClients: DEFAULTS.keepAliveClients,
-    path: '/',
-    readyTimeoutMs: DEFAULTS.readyTimeoutMs,
-    json: false,
-    report: undefined,
-    verbose: false,
-    help: false,
-    nodeNamespace: undefined,
-    command: [],
+    demo: oneOf('--demo', values.demo, DEMOS),
+    manifest: values.manifest,
+    modes: values.mode === undefined ? [...MODE_CHOICES] : parseModes(values.mode),
+    network: oneOf('--network', values.network, NETWORKS) ?? 'auto',
+    parallel: values.parallel ? true : values.sequential ? false : 'auto',
+    replicas: values.replicas === undefined ? undefined : whole('--replicas', values.replicas, 1, 20),
+    rate: values.rate === undefined ? DEFAULTS.rate : whole('--rate', values.rate, 1, 5000),
+    lagMinMs: lag?.minMs ?? DEFAULTS.lagMinMs,
+    lagMaxMs: lag?.maxMs ?? DEFAULTS.lagMaxMs,
+    keepAliveClients:
+      values['keep-alive-clients'] === undefined
+        ? DEFAULTS.keepAliveClients
+        : whole('--keep-alive-clients', values['keep-alive-clients'], 0, 500),
+    path: values.path === undefined ? '/' : requestPath(values.path),
+    readyTimeoutMs:
+      values['ready-timeout'] === undefined
+        ? DEFAULTS.readyTimeoutMs
+        : whole('--ready-timeout', values['ready-timeout'], 1, 3600) * 1000,
+    json: values.json ?? false,
+    report: values.report === undefined ? undefined : reportFile(values.report),
+    verbose: values.verbose ?? false,
+    help: values.help ?? false,
+    nodeNamespace:
+      values['inside-node-namespace'] === undefined
+        ? undefined
+        : nodeNamespace(values['inside-node-namespace']),
+    command: rest ?? [],
   };
-  for (let index = 0; index < args.length; index += 1) {
-    const arg = args[index] ?? '';
-    if (arg === '--') {
-      options.command = args.slice(index + 1);
-      if (options.command.length === 0) throw new UsageError('nothing after -- (expected a start command)');
-      break;
-    }
-    const [name = '', inline] = arg.startsWith('--') ? splitInline(arg) : [arg, undefined];
-    if (name === '--json') options.json = true;
-    else if (name === '--verbose') options.verbose = true;
-    else if (name === '--parallel') options.parallel = true;
-    else if (name === '--sequential') options.parallel = false;
-    else if (name === '-h' || name === '--help') options.help = true;
-    else if (VALUE_OPTIONS.has(name)) {
-      const value = inline ?? args[++index];
-      if (value === undefined || (inline === undefined && value.startsWith('--')))
-        throw new UsageError(`${name} needs a value (see lameduck drill --help)`);
-      setValue(options, name, value);
-    } else if (arg.startsWith('-')) {
-      throw new UsageError(`unknown option ${arg} (see lameduck drill --help)`);
-    } else {
-      throw new UsageError(
-        `unexpected argument ${arg}: put a start command after -- (see lameduck drill --help)`,
-      );
-    }
-  }
   if (options.command.length > 0 && options.manifest === undefined)
     throw new UsageError('a start command needs --manifest <file> with its Deployment');
+  if (!options.help && options.command.length === 0 && options.demo === undefined) {
+    // The published CLI knows no app of its own: the service, or at least its Deployment, is given.
+    const where = '--demo <name> inside the lameduck repository';
+    if (options.modes.includes('lameduck'))
+      throw new UsageError(`no service to drill: give --manifest <file> -- <start command>, or ${where}`);
+    if (options.manifest === undefined)
+      throw new UsageError(`no Deployment to drill: give --manifest <file>, or ${where}`);
+  }
   return options;
 }
 
-function splitInline(arg: string): [string, string | undefined] {
-  const equals = arg.indexOf('=');
-  return equals === -1 ? [arg, undefined] : [arg.slice(0, equals), arg.slice(equals + 1)];
+function oneOf<T extends string>(
+  name: string,
+  value: string | undefined,
+  choices: readonly T[],
+): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(choices as readonly string[]).includes(value))
+    throw new UsageError(`${name} must be one of ${choices.join(', ')}, got ${value}`);
+  return value as T;
 }
 
-function setValue(options: DrillOptions, name: string, value: string): void {
-  switch (name) {
-    case '--demo':
-      if (!(DEMOS as readonly string[]).includes(value))
-        throw new UsageError(`--demo must be one of ${DEMOS.join(', ')}, got ${value}`);
-      options.demo = value as Demo;
-      return;
-    case '--manifest':
-      options.manifest = value;
-      return;
-    case '--mode':
-      options.modes = parseModes(value);
-      return;
-    case '--network':
-      if (!(NETWORKS as readonly string[]).includes(value))
-        throw new UsageError(`--network must be one of ${NETWORKS.join(', ')}, got ${value}`);
-      options.network = value as NetworkChoice;
-      return;
-    case '--replicas':
-      options.replicas = whole(name, value, 1, 20);
-      return;
-    case '--rate':
-      options.rate = whole(name, value, 1, 5000);
-      return;
-    case '--lag-ms': {
-      const range = /^(\d+)(?:-(\d+))?$/.exec(value);
-      if (!range)
-        throw new UsageError(`--lag-ms must be milliseconds (2000) or a range (1000-5000), got ${value}`);
-      options.lagMinMs = Number(range[1]);
-      options.lagMaxMs = Number(range[2] ?? range[1]);
-      if (options.lagMaxMs < options.lagMinMs)
-        throw new UsageError(`--lag-ms range ${value} ends before it starts`);
-      return;
-    }
-    case '--keep-alive-clients':
-      options.keepAliveClients = whole(name, value, 0, 500);
-      return;
-    case '--path':
-      if (!value.startsWith('/')) throw new UsageError(`--path must start with /, got ${value}`);
-      options.path = value;
-      return;
-    case '--ready-timeout':
-      options.readyTimeoutMs = whole(name, value, 1, 3600) * 1000;
-      return;
-    case '--inside-node-namespace':
-      if (!/^lameduck-drill-\d+-node$/.test(value))
-        throw new UsageError(`--inside-node-namespace is the drill's own, got ${value}`);
-      options.nodeNamespace = value;
-      return;
-    case '--report':
-      if (!/\.(html|svg)$/i.test(value))
-        throw new UsageError(`--report must name an .html or .svg file, got ${value}`);
-      options.report = value;
-      return;
-  }
+/** `--lag-ms 2000` or `--lag-ms 1000-5000`. */
+function lagRange(value: string): { minMs: number; maxMs: number } {
+  const range = /^(\d+)(?:-(\d+))?$/.exec(value);
+  if (!range)
+    throw new UsageError(`--lag-ms must be milliseconds (2000) or a range (1000-5000), got ${value}`);
+  const minMs = Number(range[1]);
+  const maxMs = Number(range[2] ?? range[1]);
+  if (maxMs < minMs) throw new UsageError(`--lag-ms range ${value} ends before it starts`);
+  return { minMs, maxMs };
+}
+
+function requestPath(value: string): string {
+  if (!value.startsWith('/')) throw new UsageError(`--path must start with /, got ${value}`);
+  return value;
+}
+
+function reportFile(value: string): string {
+  if (!/\.(html|svg)$/i.test(value))
+    throw new UsageError(`--report must name an .html or .svg file, got ${value}`);
+  return value;
+}
+
+function nodeNamespace(value: string): string {
+  if (!/^lameduck-drill-\d+-node$/.test(value))
+    throw new UsageError(`--inside-node-namespace is the drill's own, got ${value}`);
+  return value;
 }
 
 /** `all`, or a comma-separated list of runs; `service` is another name for the service under test. */

@@ -13,16 +13,8 @@ const live = new Set<PodProcess>();
 let exitHookInstalled = false;
 
 /** SIGKILLs every pod's whole process group, synchronously (safe in a process 'exit' handler). */
-export function killAllPods(): number {
-  let killed = 0;
-  for (const pod of live) {
-    if (pod.killGroup()) killed += 1;
-  }
-  return killed;
-}
-
-export function livePodCount(): number {
-  return live.size;
+export function killAllPods(): void {
+  for (const pod of live) pod.killGroup();
 }
 
 const OUTPUT_LINES = 20;
@@ -100,14 +92,13 @@ export class PodProcess {
     }
   }
 
-  /** SIGKILL to the whole process group. True if there was a group to kill. */
-  killGroup(): boolean {
-    if (this.child.pid === undefined) return false;
+  /** SIGKILL to the whole process group, if there is one left. */
+  killGroup(): void {
+    if (this.child.pid === undefined) return;
     try {
       process.kill(-this.child.pid, 'SIGKILL');
-      return true;
     } catch {
-      return false;
+      // Already gone.
     }
   }
 

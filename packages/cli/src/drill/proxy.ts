@@ -27,7 +27,6 @@ export class ServiceProxy implements ServiceNetwork {
   #endpoints: readonly Endpoint[] = [];
   readonly #byClientPort = new Map<number, ProxiedConnection>();
   readonly #sockets = new Set<Socket>();
-  readonly #openByPod = new Map<string, number>();
   readonly #random: () => number;
 
   private constructor(random: () => number) {
@@ -66,11 +65,6 @@ export class ServiceProxy implements ServiceNetwork {
   /** Every connection is known as soon as it is accepted. */
   async flush(): Promise<void> {}
 
-  /** Connections open to each pod right now. */
-  openConnections(): ReadonlyMap<string, number> {
-    return this.#openByPod;
-  }
-
   /** Stops listening and resets every connection still open. */
   async close(): Promise<void> {
     for (const socket of this.#sockets) socket.destroy();
@@ -106,11 +100,8 @@ export class ServiceProxy implements ServiceNetwork {
       noDelay: true,
     });
     this.#track(upstream);
-    let counted = false;
     upstream.once('connect', () => {
       record.outcome = 'open';
-      counted = true;
-      this.#openByPod.set(endpoint.pod, (this.#openByPod.get(endpoint.pod) ?? 0) + 1);
     });
     client.pipe(upstream);
     upstream.pipe(client);
@@ -124,7 +115,6 @@ export class ServiceProxy implements ServiceNetwork {
       if (!upstream.destroyed) upstream.resetAndDestroy();
     });
     upstream.once('close', () => {
-      if (counted) this.#openByPod.set(endpoint.pod, (this.#openByPod.get(endpoint.pod) ?? 1) - 1);
       // Whatever the pod sent has been piped; nothing more can reach it.
       if (!client.destroyed) client.end(() => client.destroy());
     });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classify, percentile, type RequestRecord, summarize } from './requests.js';
+import { percentile } from './percentile.js';
+import { classify, type RequestRecord, summarize } from './requests.js';
 
 function record(fields: Partial<RequestRecord>): RequestRecord {
   return {
@@ -36,7 +37,7 @@ describe('percentile', () => {
     expect(percentile(values, 0.5)).toBe(50);
     expect(percentile(values, 0.99)).toBe(99);
     expect(percentile([7], 0.99)).toBe(7);
-    expect(percentile([], 0.5)).toBe(0);
+    expect(percentile([], 0.5)).toBeUndefined();
   });
 });
 

@@ -1,3 +1,4 @@
+import { percentile } from './percentile.js';
 import type { ProxiedConnection } from './proxy.js';
 
 /**
@@ -113,20 +114,13 @@ export function summarize(records: readonly RequestRecord[]): RequestSummary {
     failedByCode,
     answeredBy,
     latencyMs: {
-      p50: round(percentile(latencies, 0.5)),
-      p99: round(percentile(latencies, 0.99)),
+      p50: round(percentile(latencies, 0.5) ?? 0),
+      p99: round(percentile(latencies, 0.99) ?? 0),
       max: round(latencies.at(-1) ?? 0),
     },
     durationMs: Math.round(durationMs),
     ratePerSecond: durationMs > 0 ? Math.round((records.length * 1000) / durationMs) : 0,
   };
-}
-
-/** The nearest-rank percentile of sorted values (0 for none). */
-export function percentile(sorted: readonly number[], fraction: number): number {
-  if (sorted.length === 0) return 0;
-  const rank = Math.ceil(fraction * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] ?? 0;
 }
 
 function round(ms: number): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PodState } from './pod.js';
+import { testPod as pod } from '../../test/drill-helpers.js';
 import { recreateStep, replicaSetStep, rollingUpdateStep } from './rollout.js';
 
 /**
@@ -111,25 +111,6 @@ describe('recreateStep', () => {
     });
   });
 });
-
-function pod(name: string, fields: Partial<PodState> = {}): PodState {
-  return {
-    name,
-    version: 'v1',
-    host: '127.0.0.1',
-    port: 1,
-    createdAtMs: 0,
-    started: true,
-    probeReady: true,
-    everReady: true,
-    readySinceMs: 0,
-    deletedAtMs: undefined,
-    exit: undefined,
-    restarts: 0,
-    killed: false,
-    ...fields,
-  };
-}
 
 describe('replicaSetStep', () => {
   it('creates the pods missing, not counting terminating ones', () => {

@@ -1,7 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Cluster } from './cluster.js';
 import type { Lag } from './endpoints.js';
 import { DrillError } from './errors.js';
-import { wait } from './kubelet.js';
 import { LoadGenerator } from './load.js';
 import type { Mode } from './modes.js';
 import { type Network, userspaceNetwork } from './network.js';
@@ -140,14 +140,14 @@ export async function runDrill(options: RunOptions): Promise<RunResult> {
     await abort.race(cluster.deploy('v1'));
     load.start();
     timeline.record('load-started');
-    await abort.race(wait(options.warmupMs));
+    await abort.race(sleep(options.warmupMs));
     rolloutStartedMs = timeline.now();
     timeline.record('rollout-started', undefined, 'v1 → v2');
     await abort.race(cluster.rollout('v2'));
     rolloutMs = Math.round(timeline.now() - rolloutStartedMs);
     timeline.record('rollout-complete');
     await abort.race(cluster.settled());
-    await abort.race(wait(options.cooldownMs));
+    await abort.race(sleep(options.cooldownMs));
     await abort.race(load.stop());
     timeline.record('load-stopped');
     await proxy.flush();
@@ -208,4 +208,32 @@ function abortable(signal: AbortSignal | undefined) {
       if (onAbort) signal?.removeEventListener('abort', onAbort);
     },
   };
+}
+
+/**
+ * Every run at once, as Deployments side by side on one node: each has its own pods, Service and
+ * load. The first one that fails stops the others.
+ */
+export async function runTogether(runs: RunOptions[], signal: AbortSignal): Promise<RunResult[]> {
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  let first: unknown;
+  try {
+    const settled = await Promise.allSettled(
+      runs.map((run) =>
+        runDrill({ ...run, signal: stop.signal }).catch((error: unknown) => {
+          // The first error stops the others; it is the one to report.
+          first ??= error;
+          stop.abort();
+          throw error;
+        }),
+      ),
+    );
+    // Every run has cleaned up by now (pods stopped, Services removed).
+    if (first !== undefined) throw first;
+    return settled.map((result) => (result as PromiseFulfilledResult<RunResult>).value);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
 }

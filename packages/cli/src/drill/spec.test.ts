@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseManifest } from '../doctor/manifest.js';
+import { parseManifest } from '../kubernetes/manifest.js';
 import { DrillError } from './errors.js';
 import { loadSpec, toSpec } from './spec.js';
 

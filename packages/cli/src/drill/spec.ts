@@ -1,24 +1,12 @@
-import { type KubeObject, readManifests } from '../doctor/manifest.js';
-import { preStopPause } from '../doctor/shutdown.js';
-import { amount, count, type Fields, fields, items, resolveAmount, text } from '../doctor/values.js';
-import { toWorkload } from '../doctor/workload.js';
+import { KUBERNETES_DEFAULTS } from '../kubernetes/defaults.js';
+import { type KubeObject, readManifests } from '../kubernetes/manifest.js';
+import { preStopPause } from '../kubernetes/shutdown.js';
+import { amount, resolveAmount } from '../kubernetes/values.js';
+import { type Container, type Probe, toWorkload } from '../kubernetes/workload.js';
 import { DrillError } from './errors.js';
 
 // What the drill needs from a Deployment, with Kubernetes' defaults filled in for every field the
 // manifest leaves out. Everything is in milliseconds from here on.
-
-export const K8S_DEFAULTS = {
-  periodSeconds: 10,
-  timeoutSeconds: 1,
-  failureThreshold: 3,
-  successThreshold: 1,
-  initialDelaySeconds: 0,
-  terminationGracePeriodSeconds: 30,
-  maxSurge: '25%',
-  maxUnavailable: '25%',
-  replicas: 1,
-  minReadySeconds: 0,
-} as const;
 
 export type ProbeAction = { type: 'httpGet'; path: string } | { type: 'tcpSocket' };
 
@@ -81,24 +69,19 @@ export function toSpec(deployment: KubeObject, overrides: SpecOverrides = {}): D
   const container = workload?.containers[0];
   const where = `${deployment.file}: Deployment/${deployment.name}`;
   if (!workload || !container) throw new DrillError(`${where} has no containers`);
-  const spec = fields(deployment.body.spec) ?? {};
-  const podSpec = fields(fields(spec.template)?.spec) ?? {};
-  const rawContainer = fields(items(podSpec.containers)[0]) ?? {};
-  const strategy = fields(spec.strategy) ?? {};
-  const rolling = fields(strategy.rollingUpdate) ?? {};
-  const replicas = overrides.replicas ?? count(spec.replicas) ?? K8S_DEFAULTS.replicas;
+  const replicas = overrides.replicas ?? workload.replicas ?? KUBERNETES_DEFAULTS.replicas;
   if (!Number.isInteger(replicas) || replicas < 1)
     throw new DrillError(`${where}: replicas must be 1 or more`);
 
-  const surge = amount(rolling.maxSurge ?? K8S_DEFAULTS.maxSurge);
-  const unavailable = amount(rolling.maxUnavailable ?? K8S_DEFAULTS.maxUnavailable);
+  const surge = amount(workload.maxSurge ?? KUBERNETES_DEFAULTS.maxSurge);
+  const unavailable = amount(workload.maxUnavailable ?? KUBERNETES_DEFAULTS.maxUnavailable);
   if (!surge)
     throw new DrillError(
-      `${where}: maxSurge ${JSON.stringify(rolling.maxSurge)} is not a number or a percentage`,
+      `${where}: maxSurge ${JSON.stringify(workload.maxSurge)} is not a number or a percentage`,
     );
   if (!unavailable) {
     throw new DrillError(
-      `${where}: maxUnavailable ${JSON.stringify(rolling.maxUnavailable)} is not a number or a percentage`,
+      `${where}: maxUnavailable ${JSON.stringify(workload.maxUnavailable)} is not a number or a percentage`,
     );
   }
   const maxSurge = resolveAmount(surge, replicas, 'up');
@@ -112,7 +95,7 @@ export function toSpec(deployment: KubeObject, overrides: SpecOverrides = {}): D
     ['readiness', 'readinessProbe'],
     ['liveness', 'livenessProbe'],
   ] as const) {
-    const probe = fields(rawContainer[key]);
+    const probe = container.probes[key];
     if (probe) probes[kind] = toProbe(probe, `${where}: ${key}`);
   }
 
@@ -120,42 +103,45 @@ export function toSpec(deployment: KubeObject, overrides: SpecOverrides = {}): D
     file: deployment.file,
     name: deployment.name,
     container: container.name,
-    strategy: text(strategy.type) === 'Recreate' ? 'Recreate' : 'RollingUpdate',
+    strategy: workload.strategyType === 'Recreate' ? 'Recreate' : 'RollingUpdate',
     replicas,
     maxSurge,
     maxUnavailable,
-    minReadyMs: seconds(spec.minReadySeconds, K8S_DEFAULTS.minReadySeconds),
-    gracePeriodMs: seconds(podSpec.terminationGracePeriodSeconds, K8S_DEFAULTS.terminationGracePeriodSeconds),
+    minReadyMs: seconds(workload.minReadySeconds, KUBERNETES_DEFAULTS.minReadySeconds),
+    gracePeriodMs: seconds(
+      workload.terminationGracePeriodSeconds,
+      KUBERNETES_DEFAULTS.terminationGracePeriodSeconds,
+    ),
     env: Object.fromEntries(container.env),
     probes,
     preStop: toPreStop(container, `${where}: preStop`),
   };
 }
 
-function toProbe(probe: Fields, where: string): ProbeSpec {
-  const httpGet = fields(probe.httpGet);
+function toProbe(probe: Probe, where: string): ProbeSpec {
+  const { handler } = probe;
   let action: ProbeAction;
-  if (httpGet) {
-    if (text(httpGet.scheme)?.toUpperCase() === 'HTTPS')
+  if (handler.type === 'httpGet') {
+    if (handler.scheme?.toUpperCase() === 'HTTPS')
       throw new DrillError(`${where}: HTTPS probes are not simulated`);
-    action = { type: 'httpGet', path: text(httpGet.path) ?? '/' };
-  } else if (fields(probe.tcpSocket)) {
+    action = { type: 'httpGet', path: handler.path };
+  } else if (handler.type === 'tcpSocket') {
     action = { type: 'tcpSocket' };
   } else {
-    const kind = Object.keys(probe).find((key) => ['exec', 'grpc'].includes(key)) ?? 'unknown';
+    const kind = handler.type === 'exec' || handler.type === 'grpc' ? handler.type : 'unknown';
     throw new DrillError(`${where}: ${kind} probes are not simulated (only httpGet and tcpSocket)`);
   }
   return {
     action,
-    initialDelayMs: seconds(probe.initialDelaySeconds, K8S_DEFAULTS.initialDelaySeconds),
-    periodMs: seconds(probe.periodSeconds, K8S_DEFAULTS.periodSeconds),
-    timeoutMs: seconds(probe.timeoutSeconds, K8S_DEFAULTS.timeoutSeconds),
-    failureThreshold: count(probe.failureThreshold) ?? K8S_DEFAULTS.failureThreshold,
-    successThreshold: count(probe.successThreshold) ?? K8S_DEFAULTS.successThreshold,
+    initialDelayMs: seconds(probe.initialDelaySeconds, KUBERNETES_DEFAULTS.initialDelaySeconds),
+    periodMs: seconds(probe.periodSeconds, KUBERNETES_DEFAULTS.periodSeconds),
+    timeoutMs: seconds(probe.timeoutSeconds, KUBERNETES_DEFAULTS.timeoutSeconds),
+    failureThreshold: probe.failureThreshold ?? KUBERNETES_DEFAULTS.failureThreshold,
+    successThreshold: probe.successThreshold ?? KUBERNETES_DEFAULTS.successThreshold,
   };
 }
 
-function toPreStop(container: Parameters<typeof preStopPause>[0], where: string): PreStop {
+function toPreStop(container: Container, where: string): PreStop {
   const handler = container.preStop;
   if (!handler) return { type: 'none' };
   if (handler.type === 'httpGet') return { type: 'httpGet', path: handler.path };
@@ -167,6 +153,6 @@ function toPreStop(container: Parameters<typeof preStopPause>[0], where: string)
   throw new DrillError(`${where}: only sleep (native or exec'd) and httpGet hooks are simulated`);
 }
 
-function seconds(value: unknown, fallback: number): number {
-  return (count(value) ?? fallback) * 1000;
+function seconds(value: number | undefined, fallback: number): number {
+  return (value ?? fallback) * 1000;
 }

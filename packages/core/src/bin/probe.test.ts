@@ -147,6 +147,9 @@ describe('lameduck-probe', () => {
       '--timeout must be a whole number of milliseconds from 1 to 3600000, got "1.5"',
     ],
     [['http://127.0.0.1/', '--verbose'], 'unknown option --verbose'],
+    [['http://127.0.0.1/', '-x'], 'unknown option -x'],
+    [['http://127.0.0.1/', '--help=yes'], '--help takes no value'],
+    [['--timeout', '--help', 'http://127.0.0.1/'], '--timeout needs a value in milliseconds'],
     [
       ['http://127.0.0.1/a', 'http://127.0.0.1/b'],
       'expected one url, got a second argument "http://127.0.0.1/b"',

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // lameduck-probe: an exec probe for images with no shell, curl, wget or cat (distroless).
-// It needs nothing but node, which such an image already has, and imports nothing but node:http
-// and node:https. Exit codes follow what the kubelet expects of an exec probe: 0 healthy,
+// It needs nothing but node, which such an image already has, and imports nothing but node:http,
+// node:https and node:util. Exit codes follow what the kubelet expects of an exec probe: 0 healthy,
 // 1 unhealthy (with one line saying why), 2 for a mistake in the probe command itself.
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { parseArgs } from 'node:util';
 
 const NAME = 'lameduck-probe';
 const USAGE = `usage: ${NAME} <url> [--timeout <ms>]`;
@@ -41,29 +42,41 @@ interface ProbeCommand {
 
 class UsageError extends Error {}
 
+const OPTIONS = {
+  timeout: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 function parseArguments(args: readonly string[]): ProbeCommand | 'help' {
-  let target: string | undefined;
-  let timeoutText: string | undefined;
-  for (let index = 0; index < args.length; index += 1) {
-    const arg = args[index] as string;
-    if (arg === '-h' || arg === '--help') return 'help';
-    if (arg === '--timeout') {
-      const next = args[index + 1];
-      if (next === undefined) throw new UsageError('--timeout needs a value in milliseconds');
-      timeoutText = next;
-      index += 1;
-    } else if (arg.startsWith('--timeout=')) {
-      timeoutText = arg.slice('--timeout='.length);
-    } else if (arg.startsWith('-') && arg !== '-') {
-      throw new UsageError(`unknown option ${arg}`);
-    } else if (target === undefined) {
-      target = arg;
-    } else {
-      throw new UsageError(`expected one url, got a second argument ${JSON.stringify(arg)}`);
-    }
+  const { values, positionals, tokens } = parseArgs({
+    args: [...args],
+    options: OPTIONS,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  // Not strict: node's own messages would be several lines; each mistake is one line here.
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    if (!Object.hasOwn(OPTIONS, token.name)) throw new UsageError(`unknown option ${args[token.index]}`);
+    if (token.name === 'help' && token.value !== undefined)
+      throw new UsageError(`${token.rawName} takes no value`);
+    if (
+      token.name === 'timeout' &&
+      (token.value === undefined || (!token.inlineValue && token.value.startsWith('--')))
+    )
+      throw new UsageError('--timeout needs a value in milliseconds');
   }
+  if (values.help) return 'help';
+  const [target, second] = positionals;
+  if (second !== undefined)
+    throw new UsageError(`expected one url, got a second argument ${JSON.stringify(second)}`);
   if (target === undefined) throw new UsageError('missing url');
-  return { url: parseUrl(target), timeoutMs: parseTimeout(timeoutText) };
+  const timeout = values.timeout;
+  return {
+    url: parseUrl(target),
+    timeoutMs: parseTimeout(typeof timeout === 'string' ? timeout : undefined),
+  };
 }
 
 function parseUrl(text: string): URL {

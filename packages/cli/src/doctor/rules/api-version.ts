@@ -1,6 +1,6 @@
+import { fields, items, text } from '../../kubernetes/values.js';
+import { WORKLOAD_KINDS } from '../../kubernetes/workload.js';
 import type { Rule } from '../rule.js';
-import { fields, items, text } from '../values.js';
-import { WORKLOAD_KINDS } from '../workload.js';
 
 /** API versions a current cluster no longer serves, by kind: [removed in, use instead]. */
 const REMOVED: Record<string, Record<string, [string, string]>> = {

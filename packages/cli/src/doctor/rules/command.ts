@@ -1,6 +1,6 @@
+import { programName, shellScript } from '../../kubernetes/workload.js';
 import { isLameduck } from '../cluster.js';
 import { containerLabel, eachContainer, excerpt, type Rule } from '../rule.js';
-import { programName, shellScript } from '../workload.js';
 
 const PACKAGE_MANAGERS = new Set(['npm', 'npx', 'yarn', 'pnpm']);
 

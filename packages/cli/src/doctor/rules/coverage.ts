@@ -1,19 +1,11 @@
+import type { Workload } from '../../kubernetes/workload.js';
 import { disruptionBudgetsSelecting, METRICS_PORT, replicaCount, servicesSelecting } from '../cluster.js';
-import { longRunning, type Rule, servedWorkloads } from '../rule.js';
-import type { Workload } from '../workload.js';
+import { longRunning, type Rule, servedReplicatedWorkloads } from '../rule.js';
 
 function showLabels(labels: Record<string, string>): string {
   const pairs = Object.entries(labels).map(([key, value]) => `${key}: ${value}`);
   return pairs.length === 0 ? 'no labels' : `{${pairs.join(', ')}}`;
 }
-
-/** Kinds that keep a number of identical pods, which a disruption budget can count. */
-export const REPLICATED_KINDS: ReadonlySet<string> = new Set([
-  'Deployment',
-  'StatefulSet',
-  'ReplicaSet',
-  'ReplicationController',
-]);
 
 export const noPodDisruptionBudget: Rule = {
   id: 'no-pod-disruption-budget',
@@ -21,8 +13,7 @@ export const noPodDisruptionBudget: Rule = {
   severity: 'warning',
   scope: 'Deployments, StatefulSets, ReplicaSets, ReplicationControllers a Service selects, from 2 replicas',
   check(cluster) {
-    return servedWorkloads(cluster)
-      .filter((workload) => REPLICATED_KINDS.has(workload.kind))
+    return servedReplicatedWorkloads(cluster)
       .filter((workload) => replicaCount(cluster, workload).replicas >= 2)
       .filter((workload) => disruptionBudgetsSelecting(cluster, workload).length === 0)
       .map((workload) => ({

@@ -1,7 +1,13 @@
+import { preStopPause } from '../../kubernetes/shutdown.js';
+import {
+  type Container,
+  type Handler,
+  looksDistroless,
+  PROBE_KINDS,
+  programName,
+} from '../../kubernetes/workload.js';
 import { isLameduck } from '../cluster.js';
 import { containerLabel, eachContainer, excerpt, type Rule } from '../rule.js';
-import { preStopPause } from '../shutdown.js';
-import { type Container, type Handler, looksDistroless, PROBE_KINDS, programName } from '../workload.js';
 
 /** Programs an exec probe often runs that distroless (and most minimal) images do not contain. */
 const ABSENT_IN_DISTROLESS = new Set([

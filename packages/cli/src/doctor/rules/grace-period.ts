@@ -1,17 +1,25 @@
+import { ENV, KUBERNETES_DEFAULTS } from '../../kubernetes/defaults.js';
+import {
+  drainDelay,
+  drainTimeout,
+  hookTimeout,
+  preStopPause,
+  showSetting,
+} from '../../kubernetes/shutdown.js';
 import { isLameduck, servedContainers } from '../cluster.js';
-import { DEFAULT_GRACE_PERIOD_SECONDS, ENV, GENERIC_SHUTDOWN_MS, GRACE_MARGIN_MS } from '../defaults.js';
 import { containerLabel, eachContainer, type Rule, seconds } from '../rule.js';
-import { drainDelay, drainTimeout, hookTimeout, preStopPause, showSetting } from '../shutdown.js';
+import { GENERIC_SHUTDOWN_MS, GRACE_MARGIN_MS } from '../thresholds.js';
 
 // The grace timer starts before preStop runs; at its end comes SIGKILL, drained or not.
 export const gracePeriodTooShort: Rule = {
   id: 'grace-period-too-short',
-  summary: `terminationGracePeriodSeconds (default 30) < preStop + drain delay + drain timeout + hooks + ${GRACE_MARGIN_MS / 1000} s for lameduck apps; < preStop + ${GENERIC_SHUTDOWN_MS / 1000} s for others (warning)`,
+  summary: `terminationGracePeriodSeconds (default ${KUBERNETES_DEFAULTS.terminationGracePeriodSeconds}) < preStop + drain delay + drain timeout + hooks + ${GRACE_MARGIN_MS / 1000} s for lameduck apps; < preStop + ${GENERIC_SHUTDOWN_MS / 1000} s for others (warning)`,
   severity: 'error',
   scope: 'lameduck containers (their budget); other containers a Service targets (preStop + 5 s)',
   check(cluster) {
     return eachContainer(cluster, (container, workload) => {
-      const graceSeconds = workload.terminationGracePeriodSeconds ?? DEFAULT_GRACE_PERIOD_SECONDS;
+      const graceSeconds =
+        workload.terminationGracePeriodSeconds ?? KUBERNETES_DEFAULTS.terminationGracePeriodSeconds;
       const grace = `terminationGracePeriodSeconds ${graceSeconds}${workload.terminationGracePeriodSeconds === undefined ? ' (default)' : ''}`;
       const pause = preStopPause(container);
       // An httpGet preStop or a custom script takes an unknown time: counted as 0.

@@ -1,5 +1,7 @@
+import { ENV } from '../../kubernetes/defaults.js';
+import { drainDelay, preStopPause, showSetting } from '../../kubernetes/shutdown.js';
+import { looksDistroless } from '../../kubernetes/workload.js';
 import { isLameduck } from '../cluster.js';
-import { ENV } from '../defaults.js';
 import {
   containerLabel,
   eachLongRunningContainer,
@@ -7,8 +9,6 @@ import {
   type Rule,
   seconds,
 } from '../rule.js';
-import { drainDelay, preStopPause, showSetting } from '../shutdown.js';
-import { looksDistroless } from '../workload.js';
 
 // Endpoint removal reaches kube-proxy and load balancers 1–5 s after SIGTERM. Something must keep
 // the listener open for that long — one thing, not two stacked by accident.

@@ -1,6 +1,6 @@
+import { amount, fields, plural, resolveAmount, showAmount } from '../../kubernetes/values.js';
 import { disruptionBudgetsSelecting, replicaCount } from '../cluster.js';
 import type { Rule } from '../rule.js';
-import { amount, fields, plural, resolveAmount, showAmount } from '../values.js';
 
 // A budget that allows no disruption does not protect the pods: it makes `kubectl drain` and
 // node upgrades wait forever until someone deletes the pod by hand.

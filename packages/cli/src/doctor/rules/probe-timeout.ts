@@ -1,12 +1,12 @@
-import { isLameduck } from '../cluster.js';
 import {
   DEFAULT_CHECK_TIMEOUT_MS,
   DEFAULT_PROBE_COMMAND_TIMEOUT_MS,
-  DEFAULT_PROBE_TIMEOUT_SECONDS,
   ENV,
-} from '../defaults.js';
+  KUBERNETES_DEFAULTS,
+} from '../../kubernetes/defaults.js';
+import { envNumber, type Handler, PROBE_KINDS, type Probe } from '../../kubernetes/workload.js';
+import { isLameduck } from '../cluster.js';
 import { containerLabel, eachLongRunningContainer, type Rule } from '../rule.js';
-import { envNumber, type Handler, PROBE_KINDS, type Probe } from '../workload.js';
 
 /** An exec of lameduck-probe: `[node, …/dist/bin/probe.js, url, --timeout, 800]` or `[lameduck-probe, url]`. */
 export function probeCommandTimeoutMs(handler: Handler): number | undefined {
@@ -23,7 +23,7 @@ export function probeCommandTimeoutMs(handler: Handler): number | undefined {
 
 /** How long a probe waits for lameduck's answer, or undefined when it does not ask lameduck. */
 function waitMs(probe: Probe): { ms: number; how: string; byCommand: boolean } | undefined {
-  const timeoutSeconds = probe.timeoutSeconds ?? DEFAULT_PROBE_TIMEOUT_SECONDS;
+  const timeoutSeconds = probe.timeoutSeconds ?? KUBERNETES_DEFAULTS.timeoutSeconds;
   const kubelet = {
     ms: timeoutSeconds * 1000,
     how: `timeoutSeconds ${timeoutSeconds}${probe.timeoutSeconds === undefined ? ', the default' : ''}`,

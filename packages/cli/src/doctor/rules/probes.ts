@@ -1,7 +1,7 @@
+import { type Container, type Handler, resolvePort } from '../../kubernetes/workload.js';
 import { isLameduck } from '../cluster.js';
-import { MAX_LIVENESS_INITIAL_DELAY_SECONDS } from '../defaults.js';
 import { containerLabel, eachLongRunningContainer, eachServedContainer, type Rule } from '../rule.js';
-import { type Container, type Handler, resolvePort } from '../workload.js';
+import { MAX_LIVENESS_INITIAL_DELAY_SECONDS } from '../thresholds.js';
 
 // Readiness asks "send me traffic?", liveness asks "restart me?". They are
 // different questions on different paths; liveness never checks a dependency.

@@ -1,6 +1,5 @@
 import { replicaCount } from '../cluster.js';
-import { type Rule, servedWorkloads } from '../rule.js';
-import { REPLICATED_KINDS } from './coverage.js';
+import { type Rule, servedReplicatedWorkloads } from '../rule.js';
 
 export const replicasBelowTwo: Rule = {
   id: 'replicas-below-two',
@@ -8,19 +7,17 @@ export const replicasBelowTwo: Rule = {
   severity: 'warning',
   scope: 'Deployments, StatefulSets, ReplicaSets, ReplicationControllers a Service selects',
   check(cluster) {
-    return servedWorkloads(cluster)
-      .filter((workload) => REPLICATED_KINDS.has(workload.kind))
-      .flatMap((workload) => {
-        const { replicas, source } = replicaCount(cluster, workload);
-        // 0 is a deliberate scale-down, not a mistake.
-        if (replicas === 0 || replicas >= 2) return [];
-        return [
-          {
-            subject: workload.object,
-            message: `${source}: while that one pod is evicted, rescheduled or crashing, no other pod serves`,
-            fix: 'set replicas: 2 or more (or minReplicas: 2 on its HorizontalPodAutoscaler)',
-          },
-        ];
-      });
+    return servedReplicatedWorkloads(cluster).flatMap((workload) => {
+      const { replicas, source } = replicaCount(cluster, workload);
+      // 0 is a deliberate scale-down, not a mistake.
+      if (replicas === 0 || replicas >= 2) return [];
+      return [
+        {
+          subject: workload.object,
+          message: `${source}: while that one pod is evicted, rescheduled or crashing, no other pod serves`,
+          fix: 'set replicas: 2 or more (or minReplicas: 2 on its HorizontalPodAutoscaler)',
+        },
+      ];
+    });
   },
 };

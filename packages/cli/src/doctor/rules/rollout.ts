@@ -1,7 +1,7 @@
+import { KUBERNETES_DEFAULTS } from '../../kubernetes/defaults.js';
+import { amount, plural, resolveAmount, showAmount } from '../../kubernetes/values.js';
 import { replicaCount } from '../cluster.js';
-import { DEFAULT_MAX_UNAVAILABLE } from '../defaults.js';
 import { type Report, type Rule, servedWorkloads } from '../rule.js';
-import { amount, plural, resolveAmount, showAmount } from '../values.js';
 
 const FIX_ROLLING = 'set spec.strategy.rollingUpdate.maxUnavailable: 0 and maxSurge: 1';
 
@@ -20,10 +20,10 @@ export const rolloutMaxUnavailable: Rule = {
     return servedWorkloads(cluster).flatMap((workload): Report[] => {
       if (workload.kind !== 'Deployment' || workload.strategyType === 'Recreate') return [];
       const written = workload.maxUnavailable;
-      const value = amount(written ?? DEFAULT_MAX_UNAVAILABLE);
+      const value = amount(written ?? KUBERNETES_DEFAULTS.maxUnavailable);
       if (value?.value === 0) return [];
       const { replicas, source, maxReplicas, autoscaler } = replicaCount(cluster, workload);
-      let described = `unset (Kubernetes defaults it to ${DEFAULT_MAX_UNAVAILABLE})`;
+      let described = `unset (Kubernetes defaults it to ${KUBERNETES_DEFAULTS.maxUnavailable})`;
       if (written !== undefined) described = value ? showAmount(value) : JSON.stringify(written);
       const report = (effect: string, severity: Report['severity'] = 'warning'): Report[] => [
         {
@@ -66,7 +66,7 @@ export const rolloutRecreate: Rule = {
       .filter((workload) => workload.kind === 'Deployment' && workload.strategyType === 'Recreate')
       .map((workload) => ({
         subject: workload.object,
-        message: `strategy is Recreate: all ${workload.replicas ?? 1} pods stop before any replacement starts, so every rollout is an outage`,
+        message: `strategy is Recreate: all ${workload.replicas ?? KUBERNETES_DEFAULTS.replicas} pods stop before any replacement starts, so every rollout is an outage`,
         fix: 'set spec.strategy.type: RollingUpdate with rollingUpdate.maxUnavailable: 0 and maxSurge: 1',
       }));
   },

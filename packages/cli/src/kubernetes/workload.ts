@@ -3,7 +3,13 @@ import { count, type Fields, fields, items, labels, strings, text } from './valu
 
 /** What a probe or a preStop hook does, reduced to what the rules compare. */
 export type Handler =
-  | { type: 'httpGet'; path: string; port: number | string; host: string | undefined }
+  | {
+      type: 'httpGet';
+      path: string;
+      port: number | string;
+      host: string | undefined;
+      scheme: string | undefined;
+    }
   | { type: 'tcpSocket'; port: number | string }
   | { type: 'grpc'; port: number | string; service: string | undefined }
   | { type: 'exec'; command: string[] }
@@ -17,8 +23,11 @@ export interface Probe {
   kind: ProbeKind;
   handler: Handler;
   initialDelaySeconds: number | undefined;
-  /** As written; the kubelet's default is 1. */
+  /** As written, as are the three below; KUBERNETES_DEFAULTS has the kubelet's defaults. */
   timeoutSeconds: number | undefined;
+  periodSeconds: number | undefined;
+  failureThreshold: number | undefined;
+  successThreshold: number | undefined;
 }
 
 export interface ContainerPort {
@@ -68,6 +77,14 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
 /** Kinds whose pods run to completion: no Service, probes or rollout rules apply to them. */
 export const BATCH_KINDS: ReadonlySet<string> = new Set(['Job', 'CronJob']);
 
+/** Kinds that keep a number of identical pods. */
+export const REPLICATED_KINDS: ReadonlySet<string> = new Set([
+  'Deployment',
+  'StatefulSet',
+  'ReplicaSet',
+  'ReplicationController',
+]);
+
 export interface Workload {
   object: KubeObject;
   kind: WorkloadKind;
@@ -75,6 +92,9 @@ export interface Workload {
   replicas: number | undefined;
   strategyType: string | undefined;
   maxUnavailable: unknown;
+  /** As written: an IntOrString (`1`, `25%`), read with amount(). */
+  maxSurge: unknown;
+  minReadySeconds: number | undefined;
   podLabels: Record<string, string>;
   /** The pod template's annotations (the Pod's own for a bare Pod). */
   podAnnotations: Record<string, string>;
@@ -95,6 +115,8 @@ export function toWorkload(object: KubeObject): Workload | undefined {
     replicas: count(spec.replicas),
     strategyType: text(strategy.type),
     maxUnavailable: fields(strategy.rollingUpdate)?.maxUnavailable,
+    maxSurge: fields(strategy.rollingUpdate)?.maxSurge,
+    minReadySeconds: count(spec.minReadySeconds),
     podLabels: labels(fields(template.metadata)?.labels),
     podAnnotations: labels(fields(template.metadata)?.annotations),
     terminationGracePeriodSeconds: count(podSpec.terminationGracePeriodSeconds),
@@ -136,6 +158,9 @@ function toContainer(container: Fields, index: number): Container {
         handler: toHandler(probe),
         initialDelaySeconds: count(probe.initialDelaySeconds),
         timeoutSeconds: count(probe.timeoutSeconds),
+        periodSeconds: count(probe.periodSeconds),
+        failureThreshold: count(probe.failureThreshold),
+        successThreshold: count(probe.successThreshold),
       };
     }
   }
@@ -162,6 +187,7 @@ function toHandler(handler: Fields): Handler {
       path: text(httpGet.path) ?? '/',
       port: portOf(httpGet.port),
       host: text(httpGet.host),
+      scheme: text(httpGet.scheme),
     };
   }
   const tcpSocket = fields(handler.tcpSocket);
@@ -210,10 +236,6 @@ export function shellScript(command: readonly string[]): string | undefined {
   if (!SHELLS.has(programName(command))) return undefined;
   const flag = command.findIndex((arg, index) => index > 0 && /^-[a-z]*c[a-z]*$/.test(arg));
   return flag === -1 ? undefined : (command[flag + 1] ?? '');
-}
-
-export function isShell(command: readonly string[]): boolean {
-  return SHELLS.has(programName(command));
 }
 
 /**

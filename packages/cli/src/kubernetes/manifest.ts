@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { type Fields, fields, items, text } from './values.js';
+import { WORKLOAD_KINDS } from './workload.js';
 
 /** One Kubernetes object from one of the files given, in the order it appeared. */
 export interface KubeObject {
@@ -30,15 +31,8 @@ export const HELM_ACTION =
   /\{\{-?\s*(?:\.[A-Za-z$]|\$|\/\*|(?:include|template|toYaml|tpl|if|else|end|range|with|define|default|required|quote|printf|nindent|indent)\b)/;
 
 /** Kinds whose fields the rules read: a Helm action in one of them means the file is a template. */
-const READ_KINDS = new Set([
-  'Deployment',
-  'StatefulSet',
-  'DaemonSet',
-  'ReplicaSet',
-  'ReplicationController',
-  'Job',
-  'CronJob',
-  'Pod',
+const READ_KINDS = new Set<string>([
+  ...WORKLOAD_KINDS,
   'Service',
   'PodDisruptionBudget',
   'HorizontalPodAutoscaler',

@@ -1,0 +1,17 @@
+// The doctor's judgement: how much is too little. Defaults (what a manifest gets when it says
+// nothing) are in ../kubernetes/defaults.ts.
+
+/**
+ * Room left in the grace period after the last hook: signal delivery, event-loop lag, flushing
+ * logs and process exit. SIGKILL comes at the grace period whether or not the process is done.
+ */
+export const GRACE_MARGIN_MS = 2_000;
+
+/**
+ * For a container that is not a lameduck app: the least time it should have after SIGTERM to
+ * finish in-flight requests, when the manifest says nothing about its own shutdown.
+ */
+export const GENERIC_SHUTDOWN_MS = 5_000;
+
+/** Above this, liveness' `initialDelaySeconds` is standing in for a startup probe. */
+export const MAX_LIVENESS_INITIAL_DELAY_SECONDS = 10;
