@@ -1,9 +1,11 @@
 // fastify-demo against a real PostgreSQL (started by test/postgres.global-setup.ts): the
 // readiness check, a request that holds a pooled connection across SIGTERM, and an outage.
+
 import { Agent } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { testPostgresAt } from 'demo-kit/testing';
-import { killAllChildren, request, sleep, spawnNode } from 'lameduck-test-utils';
+import { killAllChildren, request, spawnNode } from 'lameduck-test-utils';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));

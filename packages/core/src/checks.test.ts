@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { type CheckFunction, type CheckOptions, CheckRegistry } from './checks.js';
 import { LameduckConfigError } from './errors.js';
@@ -39,8 +40,6 @@ function counted(fn: CheckFunction) {
   };
   return { check, stats };
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function registryWith(name: string, fn: CheckFunction, options?: CheckOptions) {
   const registry = new CheckRegistry();

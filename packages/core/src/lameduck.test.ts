@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CheckFunction } from './checks.js';
 import { LameduckConfigError } from './errors.js';
@@ -24,8 +25,6 @@ function configError(create: () => unknown): LameduckConfigError {
   }
   throw new Error('expected a LameduckConfigError');
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 afterEach(() => {
   vi.restoreAllMocks();

@@ -1,7 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { killAllChildren } from 'lameduck-test-utils';
 import { Client } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { logLines, type RunningFixture, sleep, startFixture } from './support/fixture.js';
+import { logLines, type RunningFixture, startFixture } from './support/fixture.js';
 import { connectRaw } from './support/http.js';
 import { startKeepAliveLoad } from './support/keepalive-load.mjs';
 

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Hono } from 'hono';
-import { runConformanceSuite, sleep } from 'lameduck-test-utils';
+import { runConformanceSuite } from 'lameduck-test-utils';
 import { createLameduck, type LameduckEnv } from '../src/index.js';
 
 runConformanceSuite({

@@ -1,7 +1,8 @@
 import { type ClientHttp2Session, connect, createServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Hono } from 'hono';
-import { sleep } from 'lameduck-test-utils';
+
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLameduck, type HonoLameduck, type LameduckEnv } from '../src/index.js';
 

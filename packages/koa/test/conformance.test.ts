@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Koa3 from 'koa';
 import Koa2 from 'koa2';
-import { runConformanceSuite, sleep } from 'lameduck-test-utils';
+import { runConformanceSuite } from 'lameduck-test-utils';
 import { createLameduck } from '../src/index.js';
 
 for (const [framework, Koa] of [

@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { request, type SimpleResponse, sleep } from './http.js';
+import { request, type SimpleResponse } from './http.js';
 import { failures, startKeepAliveLoad } from './load.js';
 
 /**

@@ -1,7 +1,8 @@
 import { Agent, createServer, type Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ChildHandle, killAllChildren, spawnNode } from './child-process.mjs';
-import { request, sleep } from './http.js';
+import { request } from './http.js';
 import { failures, startKeepAliveLoad } from './load.js';
 
 /** Calls `get` every 200 ms until `done` holds (or 15 s pass), and returns the last answer. */

@@ -8,7 +8,7 @@ export {
 export type { AdapterHarness, RunningApp } from './conformance.js';
 export { runConformanceSuite } from './conformance.js';
 export { runDemoContract } from './demo-contract.js';
-export type { SimpleResponse } from './http.js';
-export { request, sleep } from './http.js';
+export type { RequestOptions, SimpleResponse } from './http.js';
+export { request } from './http.js';
 export type { LoadReport } from './load.js';
 export { failures, startKeepAliveLoad } from './load.js';

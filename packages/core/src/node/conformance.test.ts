@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { runConformanceSuite, sleep } from 'lameduck-test-utils';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { runConformanceSuite } from 'lameduck-test-utils';
 import { createNodeLameduck } from './node-lameduck.js';
 import { startServer } from './start-server.js';
 

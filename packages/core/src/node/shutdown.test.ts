@@ -1,6 +1,7 @@
 import { Agent, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeHard, connectRaw, get, listen, sleep, until } from '../../test/support/http.js';
+import { closeHard, connectRaw, get, listen, until } from '../../test/support/http.js';
 import type { Logger } from '../index.js';
 import { createNodeLameduck } from './node-lameduck.js';
 

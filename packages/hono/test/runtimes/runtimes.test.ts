@@ -1,16 +1,17 @@
 // The Hono middleware on the runtimes beyond Node, each a real child process of that runtime:
 // probes on Bun, Deno and workerd (Cloudflare Workers), and the whole drain on Bun and Deno.
+
 import { copyFileSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import {
   type ChildHandle,
   failures,
   killAllChildren,
   request,
-  sleep,
   spawnCommand,
   startKeepAliveLoad,
 } from 'lameduck-test-utils';
