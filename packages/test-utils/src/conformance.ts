@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { request, type SimpleResponse } from './http.js';
-import { failures, startKeepAliveLoad } from './load.js';
+import { failures, startKeepAliveLoad } from './load.mjs';
 
 /**
  * What an adapter's test gives the suite: a way to start a real server of its framework, with

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ChildHandle, killAllChildren, spawnNode } from './child-process.mjs';
 import { request } from './http.js';
-import { failures, startKeepAliveLoad } from './load.js';
+import { failures, startKeepAliveLoad } from './load.mjs';
 
 /** Calls `get` every 200 ms until `done` holds (or 15 s pass), and returns the last answer. */
 async function pollUntil<T>(

@@ -10,5 +10,5 @@ export { runConformanceSuite } from './conformance.js';
 export { runDemoContract } from './demo-contract.js';
 export type { RequestOptions, SimpleResponse } from './http.js';
 export { request } from './http.js';
-export type { LoadReport } from './load.js';
-export { failures, startKeepAliveLoad } from './load.js';
+export type { LoadReport } from './load.mjs';
+export { failures, startKeepAliveLoad } from './load.mjs';
