@@ -1,20 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { recordingLogger } from '../test/support/logger.js';
 import type { CheckFunction } from './checks.js';
 import { LameduckConfigError } from './errors.js';
 import { createLameduck, type LameduckOptions } from './lameduck.js';
 import type { Logger } from './logger.js';
 import type { IgnoredTransition, StateChange } from './states.js';
-
-function recordingLogger() {
-  const lines: string[] = [];
-  const logger: Logger = {
-    info: (message) => lines.push(`info ${message}`),
-    warn: (message) => lines.push(`warn ${message}`),
-    error: (message) => lines.push(`error ${message}`),
-  };
-  return { logger, lines };
-}
 
 function configError(create: () => unknown): LameduckConfigError {
   try {
