@@ -1,8 +1,18 @@
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { NodeLameduck, NodeLameduckOptions } from '@lameduck/core/node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { request, type SimpleResponse } from './http.js';
 import { failures, startKeepAliveLoad } from './load.mjs';
+
+/** The parts of an adapter's lifecycle the suite drives. */
+export type DrainedLifecycle = Pick<NodeLameduck, 'state' | 'ready' | 'check' | 'shutdown'>;
+
+/** Options the suite passes. */
+export type SuiteOptions = Pick<
+  NodeLameduckOptions,
+  'logger' | 'signals' | 'exitOnSignal' | 'drainDelayMs' | 'drainTimeoutMs'
+>;
 
 /**
  * What an adapter's test gives the suite: a way to start a real server of its framework, with
@@ -11,26 +21,6 @@ import { failures, startKeepAliveLoad } from './load.mjs';
  *   GET /slow?ms=N   → 200 "slow" after N ms
  *   GET /boom        → the route throws; the framework's error handling answers 500
  */
-/**
- * The parts of an adapter's lifecycle the suite drives, written out here so this private
- * package needs no dependency on @lameduck/core (core's own tests use these helpers too).
- */
-export interface DrainedLifecycle {
-  readonly state: string;
-  ready(reason?: string): boolean;
-  check(name: string, fn: (signal: AbortSignal) => Promise<void>, options?: { critical?: boolean }): unknown;
-  shutdown(reason?: string): Promise<{ forced: boolean; exitCode: number }>;
-}
-
-/** Options the suite passes: a subset of `NodeLameduckOptions`. */
-export interface SuiteOptions {
-  logger?: false;
-  signals?: false;
-  exitOnSignal?: false;
-  drainDelayMs?: number;
-  drainTimeoutMs?: number;
-}
-
 export interface AdapterHarness {
   readonly framework: string;
   start(options: SuiteOptions): Promise<RunningApp>;
