@@ -1,5 +1,5 @@
 import { defineConfig, mergeConfig } from 'vitest/config';
-import shared from '../../vitest.shared';
+import shared from '../../vitest.shared.ts';
 
 // A real PostgreSQL for test/postgres.test.ts: installed if missing, started once per run.
 export default mergeConfig(
