@@ -4,5 +4,5 @@ import shared from '../../vitest.shared.ts';
 // A real PostgreSQL for test/postgres.test.ts: installed if missing, started once per run.
 export default mergeConfig(
   shared,
-  defineConfig({ test: { globalSetup: ['test/postgres.global-setup.ts'] } }),
+  defineConfig({ test: { globalSetup: ['../demo-kit/testing/postgres-global-setup.ts'] } }),
 );
