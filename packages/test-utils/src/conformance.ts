@@ -1,4 +1,4 @@
-import { connect } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NodeLameduck, NodeLameduckOptions } from '@lameduck/core/node';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -32,6 +32,23 @@ export interface RunningApp {
   readonly lameduck: DrainedLifecycle;
   /** Stops the server if the test did not shut it down. */
   close(): Promise<void>;
+}
+
+/**
+ * What a harness returns once its server listens (a server on 127.0.0.1, or the URL): the URL, and
+ * a close() that shuts the lifecycle down unless the test already did.
+ */
+export function runningApp(
+  lameduck: DrainedLifecycle,
+  at: string | { address(): AddressInfo | string | null },
+): RunningApp {
+  return {
+    url: typeof at === 'string' ? at : `http://127.0.0.1:${(at.address() as AddressInfo).port}`,
+    lameduck,
+    close: async () => {
+      if (lameduck.state !== 'closed') await lameduck.shutdown('test finished');
+    },
+  };
 }
 
 /** In-process tests drive the shutdown themselves: no signal handlers, no process.exit. */
