@@ -1,17 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { recordingLogger } from '../test/support/logger.js';
+import { manualClock } from '../test/support/manual.js';
 import { type IgnoredTransition, type StateChange, StateMachine } from './states.js';
-
-/** A clock that only moves when told to. */
-function manualClock(start = 1_700_000_000_000) {
-  let time = start;
-  return {
-    now: () => time,
-    advance: (ms: number) => {
-      time += ms;
-    },
-  };
-}
 
 function machine() {
   const clock = manualClock();
