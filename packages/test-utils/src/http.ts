@@ -1,4 +1,5 @@
 import { type Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import type { ClientHttp2Session } from 'node:http2';
 
 export interface SimpleResponse {
   status: number;
@@ -48,5 +49,26 @@ export function request(url: string, options: RequestOptions = {}): Promise<Simp
     if (timeoutMs > 0) outgoing.setTimeout(timeoutMs, () => outgoing.destroy(new Error('client timeout')));
     outgoing.on('error', reject);
     outgoing.end();
+  });
+}
+
+/** One request on an HTTP/2 session; resolves with the status and the body once the stream ends. */
+export function requestHttp2(
+  session: ClientHttp2Session,
+  path: string,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const stream = session.request({ ':path': path });
+    let status = 0;
+    let body = '';
+    stream.on('response', (headers) => {
+      status = Number(headers[':status']);
+    });
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      body += chunk;
+    });
+    stream.on('end', () => resolve({ status, body }));
+    stream.on('error', reject);
   });
 }

@@ -9,6 +9,6 @@ export type { AdapterHarness, RunningApp } from './conformance.js';
 export { runConformanceSuite, runningApp } from './conformance.js';
 export { runDemoContract } from './demo-contract.js';
 export type { RequestOptions, SimpleResponse } from './http.js';
-export { request } from './http.js';
+export { request, requestHttp2 } from './http.js';
 export type { LoadReport } from './load.mjs';
 export { failures, startKeepAliveLoad } from './load.mjs';
