@@ -6,7 +6,7 @@ export {
   spawnNode,
 } from './child-process.mjs';
 export type { AdapterHarness, RunningApp } from './conformance.js';
-export { runConformanceSuite, runningApp } from './conformance.js';
+export { lifecyclesForTests, runConformanceSuite, runningApp } from './conformance.js';
 export { runDemoContract } from './demo-contract.js';
 export type { RequestOptions, SimpleResponse } from './http.js';
 export { request, requestHttp2 } from './http.js';
