@@ -13,6 +13,7 @@ export interface LoadReport {
 export interface KeepAliveLoad {
   /** The counts so far; `stop()` resolves with the same object once every client settled. */
   readonly report: LoadReport;
+  waitForRequests(count: number, limits: { minMs?: number; maxMs: number }): Promise<void>;
   mark(): void;
   stop(): Promise<LoadReport>;
 }

@@ -13,6 +13,7 @@ export function startKeepAliveLoad(url, clients = 20) {
   const report = { requests: 0, statuses: {}, errors: {}, afterMark: 0, afterMarkWithoutClose: 0 };
   let running = true;
   let markedAt;
+  const startedAt = performance.now();
   const agents = [];
 
   async function client() {
@@ -41,6 +42,16 @@ export function startKeepAliveLoad(url, clients = 20) {
   const done = Promise.all(Array.from({ length: clients }, () => client()));
   return {
     report,
+    /**
+     * Resolves once `count` requests are done and `minMs` have passed since the load started, or
+     * at `maxMs` in any case (the test's assertions then tell whether the load was enough).
+     */
+    async waitForRequests(count, { minMs = 0, maxMs }) {
+      const elapsedMs = () => performance.now() - startedAt;
+      while ((report.requests < count || elapsedMs() < minMs) && elapsedMs() < maxMs) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
     /** From now on, responses to requests sent later must carry Connection: close. */
     mark() {
       markedAt = performance.now();
