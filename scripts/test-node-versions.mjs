@@ -30,7 +30,7 @@ const results = [];
 const startedAt = performance.now();
 for (const version of versions) {
   for (const suite of suites) {
-    // The package's own vitest config writes this report (scripts/test.mjs reads it the same way).
+    // Vitest, run in the package, writes this report there (scripts/test.mjs reads it the same way).
     const report = join(root, suite.dir, '.vitest-report.json');
     rmSync(report, { force: true });
     const suiteStartedAt = performance.now();

@@ -1,8 +1,8 @@
 import { defineConfig, mergeConfig } from 'vitest/config';
-import shared from '../../vitest.shared';
+import shared from '../../vitest.shared.ts';
 
 // A real PostgreSQL for test/postgres.test.ts: installed if missing, started once per run.
 export default mergeConfig(
   shared,
-  defineConfig({ test: { globalSetup: ['test/postgres.global-setup.ts'] } }),
+  defineConfig({ test: { globalSetup: ['../demo-kit/testing/postgres-global-setup.ts'] } }),
 );

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { recordingLogger } from '../test/support/logger.js';
 import { respondToProbe } from './kit.js';
 import { createLameduck } from './lameduck.js';
-import type { Logger } from './logger.js';
-
-function recordingLogger() {
-  const lines: string[] = [];
-  const logger: Logger = {
-    info: (message) => lines.push(`info ${message}`),
-    warn: (message) => lines.push(`warn ${message}`),
-    error: (message) => lines.push(`error ${message}`),
-  };
-  return { logger, lines };
-}
 
 /** A lifecycle on a hand-driven clock, with one check whose health the test switches. */
 function setUp(options: { critical?: boolean; exposeDetails?: boolean } = {}) {

@@ -1,28 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { deferred, manualClock } from '../test/support/manual.js';
 import { type CheckFunction, type CheckOptions, CheckRegistry } from './checks.js';
 import { LameduckConfigError } from './errors.js';
-
-/** A promise that the test settles by hand. */
-function deferred<T = void>() {
-  let resolve!: (value: T) => void;
-  let reject!: (reason: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
-/** A clock that only moves when told to. */
-function manualClock(start = 1_700_000_000_000) {
-  let time = start;
-  return {
-    now: () => time,
-    advance: (ms: number) => {
-      time += ms;
-    },
-  };
-}
 
 /** Wraps a check so the test can see how many calls were made and how many are still running. */
 function counted(fn: CheckFunction) {
@@ -39,8 +19,6 @@ function counted(fn: CheckFunction) {
   };
   return { check, stats };
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function registryWith(name: string, fn: CheckFunction, options?: CheckOptions) {
   const registry = new CheckRegistry();

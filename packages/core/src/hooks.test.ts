@@ -1,16 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
+import { recordingLogger } from '../test/support/logger.js';
 import { HookList, runHook } from './hooks.js';
-import { LameduckConfigError, type Logger } from './index.js';
-
-function recordingLogger() {
-  const lines: string[] = [];
-  const logger: Logger = {
-    info: (message) => lines.push(`info ${message}`),
-    warn: (message) => lines.push(`warn ${message}`),
-    error: (message) => lines.push(`error ${message}`),
-  };
-  return { logger, lines };
-}
+import { LameduckConfigError } from './index.js';
 
 describe('HookList', () => {
   it('keeps hooks in registration order, with the default timeout, and unregisters', () => {

@@ -1,20 +1,12 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { recordingLogger } from '../test/support/logger.js';
 import type { CheckFunction } from './checks.js';
 import { LameduckConfigError } from './errors.js';
 import { isProbePath, respondToProbe } from './kit.js';
 import { createLameduck, type LameduckOptions } from './lameduck.js';
 import type { Logger } from './logger.js';
 import type { IgnoredTransition, StateChange } from './states.js';
-
-function recordingLogger() {
-  const lines: string[] = [];
-  const logger: Logger = {
-    info: (message) => lines.push(`info ${message}`),
-    warn: (message) => lines.push(`warn ${message}`),
-    error: (message) => lines.push(`error ${message}`),
-  };
-  return { logger, lines };
-}
 
 function configError(create: () => unknown): LameduckConfigError {
   try {
@@ -25,8 +17,6 @@ function configError(create: () => unknown): LameduckConfigError {
   }
   throw new Error('expected a LameduckConfigError');
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 afterEach(() => {
   vi.restoreAllMocks();

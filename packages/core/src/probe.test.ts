@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { deferred } from '../test/support/manual.js';
 import { type CheckFunction, type CheckOptions, CheckRegistry } from './checks.js';
 import { silentLogger } from './logger.js';
 import { evaluateProbe } from './probe.js';
 import { type LifecycleState, StateMachine } from './states.js';
-
-function deferred() {
-  let resolve!: () => void;
-  const promise = new Promise<void>((res) => {
-    resolve = res;
-  });
-  return { promise, resolve };
-}
 
 /** A lifecycle, a registry, and counters for how often each check ran. */
 function setup() {

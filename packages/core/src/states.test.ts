@@ -1,33 +1,13 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { Logger } from './logger.js';
+import { recordingLogger } from '../test/support/logger.js';
+import { manualClock } from '../test/support/manual.js';
 import { type IgnoredTransition, type StateChange, StateMachine } from './states.js';
-
-function recordingLogger() {
-  const lines: { level: keyof Logger; message: string }[] = [];
-  const logger: Logger = {
-    info: (message) => lines.push({ level: 'info', message }),
-    warn: (message) => lines.push({ level: 'warn', message }),
-    error: (message) => lines.push({ level: 'error', message }),
-  };
-  return { logger, lines };
-}
-
-/** A clock that only moves when told to. */
-function manualClock(start = 1_700_000_000_000) {
-  let time = start;
-  return {
-    now: () => time,
-    advance: (ms: number) => {
-      time += ms;
-    },
-  };
-}
 
 function machine() {
   const clock = manualClock();
-  const { logger, lines } = recordingLogger();
+  const { logger, entries } = recordingLogger();
   const states = new StateMachine({ now: clock.now, logger });
-  return { states, clock, lines };
+  return { states, clock, lines: entries };
 }
 
 describe('StateMachine transitions', () => {

@@ -5,7 +5,7 @@
 // Run after `pnpm build`:  node packages/core/test/compare-naive.mjs [runs]
 import { fileURLToPath } from 'node:url';
 import { killAllChildren, spawnNode } from 'lameduck-test-utils/child-process';
-import { startKeepAliveLoad } from './support/keepalive-load.mjs';
+import { failures, startKeepAliveLoad } from 'lameduck-test-utils/load';
 
 const runs = Number(process.argv[2] ?? 3);
 const clients = 50;
@@ -21,7 +21,7 @@ async function main() {
     ]) {
       const child = spawnNode(file, { env });
       const { port } = JSON.parse(await child.waitForLine(/"event":"listening"/));
-      const load = startKeepAliveLoad({ port, clients });
+      const load = startKeepAliveLoad(`http://127.0.0.1:${port}/`, clients);
       await new Promise((resolve) => setTimeout(resolve, 500));
       const signalledAt = performance.now();
       child.signal('SIGTERM');
@@ -40,10 +40,11 @@ async function main() {
         run,
         server: name,
         requests: summary.requests,
-        ok: summary.ok,
-        ECONNRESET: summary.errors.ECONNRESET,
-        ECONNREFUSED: summary.errors.ECONNREFUSED,
-        otherErrors: summary.errors.other,
+        ok: summary.statuses[200] ?? 0,
+        ECONNRESET: summary.errors.ECONNRESET ?? 0,
+        ECONNREFUSED: summary.errors.ECONNREFUSED ?? 0,
+        otherErrors:
+          failures(summary) - (summary.errors.ECONNRESET ?? 0) - (summary.errors.ECONNREFUSED ?? 0),
         exitCode: status.code,
         exitMsAfterSigterm: status.ms,
       });

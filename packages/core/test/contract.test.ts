@@ -1,9 +1,10 @@
 // The user's contract in real processes: a mistake lameduck can see is reported, and a crash
 // drains instead of cutting requests, only when asked to.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { killAllChildren, spawnNode } from 'lameduck-test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
-import { logLines, sleep } from './support/fixture.js';
+import { logLines } from './support/fixture.js';
 import { get } from './support/http.js';
 
 afterEach(() => killAllChildren());

@@ -1,9 +1,10 @@
 import { Agent } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { killAllChildren, spawnNode } from 'lameduck-test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
-import { logLines, sleep, startFixture } from './support/fixture.js';
+import { logLines, startFixture } from './support/fixture.js';
 import { connectRaw, get } from './support/http.js';
 
 // What lameduck promises about HTTP/1 connections through a drain, on real processes with real

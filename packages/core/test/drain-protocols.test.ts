@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { connect } from 'node:http2';
-import { killAllChildren } from 'lameduck-test-utils';
+import { killAllChildren, requestHttp2 } from 'lameduck-test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startFixture } from './support/fixture.js';
@@ -17,25 +17,13 @@ describe('HTTP/2', () => {
     const session = connect(`http://127.0.0.1:${child.ports.h2}`);
     session.on('error', () => {});
     const goaway = new Promise<number>((resolve) => session.once('goaway', (code: number) => resolve(code)));
-    const stream = session.request({ ':path': '/?ms=800' });
-    let status = 0;
-    let body = '';
-    stream.on('response', (headers) => {
-      status = Number(headers[':status']);
-    });
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      body += chunk;
-    });
-    const ended = new Promise((resolve) => stream.once('end', resolve));
+    const response = requestHttp2(session, '/?ms=800');
     await child.waitForEvent('h2-started');
     const signalledAt = performance.now();
     child.signal('SIGTERM');
 
     expect(await goaway).toBe(0); // NO_ERROR: a graceful GOAWAY
-    await ended;
-    expect(status).toBe(200);
-    expect(body).toBe('h2 slept 800 ms\n');
+    expect(await response).toEqual({ status: 200, body: 'h2 slept 800 ms\n' });
     const exit = await child.exited;
     expect(exit.code).toBe(0);
     expect(performance.now() - signalledAt).toBeLessThan(200 + 8000);

@@ -1,6 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { killAllChildren } from 'lameduck-test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
-import { logLines, sleep, startFixture } from './support/fixture.js';
+import { logLines, startFixture } from './support/fixture.js';
 import { get } from './support/http.js';
 
 // Real processes receiving real signals; exit codes and timing as Kubernetes would see them.

@@ -1,21 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { request } from 'lameduck-test-utils';
-import { afterEach, describe, expect, it } from 'vitest';
+import { lifecyclesForTests, request } from 'lameduck-test-utils';
+import { describe, expect, it } from 'vitest';
 import { createLameduck, type ExpressLameduck } from '../src/index.js';
 
-const lameducks: ExpressLameduck[] = [];
-afterEach(async () => {
-  for (const lameduck of lameducks.splice(0)) {
-    if (lameduck.state !== 'closed') await lameduck.shutdown('test finished');
-  }
-});
-
-function lameduckForTest(): ExpressLameduck {
-  const lameduck = createLameduck({ logger: false, signals: false, exitOnSignal: false, drainDelayMs: 0 });
-  lameducks.push(lameduck);
-  return lameduck;
-}
+const lameduckForTest = lifecyclesForTests(createLameduck);
 
 async function start(lameduck: ExpressLameduck, app: express.Express): Promise<string> {
   const server = await lameduck.listen(app, { port: 0, host: '127.0.0.1' });

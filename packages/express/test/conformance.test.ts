@@ -1,7 +1,6 @@
-import type { AddressInfo } from 'node:net';
 import express5 from 'express';
 import express4 from 'express4';
-import { runConformanceSuite } from 'lameduck-test-utils';
+import { runConformanceSuite, runningApp } from 'lameduck-test-utils';
 import { createLameduck } from '../src/index.js';
 
 for (const [framework, express] of [
@@ -34,13 +33,7 @@ for (const [framework, express] of [
         },
       );
       const server = await lameduck.listen(app, { port: 0, host: '127.0.0.1' });
-      return {
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        lameduck,
-        close: async () => {
-          if (lameduck.state !== 'closed') await lameduck.shutdown('test finished');
-        },
-      };
+      return runningApp(lameduck, server);
     },
   });
 }

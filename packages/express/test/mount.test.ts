@@ -1,16 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import express from 'express';
-import { request } from 'lameduck-test-utils';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createLameduck, type ExpressLameduck } from '../src/index.js';
-
-const lameducks: ExpressLameduck[] = [];
-afterEach(async () => {
-  for (const lameduck of lameducks.splice(0)) {
-    if (lameduck.state !== 'closed') await lameduck.shutdown('test finished');
-  }
-});
+import { lifecyclesForTests, request } from 'lameduck-test-utils';
+import { describe, expect, it } from 'vitest';
+import { createLameduck } from '../src/index.js';
 
 /** One request line sent as written, on a raw socket; resolves with the status code. */
 function rawStatus(port: number, requestLine: string): Promise<number> {
@@ -27,10 +20,11 @@ function rawStatus(port: number, requestLine: string): Promise<number> {
   });
 }
 
+const lameduckForTest = lifecyclesForTests(createLameduck);
+
 describe('express: middleware mounted under a path', () => {
   it('serves the probes relative to the mount point, in origin and absolute form', async () => {
-    const lameduck = createLameduck({ logger: false, signals: false, exitOnSignal: false, drainDelayMs: 0 });
-    lameducks.push(lameduck);
+    const lameduck = lameduckForTest();
     const app = express();
     app.use('/internal', lameduck.middleware());
     app.get('/', (_request, response) => {

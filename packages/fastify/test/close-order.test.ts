@@ -1,7 +1,8 @@
 // The ordering Fastify users get wrong with a plain close-on-SIGTERM: the database pool, closed in
 // an onClose hook, must outlive the last request. A real child process, a real SIGTERM.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { killAllChildren, request, sleep, spawnNode } from 'lameduck-test-utils';
+import { killAllChildren, request, spawnNode } from 'lameduck-test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const fixture = fileURLToPath(new URL('./fixtures/pool-server.mjs', import.meta.url));

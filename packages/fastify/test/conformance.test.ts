@@ -1,5 +1,4 @@
-import type { AddressInfo } from 'node:net';
-import { runConformanceSuite } from 'lameduck-test-utils';
+import { runConformanceSuite, runningApp } from 'lameduck-test-utils';
 import { createLameduck } from '../src/index.js';
 import { FASTIFY_VERSIONS } from './frameworks.js';
 
@@ -22,13 +21,7 @@ for (const [framework, fastify] of FASTIFY_VERSIONS) {
         reply.code(500).send('error');
       });
       const server = await lameduck.listen(app, { port: 0, host: '127.0.0.1' });
-      return {
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        lameduck,
-        close: async () => {
-          if (lameduck.state !== 'closed') await lameduck.shutdown('test finished');
-        },
-      };
+      return runningApp(lameduck, server);
     },
   });
 }

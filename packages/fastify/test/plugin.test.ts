@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
-import { request, sleep } from 'lameduck-test-utils';
+import { request } from 'lameduck-test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLameduck, type FastifyLameduck } from '../src/index.js';
 import { FASTIFY_VERSIONS } from './frameworks.js';

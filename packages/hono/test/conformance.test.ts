@@ -1,6 +1,6 @@
-import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Hono } from 'hono';
-import { runConformanceSuite, sleep } from 'lameduck-test-utils';
+import { runConformanceSuite, runningApp } from 'lameduck-test-utils';
 import { createLameduck, type LameduckEnv } from '../src/index.js';
 
 runConformanceSuite({
@@ -19,12 +19,6 @@ runConformanceSuite({
     });
     app.onError((_error, context) => context.text('error', 500));
     const server = await lameduck.listen(app, { port: 0, host: '127.0.0.1' });
-    return {
-      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      lameduck,
-      close: async () => {
-        if (lameduck.state !== 'closed') await lameduck.shutdown('test finished');
-      },
-    };
+    return runningApp(lameduck, server);
   },
 });

@@ -1,26 +1,11 @@
-import { type ClientHttp2Session, connect, createServer } from 'node:http2';
+import { connect, createServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Hono } from 'hono';
-import { sleep } from 'lameduck-test-utils';
+import { requestHttp2 as get } from 'lameduck-test-utils';
+
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLameduck, type HonoLameduck, type LameduckEnv } from '../src/index.js';
-
-function get(session: ClientHttp2Session, path: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const stream = session.request({ ':path': path });
-    let status = 0;
-    let body = '';
-    stream.on('response', (headers) => {
-      status = Number(headers[':status']);
-    });
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      body += chunk;
-    });
-    stream.on('end', () => resolve({ status, body }));
-    stream.on('error', reject);
-  });
-}
 
 describe('hono over HTTP/2 (@hono/node-server with http2.createServer)', () => {
   let lameduck: HonoLameduck | undefined;

@@ -1,19 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { Hono } from 'hono';
-import { request } from 'lameduck-test-utils';
-import { afterEach, describe, expect, it } from 'vitest';
+import { lifecyclesForTests, request } from 'lameduck-test-utils';
+import { describe, expect, it } from 'vitest';
 import { createLameduck, type HonoLameduck, type LameduckEnv } from '../src/index.js';
 
-const lameducks: HonoLameduck[] = [];
-afterEach(async () => {
-  for (const lameduck of lameducks.splice(0)) {
-    if (lameduck.state !== 'closed') await lameduck.shutdown('test finished');
-  }
-});
+const quietLameduck = lifecyclesForTests(createLameduck);
 
 function make(): HonoLameduck {
-  const lameduck = createLameduck({ logger: false, signals: false, exitOnSignal: false, drainDelayMs: 0 });
-  lameducks.push(lameduck);
+  const lameduck = quietLameduck();
   lameduck.ready();
   return lameduck;
 }

@@ -25,6 +25,17 @@ const publicPackages = readdirSync(join(root, 'packages'))
 // @types/node: what a TypeScript user has beside the packages, for the README's TypeScript example.
 const frameworks = ['express@5', 'koa@3', 'hono@4', '@hono/node-server@2', 'fastify@5', '@types/node@20'];
 
+/** `npm install` of tarballs and registry packages into a user's project, quietly. */
+const npmInstall = (dir: string, packages: string[]) =>
+  execFileSync(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--loglevel=error', '--prefer-offline', ...packages],
+    {
+      cwd: dir,
+      stdio: 'pipe',
+    },
+  );
+
 let project: string;
 let tarballs: string[];
 
@@ -38,19 +49,7 @@ beforeAll(() => {
     return output.trim().split('\n').at(-1) as string;
   });
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'user-project', private: true }));
-  execFileSync(
-    'npm',
-    [
-      'install',
-      '--no-audit',
-      '--no-fund',
-      '--loglevel=error',
-      '--prefer-offline',
-      ...tarballs,
-      ...frameworks,
-    ],
-    { cwd: project, stdio: 'pipe' },
-  );
+  npmInstall(project, [...tarballs, ...frameworks]);
   for (const file of readdirSync(fixtures)) copyFileSync(join(fixtures, file), join(project, file));
 });
 
@@ -232,20 +231,7 @@ describe('installing one adapter without the others', () => {
           project,
           basename(tarballs.find((file) => basename(file).startsWith(`lameduck-${name}-`)) as string),
         );
-      execFileSync(
-        'npm',
-        [
-          'install',
-          '--no-audit',
-          '--no-fund',
-          '--loglevel=error',
-          '--prefer-offline',
-          pick('core'),
-          pick('express'),
-          'express@5',
-        ],
-        { cwd: alone, stdio: 'pipe' },
-      );
+      npmInstall(alone, [pick('core'), pick('express'), 'express@5']);
       const loaded = execFileSync(
         process.execPath,
         ['-e', "console.log(typeof require('@lameduck/express').createLameduck)"],

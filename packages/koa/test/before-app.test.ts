@@ -1,21 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
-import { request } from 'lameduck-test-utils';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createLameduck, type KoaLameduck } from '../src/index.js';
+import { lifecyclesForTests, request } from 'lameduck-test-utils';
+import { describe, expect, it } from 'vitest';
+import { createLameduck } from '../src/index.js';
 
-const lameducks: KoaLameduck[] = [];
-afterEach(async () => {
-  for (const lameduck of lameducks.splice(0)) {
-    if (lameduck.state !== 'closed') await lameduck.shutdown('test finished');
-  }
-});
-
-function lameduckForTest(): KoaLameduck {
-  const lameduck = createLameduck({ logger: false, signals: false, exitOnSignal: false, drainDelayMs: 0 });
-  lameducks.push(lameduck);
-  return lameduck;
-}
+const lameduckForTest = lifecyclesForTests(createLameduck);
 
 describe('koa: listen() answers probes before the app', () => {
   it('once middleware() at the root has answered a probe path, later probes skip the app', async () => {

@@ -1,7 +1,7 @@
-import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Koa3 from 'koa';
 import Koa2 from 'koa2';
-import { runConformanceSuite, sleep } from 'lameduck-test-utils';
+import { runConformanceSuite, runningApp } from 'lameduck-test-utils';
 import { createLameduck } from '../src/index.js';
 
 for (const [framework, Koa] of [
@@ -25,13 +25,7 @@ for (const [framework, Koa] of [
         if (context.path === '/boom') throw new Error('boom');
       });
       const server = await lameduck.listen(app, { port: 0, host: '127.0.0.1' });
-      return {
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        lameduck,
-        close: async () => {
-          if (lameduck.state !== 'closed') await lameduck.shutdown('test finished');
-        },
-      };
+      return runningApp(lameduck, server);
     },
   });
 }

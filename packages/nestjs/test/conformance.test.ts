@@ -1,4 +1,4 @@
-import { runConformanceSuite } from 'lameduck-test-utils';
+import { runConformanceSuite, runningApp } from 'lameduck-test-utils';
 import { PLATFORMS, startNestApp } from './nest-app.js';
 
 for (const platform of PLATFORMS) {
@@ -6,13 +6,7 @@ for (const platform of PLATFORMS) {
     framework: `nestjs on ${platform}`,
     async start(options) {
       const { url, lameduck } = await startNestApp(platform, options);
-      return {
-        url,
-        lameduck,
-        close: async () => {
-          if (lameduck.state !== 'closed') await lameduck.shutdown('test finished');
-        },
-      };
+      return runningApp(lameduck, url);
     },
   });
 }

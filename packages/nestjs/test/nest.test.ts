@@ -1,4 +1,5 @@
-import { request, sleep } from 'lameduck-test-utils';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { request } from 'lameduck-test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NestLameduck } from '../src/index.js';
 import { createLameduck } from '../src/index.js';

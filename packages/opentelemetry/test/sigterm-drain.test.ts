@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { killAllChildren, request, spawnNode } from 'lameduck-test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { MetricPoint, SpanView } from './support/telemetry.mjs';
 
 // A real child process on the real OpenTelemetry SDK: a check goes pass -> fail -> pass, then
 // SIGTERM drains a request in flight; the test asserts the metrics and spans that come out.
@@ -10,8 +11,7 @@ afterEach(() => killAllChildren());
 
 const fixture = fileURLToPath(new URL('./fixtures/instrumented-server.mjs', import.meta.url));
 
-type Point = { attributes: Record<string, unknown>; value: number | { count: number; sum: number } };
-type Metrics = Record<string, { unit: string; points: Point[] }>;
+type Metrics = Record<string, { unit: string; points: MetricPoint[] }>;
 const points = (metrics: Metrics, name: string) => metrics[name]?.points ?? [];
 const value = (metrics: Metrics, name: string, attributes: Record<string, unknown> = {}) =>
   points(metrics, name).find((point) =>
@@ -60,15 +60,7 @@ describe('@lameduck/opentelemetry on the real SDK, through a SIGTERM drain', () 
 
     const { metrics, spans } = (await child.waitForEvent('telemetry', 20_000)) as unknown as {
       metrics: Metrics;
-      spans: {
-        name: string;
-        parent: string | null;
-        attributes: Record<string, unknown>;
-        events: { name: string; attributes: Record<string, unknown>; atMs: number }[];
-        status: number;
-        startMs: number;
-        endMs: number;
-      }[];
+      spans: SpanView[];
     };
     expect((await child.exited).code).toBe(0);
 

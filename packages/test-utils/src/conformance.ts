@@ -1,7 +1,18 @@
-import { connect } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { NodeLameduck, NodeLameduckOptions } from '@lameduck/core/node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { request, type SimpleResponse, sleep } from './http.js';
-import { failures, startKeepAliveLoad } from './load.js';
+import { request, type SimpleResponse } from './http.js';
+import { failures, startKeepAliveLoad } from './load.mjs';
+
+/** The parts of an adapter's lifecycle the suite drives. */
+export type DrainedLifecycle = Pick<NodeLameduck, 'state' | 'ready' | 'check' | 'shutdown'>;
+
+/** Options the suite passes. */
+export type SuiteOptions = Pick<
+  NodeLameduckOptions,
+  'logger' | 'signals' | 'exitOnSignal' | 'drainDelayMs' | 'drainTimeoutMs'
+>;
 
 /**
  * What an adapter's test gives the suite: a way to start a real server of its framework, with
@@ -10,26 +21,6 @@ import { failures, startKeepAliveLoad } from './load.js';
  *   GET /slow?ms=N   → 200 "slow" after N ms
  *   GET /boom        → the route throws; the framework's error handling answers 500
  */
-/**
- * The parts of an adapter's lifecycle the suite drives, written out here so this private
- * package needs no dependency on @lameduck/core (core's own tests use these helpers too).
- */
-export interface DrainedLifecycle {
-  readonly state: string;
-  ready(reason?: string): boolean;
-  check(name: string, fn: (signal: AbortSignal) => Promise<void>, options?: { critical?: boolean }): unknown;
-  shutdown(reason?: string): Promise<{ forced: boolean; exitCode: number }>;
-}
-
-/** Options the suite passes: a subset of `NodeLameduckOptions`. */
-export interface SuiteOptions {
-  logger?: false;
-  signals?: false;
-  exitOnSignal?: false;
-  drainDelayMs?: number;
-  drainTimeoutMs?: number;
-}
-
 export interface AdapterHarness {
   readonly framework: string;
   start(options: SuiteOptions): Promise<RunningApp>;
@@ -41,6 +32,44 @@ export interface RunningApp {
   readonly lameduck: DrainedLifecycle;
   /** Stops the server if the test did not shut it down. */
   close(): Promise<void>;
+}
+
+/**
+ * What a harness returns once its server listens (a server on 127.0.0.1, or the URL): the URL, and
+ * a close() that shuts the lifecycle down unless the test already did.
+ */
+export function runningApp(
+  lameduck: DrainedLifecycle,
+  at: string | { address(): AddressInfo | string | null },
+): RunningApp {
+  return {
+    url: typeof at === 'string' ? at : `http://127.0.0.1:${(at.address() as AddressInfo).port}`,
+    lameduck,
+    close: async () => {
+      if (lameduck.state !== 'closed') await lameduck.shutdown('test finished');
+    },
+  };
+}
+
+/**
+ * For a test file of in-process tests: a maker of quiet lifecycles (no logger, no signal
+ * handlers, no exit, no drain delay), each shut down after its test unless the test did.
+ * Call it at the top of the file: it registers the afterEach.
+ */
+export function lifecyclesForTests<L extends DrainedLifecycle>(
+  create: (options: SuiteOptions) => L,
+): () => L {
+  const made: L[] = [];
+  afterEach(async () => {
+    for (const lameduck of made.splice(0)) {
+      if (lameduck.state !== 'closed') await lameduck.shutdown('test finished');
+    }
+  });
+  return () => {
+    const lameduck = create({ ...QUIET, drainDelayMs: 0 });
+    made.push(lameduck);
+    return lameduck;
+  };
 }
 
 /** In-process tests drive the shutdown themselves: no signal handlers, no process.exit. */

@@ -1,8 +1,9 @@
 import { Agent, createServer, type Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ChildHandle, killAllChildren, spawnNode } from './child-process.mjs';
-import { request, sleep } from './http.js';
-import { failures, startKeepAliveLoad } from './load.js';
+import { request } from './http.js';
+import { failures, startKeepAliveLoad } from './load.mjs';
 
 /** Calls `get` every 200 ms until `done` holds (or 15 s pass), and returns the last answer. */
 async function pollUntil<T>(
@@ -70,13 +71,7 @@ export function runDemoContract(options: {
       const load = startKeepAliveLoad(`${demo.url}/`, 30);
       const slow = request(`${demo.url}/slow?ms=1800`, { agent: new Agent({ keepAlive: true }) });
       // Enough load to mean something, but SIGTERM well inside the slow request.
-      const loadStartedAt = Date.now();
-      while (
-        (load.report.requests < 50 || Date.now() - loadStartedAt < 300) &&
-        Date.now() - loadStartedAt < 1000
-      ) {
-        await sleep(10);
-      }
+      await load.waitForRequests(50, { minMs: 300, maxMs: 1000 });
       demo.signal('SIGTERM');
       await demo.waitForLine(/state ready -> draining \(SIGTERM\)/);
       load.mark();

@@ -6,9 +6,9 @@ export {
   spawnNode,
 } from './child-process.mjs';
 export type { AdapterHarness, RunningApp } from './conformance.js';
-export { runConformanceSuite } from './conformance.js';
+export { lifecyclesForTests, runConformanceSuite, runningApp } from './conformance.js';
 export { runDemoContract } from './demo-contract.js';
-export type { SimpleResponse } from './http.js';
-export { request, sleep } from './http.js';
-export type { LoadReport } from './load.js';
-export { failures, startKeepAliveLoad } from './load.js';
+export type { RequestOptions, SimpleResponse } from './http.js';
+export { request, requestHttp2 } from './http.js';
+export type { LoadReport } from './load.mjs';
+export { failures, startKeepAliveLoad } from './load.mjs';

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { runConformanceSuite, sleep } from 'lameduck-test-utils';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { runConformanceSuite, runningApp } from 'lameduck-test-utils';
 import { createNodeLameduck } from './node-lameduck.js';
 import { respondToNode } from './respond-to-node.js';
 import { startServer } from './start-server.js';
@@ -27,12 +27,6 @@ runConformanceSuite({
       }),
       { port: 0, host: '127.0.0.1' },
     );
-    return {
-      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      lameduck,
-      close: async () => {
-        if (lameduck.state !== 'closed') await lameduck.shutdown('test finished');
-      },
-    };
+    return runningApp(lameduck, server);
   },
 });

@@ -1,9 +1,10 @@
 import { Agent, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect as connectHttp2, createServer as createHttp2Server, createSecureServer } from 'node:http2';
 import { createServer as createHttpsServer } from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { connect as connectTls } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeHard, connectRaw, get, listen, sleep, testTls, until } from '../../test/support/http.js';
+import { closeHard, connectRaw, get, listen, testTls, until } from '../../test/support/http.js';
 import { DEFAULT_IDLE_GRACE_MS, ServerTracker } from './connections.js';
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;

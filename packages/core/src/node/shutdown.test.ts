@@ -1,7 +1,8 @@
 import { Agent, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeHard, connectRaw, get, listen, sleep, until } from '../../test/support/http.js';
-import type { Logger } from '../index.js';
+import { closeHard, connectRaw, get, listen, until } from '../../test/support/http.js';
+import { recordingLogger } from '../../test/support/logger.js';
 import { createNodeLameduck } from './node-lameduck.js';
 import { respondToNode } from './respond-to-node.js';
 
@@ -13,23 +14,13 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function recordingLogger() {
-  const lines: string[] = [];
-  const logger: Logger = {
-    info: (message) => lines.push(`info ${message.replace('[lameduck] ', '')}`),
-    warn: (message) => lines.push(`warn ${message.replace('[lameduck] ', '')}`),
-    error: (message) => lines.push(`error ${message.replace('[lameduck] ', '')}`),
-  };
-  return { logger, lines };
-}
-
 const slowHandler = (request: IncomingMessage, response: ServerResponse) => {
   const ms = Number(new URL(request.url ?? '/', 'http://x').searchParams.get('ms') ?? 0);
   setTimeout(() => response.end(`slept ${ms}`), ms);
 };
 
 async function service(options: Parameters<typeof createNodeLameduck>[0] = {}) {
-  const { logger, lines } = recordingLogger();
+  const { logger, lines } = recordingLogger({ dropPrefix: true });
   const lameduck = createNodeLameduck({ logger, signals: false, ...options });
   const server = lameduck.attach(createServer(slowHandler));
   const port = await listen(server);

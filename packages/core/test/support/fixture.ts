@@ -21,5 +21,3 @@ export async function startFixture(
 export function logLines(child: ChildHandle): string[] {
   return child.events('log').map((event) => `${event.level} ${event.message.replace('[lameduck] ', '')}`);
 }
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

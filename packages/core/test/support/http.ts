@@ -1,9 +1,12 @@
 // Small helpers for in-process tests with real servers on 127.0.0.1:0 and real clients.
+
 import { readFileSync } from 'node:fs';
-import { type Agent, type IncomingHttpHeaders, request } from 'node:http';
+import type { Agent } from 'node:http';
 import type { Http2SecureServer, Http2Server } from 'node:http2';
 import type { Server as HttpsServer } from 'node:https';
 import { connect, type Server, type Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { request, type SimpleResponse } from 'lameduck-test-utils';
 
 type AnyServer = Server | HttpsServer | Http2Server | Http2SecureServer;
 
@@ -28,39 +31,17 @@ export async function closeHard(server: AnyServer): Promise<void> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
-export interface Reply {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
+/** A request to 127.0.0.1:port on a connection of its own (unless given an agent), no client timeout. */
 export function get(
   port: number,
   path = '/',
   options: { agent?: Agent | false; method?: string; headers?: Record<string, string> } = {},
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        agent: options.agent ?? false,
-        method: options.method ?? 'GET',
-        ...(options.headers ? { headers: options.headers } : {}),
-      },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          body += chunk;
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end();
+): Promise<SimpleResponse> {
+  return request(`http://127.0.0.1:${port}`, {
+    ...options,
+    path,
+    agent: options.agent ?? false,
+    timeoutMs: 0,
   });
 }
 
@@ -72,8 +53,6 @@ export async function connectRaw(port: number): Promise<Socket & { whenClosed: P
   await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
   return socket;
 }
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls `condition` every 10 ms until true, or fails after `timeoutMs`. */
 export async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {

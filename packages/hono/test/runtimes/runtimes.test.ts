@@ -1,16 +1,17 @@
 // The Hono middleware on the runtimes beyond Node, each a real child process of that runtime:
 // probes on Bun, Deno and workerd (Cloudflare Workers), and the whole drain on Bun and Deno.
+
 import { copyFileSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import {
   type ChildHandle,
   failures,
   killAllChildren,
   request,
-  sleep,
   spawnCommand,
   startKeepAliveLoad,
 } from 'lameduck-test-utils';
@@ -82,13 +83,7 @@ for (const runtime of DRAINING_RUNTIMES) {
         const load = startKeepAliveLoad(`${server.url}/`, 10);
         const slow = request(`${server.url}/slow?ms=3000`, { agent: new Agent({ keepAlive: true }) });
         // Enough load to mean something, but SIGTERM well inside the slow request.
-        const loadStartedAt = Date.now();
-        while (
-          (load.report.requests < 50 || Date.now() - loadStartedAt < 300) &&
-          Date.now() - loadStartedAt < 1500
-        ) {
-          await sleep(10);
-        }
+        await load.waitForRequests(50, { minMs: 300, maxMs: 1500 });
         server.signal('SIGTERM');
         await server.waitForLine(/state ready -> draining \(SIGTERM\)/);
         load.mark();
