@@ -72,7 +72,10 @@ function standInRepository(built: boolean): string {
   const root = mkdtempSync(join(scratch, 'repository-'));
   const demo = join(root, 'apps', 'express-demo');
   mkdirSync(join(demo, 'k8s'), { recursive: true });
-  writeFileSync(join(demo, 'package.json'), '{ "name": "express-demo", "private": true, "type": "module" }\n');
+  writeFileSync(
+    join(demo, 'package.json'),
+    '{ "name": "express-demo", "private": true, "type": "module" }\n',
+  );
   copyFileSync(drillFixture('lameduck-server.yaml'), join(demo, 'k8s', 'manifests.yaml'));
   if (built) {
     mkdirSync(join(demo, 'dist'));
