@@ -13,6 +13,14 @@ export function serverCommand(tag: string): string[] {
   return [process.execPath, drillFixture('server.mjs'), `--tag=${tag}`];
 }
 
+/**
+ * test/fixtures/drill/lameduck-server.mjs (plain node:http with @lameduck/core/node) started with
+ * this node: the lameduck service the drill tests drill, with no demo to build first.
+ */
+export function lameduckServerCommand(): string[] {
+  return [process.execPath, drillFixture('lameduck-server.mjs')];
+}
+
 /** A probe in milliseconds, quicker than Kubernetes' whole seconds allow, for unit tests. */
 export function probe(path: string, periodMs = 100, fields: Partial<ProbeSpec> = {}): ProbeSpec {
   return {

@@ -2,7 +2,13 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { kernelModeMissing } from '../src/drill/netns.js';
-import { drillFixture, processesTagged, serverCommand, uniqueTag } from './drill-helpers.js';
+import {
+  drillFixture,
+  lameduckServerCommand,
+  processesTagged,
+  serverCommand,
+  uniqueTag,
+} from './drill-helpers.js';
 
 // `lameduck drill --network kernel`: pods in network namespaces, kube-proxy's iptables rules in a
 // node namespace. Needs root, iproute2, iptables and conntrack (.ci/run installs them); CI fails
@@ -79,14 +85,14 @@ describe.skipIf(missing !== undefined && !process.env.CI)('lameduck drill --netw
     const abandoned = `lameduck-drill-${dead.pid}-node`;
     execFileSync('ip', ['netns', 'add', abandoned]);
     const run = await drill([
-      '--demo',
-      'express',
       '--manifest',
-      drillFixture('fast.yaml'),
+      drillFixture('lameduck-server.yaml'),
       ...SHORT,
       '--mode',
       'naive,lameduck',
       '--json',
+      '--',
+      ...lameduckServerCommand(),
     ]);
     expect(run.stderr).not.toMatch(NO_STACK);
     expect(run.stderr).toContain('removed 1 network namespace(s) left by a drill that was killed');
@@ -100,7 +106,7 @@ describe.skipIf(missing !== undefined && !process.env.CI)('lameduck drill --netw
     }[];
     expect(runs.map((each) => [each.mode, each.network])).toEqual([
       ['naive', 'kernel'],
-      ['lameduck', 'kernel'],
+      ['service', 'kernel'],
     ]);
     const [naive, lameduck] = runs;
     expect(lameduck?.failed).toBe(0);

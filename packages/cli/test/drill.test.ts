@@ -1,14 +1,22 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { drillFixture, processesTagged, serverCommand, uniqueTag } from './drill-helpers.js';
+import {
+  drillFixture,
+  lameduckServerCommand,
+  processesTagged,
+  serverCommand,
+  uniqueTag,
+} from './drill-helpers.js';
 
 // `lameduck drill` as a user runs it: the built bin, real pods, real load. `pnpm test` builds the
-// CLI and the Express demo first (turbo: test depends on build, and on express-demo#build): the
-// first test drills the demo through --demo, as `pnpm drill` does in the repository.
+// CLI and core first (turbo: test depends on build and ^build), and nothing else: the lameduck
+// service drilled is the CLI's own test/fixtures/drill/lameduck-server.mjs, given as the published
+// CLI takes one (--manifest <file> -- <start command>). --demo (the repository's `pnpm drill`) is
+// drilled in a stand-in repository whose demo starts that same server.
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'lameduck-drill-'));
@@ -51,30 +59,44 @@ function lastLine(text: string): string {
   return text.trimEnd().split('\n').at(-1) ?? '';
 }
 
-// Short: 2 replicas, 1 s probe periods, a fixed lag shorter than the 1 s drain delay.
-const SHORT = [
-  '--manifest',
-  drillFixture('fast.yaml'),
-  '--rate',
-  '60',
-  '--keep-alive-clients',
-  '6',
-  '--lag-ms',
-  '600',
-  '--network',
-  'userspace',
-];
+// Short: a fixed lag shorter than the manifests' 1 s pause (drain delay or preStop sleep).
+const LOAD = ['--rate', '60', '--keep-alive-clients', '6', '--lag-ms', '600', '--network', 'userspace'];
+// 2 replicas, 1 s probe periods.
+const SHORT = ['--manifest', drillFixture('fast.yaml'), ...LOAD];
+
+/**
+ * A directory shaped like the lameduck repository with apps/express-demo, for --demo; built, its
+ * dist/server.js starts test/fixtures/drill/lameduck-server.mjs under that server's manifest.
+ */
+function standInRepository(built: boolean): string {
+  const root = mkdtempSync(join(scratch, 'repository-'));
+  const demo = join(root, 'apps', 'express-demo');
+  mkdirSync(join(demo, 'k8s'), { recursive: true });
+  writeFileSync(
+    join(demo, 'package.json'),
+    '{ "name": "express-demo", "private": true, "type": "module" }\n',
+  );
+  copyFileSync(drillFixture('lameduck-server.yaml'), join(demo, 'k8s', 'manifests.yaml'));
+  if (built) {
+    mkdirSync(join(demo, 'dist'));
+    const server = pathToFileURL(drillFixture('lameduck-server.mjs')).href;
+    writeFileSync(join(demo, 'dist', 'server.js'), `import ${JSON.stringify(server)};\n`);
+  }
+  return root;
+}
 
 describe('lameduck drill', () => {
-  it('side by side: naive fails requests, naive + preStop is reported as it is, the Express demo fails none', async () => {
+  it('side by side: naive fails requests, naive + preStop is reported as it is, the lameduck server fails none', async () => {
     const report = join(scratch, 'timeline.html');
     const run = await drill(
-      '--demo',
-      'express',
-      ...SHORT.map((arg) => (arg === drillFixture('fast.yaml') ? drillFixture('fast-prestop.yaml') : arg)),
+      '--manifest',
+      drillFixture('lameduck-server.yaml'),
+      ...LOAD,
       '--json',
       '--report',
       report,
+      '--',
+      ...lameduckServerCommand(),
     );
     expect(run.stderr).not.toMatch(NO_STACK);
     const runs = JSON.parse(run.stdout) as {
@@ -89,7 +111,7 @@ describe('lameduck drill', () => {
     expect(runs.map((each) => [each.mode, each.service])).toEqual([
       ['naive', 'naive-server.mjs'],
       ['naive-prestop', 'naive-server.mjs'],
-      ['lameduck', 'express-demo'],
+      ['service', 'lameduck-server.mjs'],
     ]);
     const [naive, naivePreStop, lameduck] = runs;
     expect(lameduck).toMatchObject({ failed: 0, podsReplaced: 2 });
@@ -113,10 +135,35 @@ describe('lameduck drill', () => {
     for (const title of [
       'naive — naive-server.mjs',
       'naive + preStop — naive-server.mjs',
-      'lameduck — express-demo',
+      'service — lameduck-server.mjs',
     ])
       expect(html).toContain(title);
   }, 180_000);
+
+  it('--demo in the repository: drills apps/<name>-demo under its k8s/manifests.yaml', async () => {
+    const run = await drill(
+      { cwd: standInRepository(true) },
+      '--demo',
+      'express',
+      ...LOAD,
+      '--mode',
+      'lameduck',
+      '--rate',
+      '20',
+      '--json',
+    );
+    expect(run.stderr).not.toMatch(NO_STACK);
+    const runs = JSON.parse(run.stdout) as {
+      mode: string;
+      service: string;
+      failed: number;
+      podsReplaced: number;
+    }[];
+    expect(runs).toEqual([
+      expect.objectContaining({ mode: 'lameduck', service: 'express-demo', failed: 0, podsReplaced: 2 }),
+    ]);
+    expect(run.code).toBe(0);
+  }, 120_000);
 
   it('without a preStop hook in the manifest, naive + preStop is skipped and the header says why', async () => {
     const run = await drill(...SHORT, '--mode', 'naive,naive-prestop', '--rate', '20');
@@ -209,6 +256,21 @@ describe('lameduck drill', () => {
       expect(demo.stderr).not.toMatch(NO_STACK);
       expect(lastLine(demo.stderr)).toBe(
         'lameduck drill: cannot find apps/express-demo: --demo runs inside the lameduck repository; give your own service with --manifest <file> -- <start command>',
+      );
+    });
+
+    it('--demo in the repository with the demo not built: says to build it', async () => {
+      const run = await drill(
+        { cwd: standInRepository(false) },
+        '--demo',
+        'express',
+        '--network',
+        'userspace',
+      );
+      expect(run.code).toBe(2);
+      expect(run.stderr).not.toMatch(NO_STACK);
+      expect(lastLine(run.stderr)).toBe(
+        'lameduck drill: apps/express-demo/dist/server.js is missing: run pnpm build first',
       );
     });
 
