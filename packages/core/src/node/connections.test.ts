@@ -47,6 +47,40 @@ describe('ServerTracker (HTTP/1)', () => {
     expect(tracker.connections).toBe(1);
   });
 
+  it('adds no listener to the server or to any response: the per-request cost is connection state only', async () => {
+    const finishListeners: number[] = [];
+    const { server, tracker, port, agent } = await trackedHttp((_request, response) => {
+      finishListeners.push(response.listenerCount('finish'));
+      response.end('ok');
+    });
+    expect(server.listenerCount('request')).toBe(1);
+    await get(port, '/', { agent });
+    await get(port, '/', { agent });
+    tracker.startDraining();
+    await get(port, '/', { agent });
+    // Node's own finish listener (the one that frees the socket for the next response), none of ours.
+    expect(finishListeners).toEqual([1, 1, 1]);
+    expect(server.listenerCount('request')).toBe(1);
+  });
+
+  it('counts the requests Node answers itself (503 past maxRequestsPerSocket) and closes after them', async () => {
+    const { server, tracker, port } = await trackedHttp();
+    server.maxRequestsPerSocket = 1;
+    const socket = await connectRaw(port);
+    let received = '';
+    socket.on('data', (chunk) => {
+      received += chunk;
+    });
+    // Pipelined: the second one is past the limit, and Node answers it 503 without the app.
+    socket.write('GET /slow?ms=100 HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    await until(() => tracker.inFlight === 2);
+    expect(tracker.stopAccepting()).toMatchObject({ busy: 1 });
+    await socket.whenClosed;
+    expect(received).toMatch(/^HTTP\/1\.1 200 OK[\s\S]*done[\s\S]*HTTP\/1\.1 503 /);
+    expect(tracker.inFlight).toBe(0);
+    await tracker.whenEmpty();
+  });
+
   it('while draining, every response says Connection: close, also one already in progress', async () => {
     const { tracker, port, agent } = await trackedHttp();
     await get(port, '/', { agent }); // a keep-alive socket, now idle
