@@ -1,6 +1,7 @@
 import { Agent, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect as connectHttp2, createServer as createHttp2Server, createSecureServer } from 'node:http2';
 import { createServer as createHttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeHard, connectRaw, get, listen, sleep, testTls, until } from '../../test/support/http.js';
@@ -145,6 +146,30 @@ describe('ServerTracker (HTTP/1)', () => {
     await get(port, '/', { agent });
     await sleep(400);
     expect(tracker.stopAccepting()).toMatchObject({ idleClosed: 1, idleInGrace: 0 });
+    await tracker.whenEmpty();
+  });
+
+  it('closes quiet idle sockets in the same turn, without a shutdown round trip per socket', async () => {
+    const server = createServer(handler);
+    const accepted: Socket[] = [];
+    server.on('connection', (socket: Socket) => accepted.push(socket));
+    const tracker = new ServerTracker(server, 'http', 100);
+    const port = await listen(server);
+    const agent = new Agent({ keepAlive: true, maxSockets: 20 });
+    cleanups.push(
+      () => closeHard(server),
+      () => agent.destroy(),
+    );
+    await Promise.all(Array.from({ length: 20 }, () => get(port, '/', { agent })));
+    const busy = get(port, '/slow?ms=800');
+    await until(() => tracker.inFlight === 1);
+    await sleep(300);
+    expect(tracker.stopAccepting()).toMatchObject({ idleClosed: accepted.length - 1, busy: 1 });
+    // end() on each idle socket, then a destroy once its shutdown request came back, was work
+    // for every socket on later turns, while the request in flight waited for the event loop:
+    // now the FIN goes with the close itself.
+    expect(accepted.filter((socket) => !socket.destroyed)).toHaveLength(1);
+    expect(await busy).toMatchObject({ status: 200, body: 'done', headers: { connection: 'close' } });
     await tracker.whenEmpty();
   });
 

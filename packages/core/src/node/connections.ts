@@ -217,7 +217,7 @@ export class ServerTracker {
         const quietForMs = quietForAtLeastMs(connection.lastActivity);
         if (quietForMs >= this.idleGraceMs) {
           report.idleClosed += 1;
-          endGracefully(connection.socket);
+          closeIdle(connection.socket);
         } else {
           report.idleInGrace += 1;
           closeWhenQuiet(connection, this.idleGraceMs - quietForMs);
@@ -267,7 +267,8 @@ export class ServerTracker {
     this.#connections.set(socket, connection);
     // Found again from the socket on every request: a property read, not a map lookup.
     (socket as unknown as Record<symbol, Http1Connection>)[this.#key] = connection;
-    socket.once('close', () => {
+    // 'close' comes once: `on` spares the removal `once` does, per socket, as it closes.
+    socket.on('close', () => {
       clearTimeout(connection.graceTimer);
       this.#forget(socket);
     });
@@ -291,7 +292,7 @@ export class ServerTracker {
 
   #onTcpSocket(socket: Socket): void {
     this.#handshaking.add(socket);
-    socket.once('close', () => this.#handshaking.delete(socket));
+    socket.on('close', () => this.#handshaking.delete(socket));
   }
 
   #onTlsSocket(socket: TLSSocket): void {
@@ -312,11 +313,11 @@ export class ServerTracker {
     this.#connections.set(session, connection);
     session.on('stream', (stream: ServerHttp2Stream) => {
       connection.streams += 1;
-      stream.once('close', () => {
+      stream.on('close', () => {
         connection.streams -= 1;
       });
     });
-    session.once('close', () => this.#forget(session));
+    session.on('close', () => this.#forget(session));
     if (this.#phase === 'closing') session.close();
   }
 
@@ -396,7 +397,7 @@ function closeListenerOnly(server: AttachableServer): void {
 function closeWhenQuiet(connection: Http1Connection, ms: number): void {
   clearTimeout(connection.graceTimer);
   connection.graceTimer = setTimeout(() => {
-    if (connection.inFlight === 0) endGracefully(connection.socket);
+    if (connection.inFlight === 0) closeIdle(connection.socket);
   }, ms);
   // The drain waits for the connection count, not for this timer.
   connection.graceTimer.unref();
@@ -468,4 +469,19 @@ function announceGoaway(session: Http2Session): void {
 export function endGracefully(socket: Duplex): void {
   if (socket.destroyed) return;
   socket.end(() => socket.destroy());
+}
+
+/**
+ * Closes an idle keep-alive socket. With nothing left to send on a plain TCP socket, closing it
+ * sends the same FIN as end() would, without end()'s shutdown request and the callbacks after
+ * it: a third of the work, which counts when a thousand idle sockets close in one turn of the
+ * event loop while a request is still in flight. A TLS socket still ends first, so that its
+ * close_notify goes out before the FIN.
+ */
+function closeIdle(socket: Duplex): void {
+  if (socket.writableLength === 0 && (socket as { encrypted?: boolean }).encrypted !== true) {
+    socket.destroy();
+  } else {
+    endGracefully(socket);
+  }
 }
