@@ -1,4 +1,7 @@
 import { packageBuild } from '../tsup.base';
 
 // A program, not a library: the harness and the server child, ESM, no declarations.
-export default packageBuild({ cli: 'src/cli.ts', server: 'src/server.ts' }, { format: ['esm'], dts: false });
+export default packageBuild(
+  { cli: 'src/cli.ts', server: 'src/server.ts', 'idle-holder': 'src/idle-holder.ts' },
+  { format: ['esm'], dts: false },
+);

@@ -31,6 +31,7 @@ export class ServerChild {
   #nextId = 0;
   #stderr = '';
   readonly #waiting = new Map<number, (stats: ChildStats) => void>();
+  readonly #profiling = new Map<number, () => void>();
   readonly #slowListeners = new Set<() => void>();
 
   private constructor(spec: ServerSpec, options: ChildOptions) {
@@ -52,6 +53,9 @@ export class ServerChild {
       if (message.type === 'stats') {
         this.#waiting.get(message.id)?.(message.stats);
         this.#waiting.delete(message.id);
+      } else if (message.type === 'profiled') {
+        this.#profiling.get(message.id)?.();
+        this.#profiling.delete(message.id);
       } else if (message.type === 'slow-started') {
         for (const listener of this.#slowListeners) listener();
       }
@@ -111,6 +115,26 @@ export class ServerChild {
           reject(error);
         }
       });
+    });
+  }
+
+  /** Starts the child's CPU profiler; with `file`, stops it and writes the profile there. */
+  profile(file?: string): Promise<void> {
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#profiling.delete(id);
+        reject(
+          new Error(
+            `${this.spec.framework}/${this.spec.variant} did not ${file ? 'write' : 'start'} its profile in time`,
+          ),
+        );
+      }, STATS_TIMEOUT_MS);
+      this.#profiling.set(id, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.process.send({ type: 'profile', id, ...(file === undefined ? {} : { file }) });
     });
   }
 

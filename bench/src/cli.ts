@@ -143,10 +143,11 @@ async function main(): Promise<number> {
       settings.baselineCore === undefined ? [] : [settings.baselineCore],
     );
     for (const summary of profiles) {
-      // Profiles are named <scenario>-<framework>-<variant>.cpuprofile (see runPaired).
-      const name = basename(summary.file, '.cpuprofile');
+      // Profiles are named <scenario>-<framework>-<variant>-round<N>.cpuprofile (see runPaired);
+      // a summary adds up one child's rounds.
+      const name = basename(summary.file);
       const row = rows.find((candidate) => candidate.profileName === name);
-      const served = row?.servedRequests;
+      const served = row?.profiledRequests;
       if (typeof served !== 'number' || served === 0) continue;
       summary.servedRequests = served;
       summary.busyUsPerRequest = round((summary.busyMs * 1000) / served, 2);

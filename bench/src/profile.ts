@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 interface ProfileNode {
   id: number;
@@ -33,10 +33,23 @@ export interface ProfileSummary {
 
 const isWorkspaceLameduck = (url: string) =>
   /\/packages\/(core|express|koa|hono)\/dist\//.test(url) || url.includes('@lameduck');
+/**
+ * lameduck follows HTTP/1 requests on Node's diagnostics channels: the time Node spends
+ * publishing to them is its cost too (the bench's servers have no other subscriber).
+ */
+const isLameduckChannel = (frame: ProfileNode['callFrame']) =>
+  frame.url === 'node:diagnostics_channel' && frame.functionName === 'publish';
 const IDLE = new Set(['(idle)']);
 
-/** Where a `--cpu-prof` profile spent its busy time, and how much of it lameduck accounts for. */
-export function summariseProfile(file: string, extraRoots: readonly string[] = []): ProfileSummary {
+interface Analysis {
+  busyUs: number;
+  gcUs: number;
+  lameduckUs: number;
+  self: Map<string, number>;
+  callees: Map<string, number>;
+}
+
+function analyse(file: string, extraRoots: readonly string[]): Analysis {
   // Another build of core (--baseline-core) is lameduck's code too.
   const isLameduck = (url: string) =>
     isWorkspaceLameduck(url) || extraRoots.some((root) => url.includes(root));
@@ -45,11 +58,7 @@ export function summariseProfile(file: string, extraRoots: readonly string[] = [
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
 
-  let busyUs = 0;
-  let gcUs = 0;
-  let lameduckUs = 0;
-  const self = new Map<string, number>();
-  const callees = new Map<string, number>();
+  const analysis: Analysis = { busyUs: 0, gcUs: 0, lameduckUs: 0, self: new Map(), callees: new Map() };
   const label = (node: ProfileNode) => {
     const { functionName, url, lineNumber } = node.callFrame;
     const file = url.replace(/^.*\/(packages|node_modules)\//, '$1/').replace(/^file:\/\//, '');
@@ -59,26 +68,31 @@ export function summariseProfile(file: string, extraRoots: readonly string[] = [
     const delta = profile.timeDeltas[index] ?? 0;
     const top = byId.get(id);
     if (!top || IDLE.has(top.callFrame.functionName)) return;
-    busyUs += delta;
-    if (top.callFrame.functionName === '(garbage collector)') gcUs += delta;
+    analysis.busyUs += delta;
+    if (top.callFrame.functionName === '(garbage collector)') analysis.gcUs += delta;
     // Walk down the stack from the top through Node internals and native frames only: the
     // samples end at a lameduck frame are its cost; an app or framework frame on the way means
     // lameduck only called next() into it, which is not its cost.
     let inLameduck = false;
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
-      const url = byId.get(at)?.callFrame.url ?? '';
-      if (isLameduck(url)) {
+      const frame = byId.get(at)?.callFrame;
+      const url = frame?.url ?? '';
+      if (isLameduck(url) || (frame !== undefined && isLameduckChannel(frame))) {
         inLameduck = true;
         break;
       }
       if (url !== '' && !url.startsWith('node:')) break;
     }
     if (!inLameduck) return;
-    lameduckUs += delta;
+    analysis.lameduckUs += delta;
     const key = label(top);
-    if (isLameduck(top.callFrame.url)) self.set(key, (self.get(key) ?? 0) + delta);
-    else callees.set(key, (callees.get(key) ?? 0) + delta);
+    const own = isLameduck(top.callFrame.url) ? analysis.self : analysis.callees;
+    own.set(key, (own.get(key) ?? 0) + delta);
   });
+  return analysis;
+}
+
+function summarise(file: string, analysis: Analysis): ProfileSummary {
   const ranked = (map: Map<string, number>) =>
     [...map.entries()]
       .sort((a, b) => b[1] - a[1])
@@ -89,19 +103,45 @@ export function summariseProfile(file: string, extraRoots: readonly string[] = [
       });
   return {
     file,
-    busyMs: Math.round(busyUs / 1000),
-    gcMs: Math.round(gcUs / 1000),
-    lameduckInclusiveMs: Math.round(lameduckUs / 1000),
-    lameduckSelf: ranked(self),
-    lameduckCallees: ranked(callees),
+    busyMs: Math.round(analysis.busyUs / 100) / 10,
+    gcMs: Math.round(analysis.gcUs / 100) / 10,
+    lameduckInclusiveMs: Math.round(analysis.lameduckUs / 100) / 10,
+    lameduckSelf: ranked(analysis.self),
+    lameduckCallees: ranked(analysis.callees),
   };
 }
 
+/** Where a CPU profile spent its busy time, and how much of it lameduck accounts for. */
+export function summariseProfile(file: string, extraRoots: readonly string[] = []): ProfileSummary {
+  return summarise(file, analyse(file, extraRoots));
+}
+
+/** `overhead-node-bare-round3.cpuprofile` → `overhead-node-bare`: one child's rounds. */
+export function profileGroup(file: string): string {
+  return basename(file, '.cpuprofile').replace(/-round\d+$/, '');
+}
+
+/** One summary per server child: the profiles of its rounds added up. */
 export function summariseProfiles(directory: string, extraRoots: readonly string[] = []): ProfileSummary[] {
-  return readdirSync(directory)
-    .filter((name) => name.endsWith('.cpuprofile'))
-    .sort()
-    .map((name) => summariseProfile(join(directory, name), extraRoots));
+  const groups = new Map<string, Analysis>();
+  for (const name of readdirSync(directory)
+    .filter((entry) => entry.endsWith('.cpuprofile'))
+    .sort()) {
+    const analysis = analyse(join(directory, name), extraRoots);
+    const group = profileGroup(name);
+    const sum = groups.get(group);
+    if (sum === undefined) {
+      groups.set(group, analysis);
+      continue;
+    }
+    sum.busyUs += analysis.busyUs;
+    sum.gcUs += analysis.gcUs;
+    sum.lameduckUs += analysis.lameduckUs;
+    for (const key of ['self', 'callees'] as const) {
+      for (const [frame, us] of analysis[key]) sum[key].set(frame, (sum[key].get(frame) ?? 0) + us);
+    }
+  }
+  return [...groups].map(([group, analysis]) => summarise(join(directory, group), analysis));
 }
 
 export function formatProfiles(summaries: readonly ProfileSummary[]): string {

@@ -7,7 +7,9 @@
  * check takes `checkMs` and counts its runs. Each variant imports only what it uses, so a
  * bare server loads no library and its heap holds nothing of the others.
  */
+import { writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Session } from 'node:inspector';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -97,7 +99,12 @@ function listen(server: Server): Promise<Server> {
 }
 
 function newLameduck(create: typeof createNodeLameduck): NodeLameduck {
-  const created = create({ logger: false, drainDelayMs: 0, drainTimeoutMs });
+  const created = create({
+    logger: false,
+    drainDelayMs: 0,
+    drainTimeoutMs,
+    ...(spec.idleGraceMs === undefined ? {} : { idleGraceMs: spec.idleGraceMs }),
+  });
   if (spec.checkMs !== undefined) created.check('slow-dependency', check);
   lameduck = created;
   return created;
@@ -362,9 +369,36 @@ async function stats(gc: boolean): Promise<ChildStats> {
   return result;
 }
 
+let profiler: Session | undefined;
+const PROFILE_INTERVAL_US = 100;
+
+/** Starts V8's CPU profiler (no file), or stops it and writes the profile to `file`. */
+async function profile(file: string | undefined): Promise<void> {
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) =>
+      profiler!.post(method, params, (error, result) => (error ? reject(error) : resolve(result))),
+    );
+  if (file === undefined) {
+    if (profiler === undefined) {
+      profiler = new Session();
+      profiler.connect();
+      await post('Profiler.enable');
+      // 100 µs rather than V8's 1 ms: lameduck's part of a one-second round is a few ms, and
+      // a share counted from a dozen samples would differ from round to round by sampling alone.
+      await post('Profiler.setSamplingInterval', { interval: PROFILE_INTERVAL_US });
+    }
+    await post('Profiler.start');
+    return;
+  }
+  const { profile: taken } = (await post('Profiler.stop')) as { profile: object };
+  await writeFile(file, JSON.stringify(taken));
+}
+
 process.on('message', (message: ParentMessage) => {
   if (message.type === 'stats')
     void stats(message.gc).then((figures) => send({ ...message, stats: figures }));
+  if (message.type === 'profile')
+    void profile(message.file).then(() => send({ type: 'profiled', id: message.id }));
   // A normal exit, so that --cpu-prof writes its profile.
   if (message.type === 'exit') process.exit(0);
 });

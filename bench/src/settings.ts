@@ -16,6 +16,8 @@ export interface ShutdownCondition {
   quietMs: number;
   /** Only these variants (default: all). */
   variants?: Variant[];
+  /** lameduck's idle grace for this condition (its 1000 ms default when absent). */
+  idleGraceMs?: number;
 }
 
 export interface Settings {
@@ -31,7 +33,7 @@ export interface Settings {
   cpuProf: boolean;
   /** Add node:http variants with only lameduck's connection tracking, and only its probe matching. */
   breakdown: boolean;
-  /** probe-cost: also measure core loaded from this dist directory (a build from before a change). */
+  /** overhead, probe-cost, shutdown: also measure core loaded from this dist directory (a build from before a change). */
   baselineCore?: string;
   overhead: {
     rounds: number;
@@ -84,6 +86,8 @@ const FULL: Omit<
       { idleConnections: 10, quietMs: 0 },
       { idleConnections: 1000, quietMs: 0 },
       { idleConnections: 1000, quietMs: 1100, variants: ['lameduck', 'http-terminator'] },
+      // What the idle grace costs: the same busy sockets with it turned off.
+      { idleConnections: 1000, quietMs: 0, variants: ['lameduck'], idleGraceMs: 0 },
     ],
     inFlightMs: 200,
   },
@@ -94,7 +98,14 @@ const QUICK: typeof FULL = {
   overhead: { rounds: 3, connections: 50, pipelining: PIPELINING, durationS: 0.3, warmupRequests: 5_000 },
   probes: { rounds: 1, connections: 1000, durationS: 1, checkMs: 50 },
   // One N only: the naive server.close() alone takes 6 s a run (it waits out the keep-alive timeout).
-  shutdown: { rounds: 1, conditions: [{ idleConnections: 1000, quietMs: 0 }], inFlightMs: 200 },
+  shutdown: {
+    rounds: 1,
+    conditions: [
+      { idleConnections: 1000, quietMs: 0 },
+      { idleConnections: 1000, quietMs: 1100, variants: ['lameduck', 'http-terminator'] },
+    ],
+    inFlightMs: 200,
+  },
   memory: { warmupRequests: 5_000, requests: 50_000, connections: 1_000 },
 };
 
@@ -127,8 +138,8 @@ export const USAGE = `Usage: pnpm bench [--] [options]
   --memory-connections=N  connections opened and closed (default 10,000)
   --cpu-prof              profile each overhead server child; print where lameduck's time goes
   --pipelining=N          overhead and probe-cost: requests in flight per connection (default 8)
-  --baseline-core=DIR     probe-cost: also run lameduck with core loaded from DIR (a dist built
-                          before a change), in the same rounds
+  --baseline-core=DIR     overhead, probe-cost and shutdown: also run lameduck on node:http with
+                          core loaded from DIR (a dist built before a change), in the same rounds
   --breakdown             overhead also for node:http with attach() alone and respondToNode() alone,
                           and for each framework with one no-op middleware
   --no-pin                do not pin the load generator and the server to separate CPUs

@@ -17,7 +17,7 @@ export type Variant =
   /** --breakdown: lameduck's two per-request costs apart (connection tracking, probe matching). */
   | 'lameduck-attach'
   | 'lameduck-probe'
-  /** probe-cost with --baseline-core: lameduck loaded from another build of core (before a change). */
+  /** --baseline-core: lameduck on node:http loaded from another build of core (before a change). */
   | 'lameduck-baseline'
   /** probes: lameduck's middleware on a server listen() did not start (probes go through the app). */
   | 'lameduck-router'
@@ -31,6 +31,8 @@ export interface ServerSpec {
   checkMs?: number;
   /** Load `@lameduck/core/node` from this dist directory instead (lameduck-baseline). */
   coreDir?: string;
+  /** lameduck's idleGraceMs (its default when absent). */
+  idleGraceMs?: number;
   /** Every library's drain/termination timeout, set alike so nobody is cut short unfairly. */
   drainTimeoutMs?: number;
 }
@@ -39,7 +41,8 @@ export interface ServerSpec {
 export type ChildMessage =
   | { type: 'listening'; port: number; probePort: number; probePath: string }
   | { type: 'slow-started' }
-  | { type: 'stats'; id: number; stats: ChildStats };
+  | { type: 'stats'; id: number; stats: ChildStats }
+  | { type: 'profiled'; id: number };
 
 export interface ChildStats {
   /** How many times the readiness check ran since the child started. */
@@ -54,7 +57,11 @@ export interface ChildStats {
 }
 
 /** Messages from the parent: `gc` asks for a collection before the figures are taken. */
-export type ParentMessage = { type: 'stats'; id: number; gc: boolean } | { type: 'exit' };
+export type ParentMessage =
+  | { type: 'stats'; id: number; gc: boolean }
+  /** Start the CPU profiler, or stop it and write the profile to `file`: one profile per round. */
+  | { type: 'profile'; id: number; file?: string }
+  | { type: 'exit' };
 
 export const DEFAULT_DRAIN_TIMEOUT_MS = 5_000;
 export const PROBE_PATH = '/readyz';

@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServerChild } from '../child.js';
 import { type BenchContext, roundOrder, startChild } from '../context.js';
-import { load, median } from '../load.js';
+import { median } from '../load.js';
+import { pipelinedLoad } from '../pipelined.js';
 import { summariseProfile } from '../profile.js';
 import { type Column, type Row, round, show, spread } from '../report.js';
 import type { Framework, ServerSpec, Variant } from '../spec.js';
@@ -28,12 +28,21 @@ export const OVERHEAD_COLUMNS: Column[] = [
     value: spread('serverCpuUsPerRequest', 'roundsServerCpuUsPerRequest', 1),
   },
   {
+    title: 'lameduck µs/req (min–max)',
+    value: spread('lameduckUsPerRequest', 'roundsLameduckUsPerRequest', 2),
+  },
+  {
+    title: 'lameduck in profile (min–max)',
+    value: spread('lameduckProfileShareRatio', 'roundsLameduckProfileShareRatio', 1, true),
+  },
+  {
     title: 'CPU vs bare (min–max)',
     value: spread('cpuPerRequestRatio', 'roundsCpuPerRequestRatio', 1, true),
   },
-  { title: 'server CPU busy', value: show.percent('serverCpuBusyRatio') },
-  { title: 'lameduck in profile', value: show.percent('lameduckProfileShareRatio') },
-  { title: 'lameduck µs/req', value: show.number('lameduckUsPerRequest', 2) },
+  {
+    title: 'server CPU busy (min–max)',
+    value: spread('serverCpuBusyRatio', 'roundsServerCpuBusyRatio', 0, true),
+  },
   { title: 'req/s', value: show.number('requestsPerSec') },
   { title: 'vs bare', value: show.percent('throughputRatio') },
   { title: 'p50 ms', value: show.number('p50Ms', 2) },
@@ -50,12 +59,16 @@ const LABELS: Partial<Record<Variant, string>> = {
 };
 
 interface Sample {
+  requests: number;
   requestsPerSec: number;
   p50Ms: number;
   p99Ms: number;
   cpuUsPerRequest: number;
   cpuBusy: number;
   errors: number;
+  /** With --cpu-prof: this round's profile (it covers the measured run only). */
+  lameduckShare?: number;
+  lameduckUsPerRequest?: number;
 }
 
 /** One server of a paired comparison, and the path the load asks for. */
@@ -74,13 +87,25 @@ export async function runOverhead(context: BenchContext): Promise<Row[]> {
   for (const framework of context.settings.frameworks) {
     const variants: Variant[] = [
       ...OVERHEAD_VARIANTS[framework],
+      // Before/after in the same rounds: lameduck with core from another build.
+      ...(framework === 'node' && context.settings.baselineCore !== undefined
+        ? (['lameduck-baseline'] as const)
+        : []),
       ...(context.settings.breakdown
         ? framework === 'node'
           ? (['lameduck-attach', 'lameduck-probe'] as const)
           : (['noop-middleware'] as const)
         : []),
     ];
-    const entries = variants.map((variant) => ({ spec: { framework, variant }, path: '/' }));
+    const baselineCore = context.settings.baselineCore;
+    const entries = variants.map((variant) => ({
+      spec: {
+        framework,
+        variant,
+        ...(variant === 'lameduck-baseline' && baselineCore !== undefined ? { coreDir: baselineCore } : {}),
+      },
+      path: '/',
+    }));
     rows.push(...(await runPaired(context, 'overhead', entries)));
   }
   return rows;
@@ -99,46 +124,49 @@ export async function runPaired(
   const rows: Row[] = [];
   const children = new Map<PairedEntry, ServerChild>();
   const name = (entry: PairedEntry) => `${entry.spec.framework}-${entry.spec.variant}`;
-  const execArgv = (entry: PairedEntry) =>
-    context.profileDir
-      ? [
-          '--cpu-prof',
-          `--cpu-prof-dir=${context.profileDir}`,
-          `--cpu-prof-name=${scenario}-${name(entry)}.cpuprofile`,
-        ]
-      : [];
-  const url = (entry: PairedEntry) => `${children.get(entry)!.url.replace(/\/$/, '')}${entry.path}`;
+  const extraRoots = context.settings.baselineCore === undefined ? [] : [context.settings.baselineCore];
+  const loadOn = (entry: PairedEntry, how: { durationS: number } | { amount: number }, latencies = true) =>
+    pipelinedLoad(children.get(entry)!.port, entry.path, {
+      connections: overhead.connections,
+      depth: overhead.pipelining,
+      latencies,
+      ...how,
+    });
   try {
-    for (const entry of entries) {
-      children.set(entry, await startChild(context, entry.spec, { execArgv: execArgv(entry) }));
-    }
+    for (const entry of entries) children.set(entry, await startChild(context, entry.spec));
     const samples = new Map<PairedEntry, Sample[]>(entries.map((entry) => [entry, []]));
     const served = new Map<PairedEntry, number>(entries.map((entry) => [entry, 0]));
     context.log(`${scenario}: warming up ${entries.map(name).join(', ')}`);
     for (const entry of entries) {
-      const warmup = await load(url(entry), {
-        connections: overhead.connections,
-        pipelining: overhead.pipelining,
-        amount: overhead.warmupRequests,
-        latencies: false,
-      });
+      const warmup = await loadOn(entry, { amount: overhead.warmupRequests }, false);
       served.set(entry, warmup.requests);
     }
     for (let index = 0; index < overhead.rounds; index += 1) {
       for (const entry of roundOrder(entries, index)) {
         const child = children.get(entry)!;
+        // One profile per round, around the measured run only: its share has a range too.
+        const profileFile = context.profileDir
+          ? join(context.profileDir, `${scenario}-${name(entry)}-round${index + 1}.cpuprofile`)
+          : undefined;
+        if (profileFile) await child.profile();
         const before = await child.stats();
-        const result = await load(url(entry), {
-          connections: overhead.connections,
-          pipelining: overhead.pipelining,
-          ...(overhead.amount === undefined
-            ? { durationS: overhead.durationS }
-            : { amount: overhead.amount }),
-        });
+        const result = await loadOn(
+          entry,
+          overhead.amount === undefined ? { durationS: overhead.durationS } : { amount: overhead.amount },
+        );
         const after = await child.stats();
+        if (profileFile) await child.profile(profileFile);
         const cpuUs = after.cpuUs - before.cpuUs;
         served.set(entry, served.get(entry)! + result.requests);
+        const profiled = profileFile ? summariseProfile(profileFile, extraRoots) : undefined;
         samples.get(entry)!.push({
+          requests: result.requests,
+          ...(profiled === undefined
+            ? {}
+            : {
+                lameduckShare: profiled.busyMs === 0 ? 0 : profiled.lameduckInclusiveMs / profiled.busyMs,
+                lameduckUsPerRequest: (profiled.lameduckInclusiveMs * 1000) / Math.max(1, result.requests),
+              }),
           requestsPerSec: result.requestsPerSec,
           p50Ms: result.p50Ms,
           p99Ms: result.p99Ms,
@@ -151,7 +179,11 @@ export async function runPaired(
         `${scenario} round ${index + 1}/${overhead.rounds}: ${entries
           .map((entry) => {
             const last = samples.get(entry)!.at(-1)!;
-            return `${name(entry)} ${last.cpuUsPerRequest.toFixed(1)} µs/req (${Math.round(last.cpuBusy * 100)}% busy)`;
+            const lameduck =
+              last.lameduckUsPerRequest === undefined
+                ? ''
+                : `, lameduck ${last.lameduckUsPerRequest.toFixed(2)}`;
+            return `${name(entry)} ${last.cpuUsPerRequest.toFixed(1)} µs/req${lameduck} (${Math.round(last.cpuBusy * 100)}% busy)`;
           })
           .join(', ')}`,
       );
@@ -187,34 +219,32 @@ export async function runPaired(
         roundsServerCpuUsPerRequest: own.map((sample) => round(sample.cpuUsPerRequest, 2)),
         roundsCpuPerRequestRatio: cpuRatios.map((ratio) => round(ratio, 4)),
         roundsServerCpuBusyRatio: own.map((sample) => round(sample.cpuBusy, 3)),
-        // Warm-up included: what a --cpu-prof profile of this child covers.
         servedRequests: served.get(entry)!,
+        // The requests the profiles cover: the measured rounds, not the warm-up.
+        profiledRequests: own.reduce((total, sample) => total + sample.requests, 0),
         profileName: `${scenario}-${name(entry)}`,
+        ...profileFigures(own),
       });
     }
   } finally {
-    for (const child of children.values()) await (context.profileDir ? child.exit() : child.kill());
+    for (const child of children.values()) await child.kill();
   }
-  if (context.profileDir) addProfileFigures(context, rows);
   return rows;
 }
 
-/**
- * With --cpu-prof: lameduck's share of each server's busy time (its own code and the Node
- * internals it called), and that time per request. One profile covers the whole run of a child
- * (warm-up included), so these have no per-round range.
- */
-function addProfileFigures(context: BenchContext, rows: Row[]): void {
-  const extraRoots = context.settings.baselineCore === undefined ? [] : [context.settings.baselineCore];
-  for (const row of rows) {
-    const file = join(context.profileDir!, `${row.profileName}.cpuprofile`);
-    if (!existsSync(file)) continue;
-    const summary = summariseProfile(file, extraRoots);
-    const served = row.servedRequests as number;
-    row.lameduckProfileShareRatio =
-      summary.busyMs === 0 ? 0 : round(summary.lameduckInclusiveMs / summary.busyMs, 4);
-    row.lameduckUsPerRequest = served > 0 ? round((summary.lameduckInclusiveMs * 1000) / served, 2) : null;
-  }
+/** With --cpu-prof: lameduck's share of each round's profile and its time per request, median and rounds. */
+function profileFigures(own: readonly Sample[]): Record<string, number | number[]> {
+  const shares = own.flatMap((sample) => (sample.lameduckShare === undefined ? [] : [sample.lameduckShare]));
+  const perRequest = own.flatMap((sample) =>
+    sample.lameduckUsPerRequest === undefined ? [] : [sample.lameduckUsPerRequest],
+  );
+  if (shares.length === 0) return {};
+  return {
+    lameduckProfileShareRatio: round(median(shares), 4),
+    roundsLameduckProfileShareRatio: shares.map((share) => round(share, 4)),
+    lameduckUsPerRequest: round(median(perRequest), 3),
+    roundsLameduckUsPerRequest: perRequest.map((us) => round(us, 3)),
+  };
 }
 
 /** Rows whose server was not saturated in some round: their req/s measured the load generator. */

@@ -1,6 +1,9 @@
 import { connect, type Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { type BenchContext, roundOrder, startChild } from '../context.js';
-import { median, openWithRequest, responseComplete, withTimeout } from '../load.js';
+import type { HolderMessage } from '../idle-holder.js';
+import { median, responseComplete, withTimeout } from '../load.js';
 import { type Column, type Row, round, show } from '../report.js';
 import {
   DEFAULT_DRAIN_TIMEOUT_MS,
@@ -25,6 +28,7 @@ const DEFAULT_FRAMEWORKS: Framework[] = ['node', 'express'];
 
 const LABELS: Partial<Record<Variant, string>> = {
   naive: 'naive server.close()',
+  'lameduck-baseline': 'lameduck (baseline core)',
   lightship: 'lightship + http-terminator',
   terminus: '@godaddy/terminus',
 };
@@ -32,6 +36,7 @@ const LABELS: Partial<Record<Variant, string>> = {
 /** Past the drain timeout (5 s for everyone) plus margin: a child still alive then is killed. */
 const EXIT_WAIT_MS = DEFAULT_DRAIN_TIMEOUT_MS + 10_000;
 const OPEN_CONCURRENCY = 100;
+const HOLDER_ENTRY = fileURLToPath(new URL('./idle-holder.js', import.meta.url));
 
 export const SHUTDOWN_COLUMNS: Column[] = [
   { title: 'framework', value: show.text('framework'), text: true },
@@ -64,11 +69,25 @@ export async function runShutdown(context: BenchContext): Promise<Row[]> {
   const { shutdown, frameworks } = context.settings;
   const all = frameworks.length === FRAMEWORKS.length ? DEFAULT_FRAMEWORKS : frameworks;
   const rows: Row[] = [];
-  for (const { idleConnections, quietMs, variants } of shutdown.conditions) {
+  for (const { idleConnections, quietMs, variants, idleGraceMs } of shutdown.conditions) {
+    const baselineCore = context.settings.baselineCore;
     const specs: ServerSpec[] = all.flatMap((framework) =>
       SHUTDOWN_VARIANTS[framework]
         .filter((variant) => variants === undefined || variants.includes(variant))
-        .map((variant) => ({ framework, variant })),
+        .flatMap((variant): ServerSpec[] => [
+          { framework, variant, ...(idleGraceMs === undefined ? {} : { idleGraceMs }) },
+          // Before/after in the same rounds: lameduck on node:http with core from another build.
+          ...(framework === 'node' && variant === 'lameduck' && baselineCore !== undefined
+            ? [
+                {
+                  framework,
+                  variant: 'lameduck-baseline' as const,
+                  coreDir: baselineCore,
+                  ...(idleGraceMs === undefined ? {} : { idleGraceMs }),
+                },
+              ]
+            : []),
+        ]),
     );
     const samples = new Map<ServerSpec, Sample[]>(specs.map((spec) => [spec, []]));
     for (let index = 0; index < shutdown.rounds; index += 1) {
@@ -86,10 +105,11 @@ export async function runShutdown(context: BenchContext): Promise<Row[]> {
         scenario: 'shutdown',
         framework: spec.framework,
         variant: spec.variant,
-        variantLabel: LABELS[spec.variant] ?? spec.variant,
+        variantLabel: `${LABELS[spec.variant] ?? spec.variant}${spec.idleGraceMs === undefined ? '' : `, idleGraceMs ${spec.idleGraceMs}`}`,
         rounds: own.length,
         idleConnections,
         idleQuietMs: quietMs,
+        ...(spec.idleGraceMs === undefined ? {} : { idleGraceMs: spec.idleGraceMs }),
         inFlightMs: shutdown.inFlightMs,
         drainDelayMs: 0,
         exitMs: round(median(own.map((sample) => sample.exitMs)), 1),
@@ -114,20 +134,26 @@ async function measureOnce(
 ): Promise<Sample> {
   const child = await startChild(context, { ...spec, drainTimeoutMs: DEFAULT_DRAIN_TIMEOUT_MS });
   const sockets: Socket[] = [];
+  const holder = new Worker(HOLDER_ENTRY, {
+    workerData: { port: child.port, connections: idleConnections, concurrency: OPEN_CONCURRENCY },
+  });
+  const holderSays = (type: HolderMessage['type']) =>
+    new Promise<HolderMessage>((resolve, reject) => {
+      const onMessage = (message: HolderMessage) => {
+        if (message.type === 'failed') reject(new Error(message.error));
+        else if (message.type === type) resolve(message);
+        else return;
+        holder.off('message', onMessage);
+      };
+      holder.on('message', onMessage);
+      holder.once('error', reject);
+    });
   try {
-    let idleResets = 0;
-    for (let opened = 0; opened < idleConnections; opened += OPEN_CONCURRENCY) {
-      const batch = Math.min(OPEN_CONCURRENCY, idleConnections - opened);
-      const socketsInBatch = await Promise.all(
-        Array.from({ length: batch }, () => openWithRequest(child.port, '/')),
-      );
-      for (const socket of socketsInBatch) {
-        socket.on('error', () => {
-          idleResets += 1;
-        });
-        sockets.push(socket);
-      }
-    }
+    await withTimeout(
+      holderSays('opened'),
+      60_000,
+      `${idleConnections} idle connections did not open in time`,
+    );
 
     if (quietMs > 0) await new Promise((resolve) => setTimeout(resolve, quietMs));
 
@@ -152,6 +178,13 @@ async function measureOnce(
     // Let the last bytes the child wrote reach our sockets.
     await new Promise((resolve) => setTimeout(resolve, 20));
     const timedOut = exit.signal === 'SIGKILL';
+    const closed = holderSays('closed');
+    holder.postMessage('close');
+    const idleResets = (
+      (await withTimeout(closed, 30_000, 'the idle connections did not close')) as {
+        resets: number;
+      }
+    ).resets;
     return {
       exitMs: timedOut ? Number.NaN : exit.atMs - killedAt,
       floorMs: Math.max(0, inFlightMs - (killedAt - arrivedAt)),
@@ -161,6 +194,7 @@ async function measureOnce(
     };
   } finally {
     for (const socket of sockets) socket.destroy();
+    await holder.terminate();
     await child.kill();
   }
 }

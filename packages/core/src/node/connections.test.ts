@@ -1,6 +1,7 @@
 import { Agent, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect as connectHttp2, createServer as createHttp2Server, createSecureServer } from 'node:http2';
 import { createServer as createHttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect as connectTls } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -46,6 +47,40 @@ describe('ServerTracker (HTTP/1)', () => {
     await slow;
     expect(tracker.inFlight).toBe(0);
     expect(tracker.connections).toBe(1);
+  });
+
+  it('adds no listener to the server or to any response: the per-request cost is connection state only', async () => {
+    const finishListeners: number[] = [];
+    const { server, tracker, port, agent } = await trackedHttp((_request, response) => {
+      finishListeners.push(response.listenerCount('finish'));
+      response.end('ok');
+    });
+    expect(server.listenerCount('request')).toBe(1);
+    await get(port, '/', { agent });
+    await get(port, '/', { agent });
+    tracker.startDraining();
+    await get(port, '/', { agent });
+    // Node's own finish listener (the one that frees the socket for the next response), none of ours.
+    expect(finishListeners).toEqual([1, 1, 1]);
+    expect(server.listenerCount('request')).toBe(1);
+  });
+
+  it('counts the requests Node answers itself (503 past maxRequestsPerSocket) and closes after them', async () => {
+    const { server, tracker, port } = await trackedHttp();
+    server.maxRequestsPerSocket = 1;
+    const socket = await connectRaw(port);
+    let received = '';
+    socket.on('data', (chunk) => {
+      received += chunk;
+    });
+    // Pipelined: the second one is past the limit, and Node answers it 503 without the app.
+    socket.write('GET /slow?ms=100 HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    await until(() => tracker.inFlight === 2);
+    expect(tracker.stopAccepting()).toMatchObject({ busy: 1 });
+    await socket.whenClosed;
+    expect(received).toMatch(/^HTTP\/1\.1 200 OK[\s\S]*done[\s\S]*HTTP\/1\.1 503 /);
+    expect(tracker.inFlight).toBe(0);
+    await tracker.whenEmpty();
   });
 
   it('while draining, every response says Connection: close, also one already in progress', async () => {
@@ -112,6 +147,30 @@ describe('ServerTracker (HTTP/1)', () => {
     await get(port, '/', { agent });
     await sleep(400);
     expect(tracker.stopAccepting()).toMatchObject({ idleClosed: 1, idleInGrace: 0 });
+    await tracker.whenEmpty();
+  });
+
+  it('closes quiet idle sockets in the same turn, without a shutdown round trip per socket', async () => {
+    const server = createServer(handler);
+    const accepted: Socket[] = [];
+    server.on('connection', (socket: Socket) => accepted.push(socket));
+    const tracker = new ServerTracker(server, 'http', 100);
+    const port = await listen(server);
+    const agent = new Agent({ keepAlive: true, maxSockets: 20 });
+    cleanups.push(
+      () => closeHard(server),
+      () => agent.destroy(),
+    );
+    await Promise.all(Array.from({ length: 20 }, () => get(port, '/', { agent })));
+    const busy = get(port, '/slow?ms=800');
+    await until(() => tracker.inFlight === 1);
+    await sleep(300);
+    expect(tracker.stopAccepting()).toMatchObject({ idleClosed: accepted.length - 1, busy: 1 });
+    // end() on each idle socket, then a destroy once its shutdown request came back, was work
+    // for every socket on later turns, while the request in flight waited for the event loop:
+    // now the FIN goes with the close itself.
+    expect(accepted.filter((socket) => !socket.destroyed)).toHaveLength(1);
+    expect(await busy).toMatchObject({ status: 200, body: 'done', headers: { connection: 'close' } });
     await tracker.whenEmpty();
   });
 

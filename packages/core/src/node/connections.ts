@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Http2ServerResponse, Http2Session, ServerHttp2Stream } from 'node:http2';
+import type { Http2Session, ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { activityStamp, quietForAtLeastMs } from './activity-clock.js';
+import { type Http1Exchange, observeHttp1 } from './http1-channels.js';
 import { listenAlongside } from './listen-alongside.js';
 import { DEFAULT_IDLE_GRACE_MS } from './options.js';
 import type { AttachableServer, ServerKind } from './server-kind.js';
@@ -34,8 +35,6 @@ interface Http1Connection {
   upgrade?: IncomingMessage;
   /** The idle grace: closes the socket unless a request arrived meanwhile. */
   graceTimer?: ReturnType<typeof setTimeout>;
-  /** Shared by every response on this connection: one closure per socket, none per request. */
-  readonly onFinish: (this: ServerResponse) => void;
 }
 
 interface Http2Connection {
@@ -57,7 +56,7 @@ type Connection = Http1Connection | Http2Connection;
 export { DEFAULT_IDLE_GRACE_MS };
 
 /** serving: normal. draining: every response says Connection: close. closing: listener closed. */
-export type TrackerPhase = 'serving' | 'draining' | 'closing';
+type TrackerPhase = 'serving' | 'draining' | 'closing';
 
 export interface StopReport {
   /** Keep-alive sockets with no request in flight, and sockets that never sent one: closed now. */
@@ -84,12 +83,13 @@ export interface DestroyReport {
 
 /**
  * Tracks every connection of one server and every request in flight on each, with Node's public
- * events only, so that the drain behaves the same whatever `server.close()` does in the running
- * Node version (it closes idle connections since Node 19, and did not before).
+ * events and diagnostics channels only, so that the drain behaves the same whatever
+ * `server.close()` does in the running Node version (it closes idle connections since Node 19,
+ * and did not before). Like Go's net/http, it keeps state per connection (a count of requests
+ * in flight and when it was last active) rather than anything per request.
  */
 export class ServerTracker {
   readonly server: AttachableServer;
-  readonly kind: ServerKind;
   /** How long a recently active idle socket gets for one last request (DEFAULT_IDLE_GRACE_MS). */
   readonly idleGraceMs: number;
   #phase: TrackerPhase = 'serving';
@@ -108,7 +108,6 @@ export class ServerTracker {
 
   constructor(server: AttachableServer, kind: ServerKind, idleGraceMs = DEFAULT_IDLE_GRACE_MS) {
     this.server = server;
-    this.kind = kind;
     this.idleGraceMs = idleGraceMs;
     const tls = kind === 'https' || kind === 'http2-secure';
     if (kind === 'http') {
@@ -132,20 +131,18 @@ export class ServerTracker {
     if (kind === 'http2' || kind === 'http2-secure') {
       server.on('session', (session: Http2Session) => this.#onSession(session));
     }
-    for (const event of ['request', 'checkContinue', 'checkExpectation']) {
-      listenAlongside(server, event, (request: IncomingMessage, response: ServerResponse) =>
-        this.#onRequest(request, response),
-      );
-    }
+    // HTTP/1 requests (HTTP/2 ones are counted as streams on their session): from the channels
+    // rather than the request events, so that requests Node answers itself (503 past
+    // maxRequestsPerSocket, 417) count too, and the app's listener stays the only one.
+    observeHttp1(server, {
+      start: (exchange) => this.#onRequest(exchange),
+      finish: (exchange) => this.#onResponseFinish(exchange),
+    });
     for (const event of ['upgrade', 'connect']) {
       listenAlongside(server, event, (request: IncomingMessage, socket: Duplex) =>
         this.#onUpgrade(request, socket),
       );
     }
-  }
-
-  get phase(): TrackerPhase {
-    return this.#phase;
   }
 
   /** Open connections: sockets and HTTP/2 sessions, upgraded ones included. */
@@ -220,7 +217,7 @@ export class ServerTracker {
         const quietForMs = quietForAtLeastMs(connection.lastActivity);
         if (quietForMs >= this.idleGraceMs) {
           report.idleClosed += 1;
-          endGracefully(connection.socket);
+          closeIdle(connection.socket);
         } else {
           report.idleInGrace += 1;
           closeWhenQuiet(connection, this.idleGraceMs - quietForMs);
@@ -260,24 +257,18 @@ export class ServerTracker {
   #onSocket(socket: Duplex): Http1Connection {
     const known = (socket as unknown as Record<symbol, Http1Connection | undefined>)[this.#key];
     if (known !== undefined) return known;
-    const tracker = this;
     const connection: Http1Connection = {
       protocol: 'http1',
       socket,
       inFlight: 0,
       closing: false,
       lastActivity: activityStamp(),
-      onFinish(this: ServerResponse) {
-        connection.inFlight -= 1;
-        if (connection.last === this) connection.last = undefined;
-        connection.lastActivity = activityStamp();
-        if (tracker.#phase !== 'serving') tracker.#afterResponse(connection, this);
-      },
     };
     this.#connections.set(socket, connection);
     // Found again from the socket on every request: a property read, not a map lookup.
     (socket as unknown as Record<symbol, Http1Connection>)[this.#key] = connection;
-    socket.once('close', () => {
+    // 'close' comes once: `on` spares the removal `once` does, per socket, as it closes.
+    socket.on('close', () => {
       clearTimeout(connection.graceTimer);
       this.#forget(socket);
     });
@@ -301,7 +292,7 @@ export class ServerTracker {
 
   #onTcpSocket(socket: Socket): void {
     this.#handshaking.add(socket);
-    socket.once('close', () => this.#handshaking.delete(socket));
+    socket.on('close', () => this.#handshaking.delete(socket));
   }
 
   #onTlsSocket(socket: TLSSocket): void {
@@ -322,24 +313,32 @@ export class ServerTracker {
     this.#connections.set(session, connection);
     session.on('stream', (stream: ServerHttp2Stream) => {
       connection.streams += 1;
-      stream.once('close', () => {
+      stream.on('close', () => {
         connection.streams -= 1;
       });
     });
-    session.once('close', () => this.#forget(session));
+    session.on('close', () => this.#forget(session));
     if (this.#phase === 'closing') session.close();
   }
 
-  #onRequest(request: IncomingMessage, response: ServerResponse | Http2ServerResponse): void {
-    // HTTP/2 requests are counted as streams on their session; Connection headers are illegal there.
-    if (request.httpVersionMajor >= 2) return;
-    const http1Response = response as ServerResponse;
-    const connection = this.#onSocket(request.socket);
+  /** Published before the app sees the request: a Connection header set now is in its answer. */
+  #onRequest({ socket, response }: Http1Exchange): void {
+    const connection = this.#onSocket(socket);
     const previous = connection.last;
     connection.inFlight += 1;
-    connection.last = http1Response;
-    http1Response.on('finish', connection.onFinish);
-    if (this.#phase !== 'serving') this.#lastOnSocket(connection, previous, http1Response);
+    connection.last = response;
+    if (this.#phase !== 'serving') this.#lastOnSocket(connection, previous, response);
+  }
+
+  /** Published from the response's `finish`, before Node detaches it from its socket. */
+  #onResponseFinish({ socket, response }: Http1Exchange): void {
+    const connection = (socket as unknown as Record<symbol, Http1Connection | undefined>)[this.#key];
+    // A request that started before this tracker saw its socket (attached after listen()).
+    if (connection === undefined || connection.inFlight === 0) return;
+    connection.inFlight -= 1;
+    if (connection.last === response) connection.last = undefined;
+    connection.lastActivity = activityStamp();
+    if (this.#phase !== 'serving') this.#afterResponse(connection, response);
   }
 
   /** While draining: `response` is now the last on its socket; only it may say Connection: close. */
@@ -398,7 +397,7 @@ function closeListenerOnly(server: AttachableServer): void {
 function closeWhenQuiet(connection: Http1Connection, ms: number): void {
   clearTimeout(connection.graceTimer);
   connection.graceTimer = setTimeout(() => {
-    if (connection.inFlight === 0) endGracefully(connection.socket);
+    if (connection.inFlight === 0) closeIdle(connection.socket);
   }, ms);
   // The drain waits for the connection count, not for this timer.
   connection.graceTimer.unref();
@@ -470,4 +469,19 @@ function announceGoaway(session: Http2Session): void {
 export function endGracefully(socket: Duplex): void {
   if (socket.destroyed) return;
   socket.end(() => socket.destroy());
+}
+
+/**
+ * Closes an idle keep-alive socket. With nothing left to send on a plain TCP socket, closing it
+ * sends the same FIN as end() would, without end()'s shutdown request and the callbacks after
+ * it: a third of the work, which counts when a thousand idle sockets close in one turn of the
+ * event loop while a request is still in flight. A TLS socket still ends first, so that its
+ * close_notify goes out before the FIN.
+ */
+function closeIdle(socket: Duplex): void {
+  if (socket.writableLength === 0 && (socket as { encrypted?: boolean }).encrypted !== true) {
+    socket.destroy();
+  } else {
+    endGracefully(socket);
+  }
 }
