@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
-import { type LoadResult, percentile } from './load.js';
+import { percentile } from '../../packages/cli/src/drill/percentile.js';
+import type { LoadResult } from './load.js';
 
 export interface PipelinedOptions {
   connections: number;
@@ -119,8 +120,8 @@ export function pipelinedLoad(port: number, path: string, options: PipelinedOpti
       requests: answered,
       elapsedMs,
       requestsPerSec: answered / (elapsedMs / 1000),
-      p50Ms: percentile(times, 0.5),
-      p99Ms: percentile(times, 0.99),
+      p50Ms: percentile(times, 0.5) ?? Number.NaN,
+      p99Ms: percentile(times, 0.99) ?? Number.NaN,
       errors,
       non2xx,
     } satisfies LoadResult;
