@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { AnswerCache } from './answer-cache.js';
 import { type CheckKind, CheckRegistry } from './checks.js';
 import { DEFAULT_PROBE_PATHS } from './paths.js';
 import { evaluateProbe, type ProbeQuery } from './probe.js';
-import { answerProbe, cachedAnswerFor, type ProbeRequest, type ResponderContext } from './respond.js';
+import {
+  answerProbe,
+  cachedAnswerFor,
+  type ProbeRequest,
+  type ResponderContext,
+  responderCache,
+} from './respond.js';
 import { StateMachine } from './states.js';
 
 /** One service by hand: its clock, state and checks, and a responder with or without kept answers. */
@@ -29,20 +34,7 @@ function world(keep: boolean) {
       evaluations += 1;
       return evaluateProbe(kind, machine, registry, query);
     },
-    ...(keep
-      ? {
-          cache: {
-            answers: new AnswerCache({
-              generation: (kind: CheckKind) => registry.generation(kind),
-              state: () => machine.state,
-              now,
-            }),
-            generation: (kind: CheckKind) => registry.generation(kind),
-            state: () => machine.state,
-            freshUntil: (kind: CheckKind) => registry.freshUntil(kind, registry.names(kind)),
-          },
-        }
-      : {}),
+    ...(keep ? { cache: responderCache(registry, machine, now) } : {}),
   };
   return {
     context,

@@ -37,36 +37,49 @@ export interface DrainTimes {
 }
 
 /**
- * Resolves the drain's durations and the model's options from the options in code and what the
- * environment sets (`readEnvironment`). Precedence, highest first: the environment, the option
- * in code, lameduck's default. An error quotes the variable when the value came from it.
+ * Splits options into the model's and the drain's three durations, resolved with what the
+ * environment sets (`readEnvironment`). Precedence, highest first: the environment, the option in
+ * code, lameduck's default; `LAMEDUCK_CHECK_TIMEOUT_MS` reaches the model as `checkTimeoutMs`. An
+ * error quotes the variable when the value came from it.
  */
 export function resolveDrainTimes(
-  options: Pick<DrainOptions, 'drainDelayMs' | 'drainTimeoutMs' | 'hookTimeoutMs' | 'checkTimeoutMs'>,
+  options: DrainOptions,
   fromEnv: EnvironmentSettings,
   inKubernetes: boolean,
-): DrainTimes & { checkTimeoutMs?: number } {
-  const pick = (option: 'drainDelayMs' | 'drainTimeoutMs' | 'hookTimeoutMs', fallback: number, minMs = 0) =>
+): { model: LameduckOptions; times: DrainTimes } {
+  const { drainDelayMs, drainTimeoutMs, hookTimeoutMs, ...model } = options;
+  const pick = (
+    option: keyof typeof DRAIN_OPTION_KEYS,
+    value: number | undefined,
+    fallback: number,
+    minMs = 0,
+  ) =>
     durationOption(
       fromEnv[option] === undefined ? option : ENVIRONMENT[option].variable,
-      fromEnv[option] ?? options[option],
+      fromEnv[option] ?? value,
       fallback,
       { minMs, maxMs: MAX_DURATION_MS },
     );
   const delay = ENVIRONMENT.drainDelayMs;
-  const checkTimeoutMs = fromEnv.checkTimeoutMs ?? options.checkTimeoutMs;
   return {
-    drainDelayMs: pick('drainDelayMs', inKubernetes ? delay.kubernetesDefaultMs : delay.defaultMs),
-    drainDelaySource:
-      fromEnv.drainDelayMs !== undefined
-        ? 'environment'
-        : options.drainDelayMs !== undefined
-          ? 'option'
-          : inKubernetes
-            ? 'kubernetes'
-            : 'default',
-    drainTimeoutMs: pick('drainTimeoutMs', ENVIRONMENT.drainTimeoutMs.defaultMs),
-    hookTimeoutMs: pick('hookTimeoutMs', ENVIRONMENT.hookTimeoutMs.defaultMs, 1),
-    ...(checkTimeoutMs === undefined ? {} : { checkTimeoutMs }),
+    model:
+      fromEnv.checkTimeoutMs === undefined ? model : { ...model, checkTimeoutMs: fromEnv.checkTimeoutMs },
+    times: {
+      drainDelayMs: pick(
+        'drainDelayMs',
+        drainDelayMs,
+        inKubernetes ? delay.kubernetesDefaultMs : delay.defaultMs,
+      ),
+      drainDelaySource:
+        fromEnv.drainDelayMs !== undefined
+          ? 'environment'
+          : drainDelayMs !== undefined
+            ? 'option'
+            : inKubernetes
+              ? 'kubernetes'
+              : 'default',
+      drainTimeoutMs: pick('drainTimeoutMs', drainTimeoutMs, ENVIRONMENT.drainTimeoutMs.defaultMs),
+      hookTimeoutMs: pick('hookTimeoutMs', hookTimeoutMs, ENVIRONMENT.hookTimeoutMs.defaultMs, 1),
+    },
   };
 }

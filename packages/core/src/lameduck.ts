@@ -1,4 +1,3 @@
-import { AnswerCache } from './answer-cache.js';
 import {
   CHECK_KINDS,
   type CheckEvent,
@@ -19,7 +18,7 @@ import { type Logger, prefixedLogger, silentLogger, takesFields } from './logger
 import { checkOptionKeys } from './option-keys.js';
 import { type ProbePaths, resolveProbePaths } from './paths.js';
 import { evaluateProbe, type ProbeQuery, type ProbeReport } from './probe.js';
-import { answerProbe, cachedAnswerFor, mayBeProbe } from './respond.js';
+import { answerProbe, cachedAnswerFor, mayBeProbe, responderCache } from './respond.js';
 import { type IgnoredTransition, type LifecycleState, type StateChange, StateMachine } from './states.js';
 import { sanitise } from './text.js';
 
@@ -174,16 +173,7 @@ export function createLameduck(options: LameduckOptions = {}): Lameduck {
     exposeDetails,
     knownCheck: (kind: CheckKind, name: string) => registry.has(name, kind),
     evaluate: (kind: CheckKind, query: ProbeQuery) => evaluateProbe(kind, machine, registry, query, policy),
-    cache: {
-      answers: new AnswerCache({
-        generation: (kind: CheckKind) => registry.generation(kind),
-        state: () => machine.state,
-        now,
-      }),
-      generation: (kind: CheckKind) => registry.generation(kind),
-      state: () => machine.state,
-      freshUntil: (kind: CheckKind) => registry.freshUntil(kind, registry.names(kind)),
-    },
+    cache: responderCache(registry, machine, now),
   };
 
   const lameduck: Lameduck = {

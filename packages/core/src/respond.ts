@@ -1,5 +1,5 @@
 import { AnswerCache, type CachedAnswer } from './answer-cache.js';
-import type { CheckKind } from './checks.js';
+import type { CheckKind, CheckRegistry } from './checks.js';
 import { formatJson, formatText } from './format.js';
 import type { ProbePaths } from './paths.js';
 import type { ProbeQuery, ProbeReport } from './probe.js';
@@ -45,6 +45,22 @@ export interface ResponderCache {
   state(): LifecycleState;
   /** Until when every check of `kind` answers from its cache (see `CheckRegistry.freshUntil`). */
   freshUntil(kind: CheckKind): number;
+}
+
+/** The cache of a lifecycle's answers, kept while its check results and its state hold. */
+export function responderCache(
+  registry: Pick<CheckRegistry, 'generation' | 'freshUntil' | 'names'>,
+  machine: { readonly state: LifecycleState },
+  now: () => number,
+): ResponderCache {
+  const generation = (kind: CheckKind) => registry.generation(kind);
+  const state = () => machine.state;
+  return {
+    answers: new AnswerCache({ generation, state, now }),
+    generation,
+    state,
+    freshUntil: (kind) => registry.freshUntil(kind, registry.names(kind)),
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { LameduckConfigError } from '../index.js';
+import { sum } from '../sum.js';
 import { AFTER_DESTROY_WAIT_MS, acceptQueueWaitMs, DEADLINE_MOMENT_MS } from './shutdown.js';
 
 interface NamedTimeout {
@@ -90,8 +91,4 @@ export function checkBudget(input: BudgetInput): void {
 
 function longest(hooks: readonly NamedTimeout[]): number {
   return Math.max(0, ...hooks.map((hook) => hook.timeoutMs));
-}
-
-function sum(values: readonly number[]): number {
-  return values.reduce((total, value) => total + value, 0);
 }

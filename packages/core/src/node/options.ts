@@ -109,16 +109,13 @@ export function resolveNodeOptions(
   // Named as the adapters name it: every adapter's createLameduck takes these options.
   checkOptionKeys(options, ALL_OPTION_KEYS, 'createLameduck');
   const {
-    drainDelayMs,
-    drainTimeoutMs,
-    hookTimeoutMs,
     signals,
     exitOnSignal,
     gracePeriodMs,
     idleGraceMs,
     env: envOption,
     onUncaughtException,
-    ...core
+    ...rest
   } = options;
   if (
     onUncaughtException !== undefined &&
@@ -131,13 +128,9 @@ export function resolveNodeOptions(
   }
   const env = resolveEnv(envOption, processEnv);
   const fromEnv = optionsFromEnv(env);
-  const { checkTimeoutMs, ...times } = resolveDrainTimes(
-    { drainDelayMs, drainTimeoutMs, hookTimeoutMs, checkTimeoutMs: core.checkTimeoutMs },
-    fromEnv,
-    Boolean(env[KUBERNETES_VARIABLE]),
-  );
+  const { model, times } = resolveDrainTimes(rest, fromEnv, Boolean(env[KUBERNETES_VARIABLE]));
   return {
-    core: checkTimeoutMs === undefined ? core : { ...core, checkTimeoutMs },
+    core: model,
     settings: {
       ...times,
       signals: resolveSignals(signals),

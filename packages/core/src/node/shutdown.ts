@@ -1,5 +1,6 @@
 import { type Hook, type HookOutcome, runHook } from '../hooks.js';
 import type { Lameduck, Logger } from '../index.js';
+import { sum } from '../sum.js';
 import { acceptQueued } from './accept-queue.js';
 import type { ServerTracker, UpgradedSocket } from './connections.js';
 import { endGracefully } from './connections.js';
@@ -410,10 +411,6 @@ function tellHook(context: ShutdownContext, outcome: HookOutcome): HookOutcome {
 
 function inFlight(servers: readonly ServerTracker[]): number {
   return sum(servers.map((server) => server.inFlight));
-}
-
-function sum(values: readonly number[]): number {
-  return values.reduce((total, value) => total + value, 0);
 }
 
 /** Resolves after `ms`, or as soon as `signal` aborts; never rejects. */

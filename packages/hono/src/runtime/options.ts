@@ -52,15 +52,7 @@ export function resolveRuntimeOptions(
     throw new LameduckConfigError('createLameduck options must be an object like { drainTimeoutMs: 20000 }');
   }
   checkOptionKeys(options, ALL_OPTION_KEYS, 'createLameduck');
-  const {
-    drainDelayMs,
-    drainTimeoutMs,
-    hookTimeoutMs,
-    signals,
-    exitOnSignal,
-    env: readEnv,
-    ...model
-  } = options;
+  const { signals, exitOnSignal, env: readEnv, ...rest } = options;
   if (signals !== undefined && signals !== false) {
     if (!Array.isArray(signals) || signals.some((signal) => !SIGNALS.includes(signal))) {
       throw new LameduckConfigError(`signals must be false or a list of ${SIGNALS.join(', ')}`);
@@ -74,16 +66,11 @@ export function resolveRuntimeOptions(
   }
   const get = readEnv === false ? () => undefined : env;
   const {
-    checkTimeoutMs,
-    drainDelaySource: _source,
-    ...times
-  } = resolveDrainTimes(
-    { drainDelayMs, drainTimeoutMs, hookTimeoutMs, checkTimeoutMs: model.checkTimeoutMs },
-    readEnvironment(get),
-    Boolean(get(KUBERNETES_VARIABLE)),
-  );
+    model,
+    times: { drainDelaySource: _source, ...times },
+  } = resolveDrainTimes(rest, readEnvironment(get), Boolean(get(KUBERNETES_VARIABLE)));
   return {
-    model: checkTimeoutMs === undefined ? model : { ...model, checkTimeoutMs },
+    model,
     settings: {
       ...times,
       signals: signals === false ? [] : (signals ?? ['SIGTERM', 'SIGINT']),
