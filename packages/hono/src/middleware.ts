@@ -17,7 +17,8 @@ export function probeMiddleware(
 ): MiddlewareHandler<LameduckEnv> {
   const bases = [lifecycle.paths.readiness, lifecycle.paths.liveness, lifecycle.paths.startup];
   const isProbe = (target: string) => isProbePath(lifecycle, target);
-  return async (context, next) => {
+  // Not async: a request passed on costs no promise of ours.
+  return (context, next) => {
     context.set('deadlineSignal', deadlineSignal);
     const path = probeTarget(context, bases, isProbe);
     if (path === undefined) return next();
@@ -27,8 +28,7 @@ export function probeMiddleware(
       headers: context.req.raw.headers,
     });
     if (!answer) return next();
-    const { status, headers, body } = await answer;
-    return context.body(body, status as 200, headers);
+    return answer.then(({ status, headers, body }) => context.body(body, status as 200, headers));
   };
 }
 

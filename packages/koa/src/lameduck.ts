@@ -26,9 +26,9 @@ export function createLameduck(options: NodeLameduckOptions = {}): KoaLameduck {
   return createAppLameduck(
     options,
     (lameduck, probes): KoaMiddleware =>
-      async (context, next) => {
+      (context, next) => {
         const url = context.url;
-        // The cheap test first: every request of the app passes here.
+        // The cheap test first, and no promise of our own: every request of the app passes here.
         if (!isProbePath(lameduck, url)) return next();
         const answer = respondToProbe(lameduck, {
           method: context.method,
@@ -38,12 +38,13 @@ export function createLameduck(options: NodeLameduckOptions = {}): KoaLameduck {
         if (answer === undefined) return next();
         // At the root: the URL was not rewritten by a mount.
         if (context.originalUrl === url) probes.answeredAtRoot(url);
-        const { status, headers, body } = await answer;
-        context.status = status;
-        context.body = body;
-        // After the body: Koa's body setter sets Content-Length from the body, which for HEAD is
-        // empty; core's header carries the length a GET gets (RFC 9110 §9.3.2).
-        context.set(headers);
+        return answer.then(({ status, headers, body }) => {
+          context.status = status;
+          context.body = body;
+          // After the body: Koa's body setter sets Content-Length from the body, which for HEAD
+          // is empty; core's header carries the length a GET gets (RFC 9110 §9.3.2).
+          context.set(headers);
+        });
       },
   );
 }
