@@ -5,7 +5,7 @@ export default [
   // splitting: one shared chunk for the model, so `@lameduck/core` and `@lameduck/core/node` share
   // one LameduckConfigError class (instanceof works across the two entry points).
   packageBuild(
-    { index: 'src/index.ts', node: 'src/node/index.ts', types: 'src/types.ts' },
+    { index: 'src/index.ts', node: 'src/node/index.ts', types: 'src/node/types.ts' },
     { clean: ['!bin/**'], splitting: true },
   ),
   // lameduck-probe: one self-contained ESM file with its shebang (tsup makes it executable).

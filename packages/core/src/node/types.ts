@@ -27,7 +27,7 @@ export type {
   ProbeQuery,
   ProbeReport,
   StateChange,
-} from './index.js';
+} from '../index.js';
 export type {
   DrainSettings,
   EnvOptions,
@@ -44,4 +44,4 @@ export type {
   StopReport,
   UpgradedSocket,
   UpgradedSocketsHook,
-} from './node/index.js';
+} from './index.js';
