@@ -15,8 +15,20 @@ export interface LifecycleInternals {
 
 export const INTERNALS: unique symbol = Symbol.for('@lameduck/core.internals') as never;
 
+// The last lifecycle looked up: the kit runs on every request, almost always for the same one, and
+// a lifecycle with an adapter's members added reads its properties slowly (dictionary mode).
+// Internals never change once defined (not writable, not configurable), so the pair stays true.
+let lastLifecycle: unknown;
+let lastInternals: LifecycleInternals | undefined;
+
 /** The internals of a lifecycle made by `createLameduck`, or undefined for anything else. */
 export function internalsOf(lifecycle: unknown): LifecycleInternals | undefined {
+  if (lifecycle === lastLifecycle) return lastInternals;
   if (lifecycle === null || typeof lifecycle !== 'object') return undefined;
-  return (lifecycle as { [INTERNALS]?: LifecycleInternals })[INTERNALS];
+  const internals = (lifecycle as { [INTERNALS]?: LifecycleInternals })[INTERNALS];
+  if (internals !== undefined) {
+    lastLifecycle = lifecycle;
+    lastInternals = internals;
+  }
+  return internals;
 }
