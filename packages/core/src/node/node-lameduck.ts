@@ -8,6 +8,7 @@ import {
   LameduckConfigError,
 } from '../index.js';
 import { internalsOf } from '../internals.js';
+import { sum } from '../sum.js';
 import { ServerTracker } from './connections.js';
 import { diagnosticsFor } from './diagnostics.js';
 import { EngineHooks } from './engine-hooks.js';
@@ -87,18 +88,14 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
   const deadline = new AbortController();
   let running: Shutdown | undefined;
 
-  const sumOver = (pick: (tracker: ServerTracker) => number) => {
-    let total = 0;
-    for (const tracker of trackers.values()) total += pick(tracker);
-    return total;
-  };
+  const sumOver = (pick: (tracker: ServerTracker) => number) => sum([...trackers.values()].map(pick));
   // The model's transitions, which the shutdown drives; the engine's drain() starts the shutdown.
   const transitions = {
     get state() {
       return lifecycle.state;
     },
-    drain: (reason = 'drain() called') => model.transition('draining', reason),
-    close: (reason = 'close() called') => model.transition('closed', reason),
+    drain: (reason: string) => model.transition('draining', reason),
+    close: (reason: string) => model.transition('closed', reason),
   };
 
   const start = (reason: string, signal?: NodeJS.Signals, drainTimeoutMs = settings.drainTimeoutMs) => {

@@ -61,7 +61,6 @@ export function createRuntimeLameduck(options: RuntimeLameduckOptions, runtime: 
   let inFlight = 0;
   let draining = false;
   let running: Promise<ShutdownResult> | undefined;
-  const now = () => Date.now();
 
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -74,7 +73,9 @@ export function createRuntimeLameduck(options: RuntimeLameduckOptions, runtime: 
     );
     // 1. Early notice and the drain delay, side by side: traffic still arrives while endpoints propagate.
     const early = Promise.all(
-      drainStartHooks.list().map((hook) => runHook(hook, 'drain-start', logger, now, { logSuccess: false })),
+      drainStartHooks
+        .list()
+        .map((hook) => runHook(hook, 'drain-start', logger, Date.now, { logSuccess: false })),
     );
     await Promise.all([early, sleep(settings.drainDelayMs)]);
     // 2. Stop accepting; wait for in-flight requests up to the drain timeout.
@@ -98,7 +99,7 @@ export function createRuntimeLameduck(options: RuntimeLameduckOptions, runtime: 
     // 3. Cleanup, newest first, one at a time.
     let failedHooks = (await early).filter((outcome) => !outcome.ok).length;
     for (const hook of [...cleanupHooks.list()].reverse()) {
-      if (!(await runHook(hook, 'cleanup', logger, now)).ok) failedHooks += 1;
+      if (!(await runHook(hook, 'cleanup', logger, Date.now)).ok) failedHooks += 1;
     }
     lifecycle.close('shutdown complete');
     const exitCode = forced || failedHooks > 0 ? 1 : 0;
