@@ -16,11 +16,14 @@ export function probeMiddleware(
   deadlineSignal: AbortSignal,
 ): MiddlewareHandler<LameduckEnv> {
   const bases = [lifecycle.paths.readiness, lifecycle.paths.liveness, lifecycle.paths.startup];
-  const isProbe = (target: string) => isProbePath(lifecycle, target);
   // Not async: a request passed on costs no promise of ours.
   return (context, next) => {
     context.set('deadlineSignal', deadlineSignal);
-    const path = probeTarget(context, bases, isProbe);
+    const target = rawTarget(context);
+    // Only a target that holds a probe path can be a probe, at the root or under a mount point:
+    // the app's own requests stop at this test, before any parsing.
+    if (!holdsProbePath(target, bases)) return next();
+    const path = probeTarget(context, target, lifecycle);
     if (path === undefined) return next();
     const answer = respondToProbe(lifecycle, {
       method: context.req.method,
@@ -30,6 +33,13 @@ export function probeMiddleware(
     if (!answer) return next();
     return answer.then(({ status, headers, body }) => context.body(body, status as 200, headers));
   };
+}
+
+function holdsProbePath(target: string, bases: readonly string[]): boolean {
+  for (let index = 0; index < bases.length; index += 1) {
+    if (target.includes(bases[index] as string)) return true;
+  }
+  return false;
 }
 
 /**
@@ -44,20 +54,11 @@ export function probeMiddleware(
  * Mounted as Express does: under `app.route('/internal', sub)` (or `app.use('/internal/*', mw)`,
  * or `basePath('/internal')`), the probe paths are `/internal/readyz` and so on.
  */
-function probeTarget(
-  context: Context,
-  bases: readonly string[],
-  isProbe: (target: string) => boolean,
-): string | undefined {
-  const target = originForm(rawTarget(context));
-  if (isProbe(target)) return target;
-  // Only a target that holds a probe path can be one under a mount point; the rest of the
-  // app's requests stop here, before reading the route.
-  let holdsProbePath = false;
-  for (const base of bases) if (target.includes(base)) holdsProbePath = true;
-  if (!holdsProbePath) return undefined;
+function probeTarget(context: Context, raw: string, lifecycle: Lameduck): string | undefined {
+  const target = originForm(raw);
+  if (isProbePath(lifecycle, target)) return target;
   const relative = stripMount(target, mountPrefix(context));
-  return relative !== undefined && isProbe(relative) ? relative : undefined;
+  return relative !== undefined && isProbePath(lifecycle, relative) ? relative : undefined;
 }
 
 function rawTarget(context: Context): string {

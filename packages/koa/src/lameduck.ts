@@ -9,6 +9,8 @@ interface KoaContext {
   /** The URL before any mount rewrote it (Koa sets it once per request). */
   originalUrl?: string;
   headers: IncomingHttpHeaders;
+  /** Node's request: `ctx.url` reads and writes its `url` through two getters. */
+  req: { url?: string };
   status: number;
   body: unknown;
   set(headers: Record<string, string>): void;
@@ -27,7 +29,8 @@ export function createLameduck(options: NodeLameduckOptions = {}): KoaLameduck {
     options,
     (lameduck, probes): KoaMiddleware =>
       (context, next) => {
-        const url = context.url;
+        // What `context.url` returns (a mount rewrites both), without Koa's two delegating getters.
+        const url = context.req.url ?? '';
         // The cheap test first, and no promise of our own: every request of the app passes here.
         if (!isProbePath(lameduck, url)) return next();
         const answer = respondToProbe(lameduck, {

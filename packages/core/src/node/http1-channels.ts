@@ -20,9 +20,9 @@ export interface Http1Observer {
   finish(exchange: Http1Exchange): void;
 }
 
-/** The server property holding its observers: found from the message by a property read. */
-const OBSERVERS = Symbol('lameduck HTTP/1 observers');
-type Observed = { [OBSERVERS]?: Http1Observer[] };
+/** The server property holding its observer: found from the message by a property read. */
+const OBSERVER = Symbol('lameduck HTTP/1 observer');
+type Observed = { [OBSERVER]?: Http1Observer };
 let subscribed = false;
 
 /**
@@ -34,8 +34,21 @@ let subscribed = false;
  */
 export function observeHttp1(server: object, observer: Http1Observer): void {
   const observed = server as Observed;
-  if (observed[OBSERVERS] === undefined) observed[OBSERVERS] = [observer];
-  else observed[OBSERVERS].push(observer);
+  const before = observed[OBSERVER];
+  // One observer per server is the rule (one tracker); a second one shares the slot.
+  observed[OBSERVER] =
+    before === undefined
+      ? observer
+      : {
+          start(exchange) {
+            before.start(exchange);
+            observer.start(exchange);
+          },
+          finish(exchange) {
+            before.finish(exchange);
+            observer.finish(exchange);
+          },
+        };
   if (subscribed) return;
   subscribed = true;
   subscribe('http.server.request.start', onStart);
@@ -43,17 +56,9 @@ export function observeHttp1(server: object, observer: Http1Observer): void {
 }
 
 function onStart(message: unknown): void {
-  const observers = ((message as Http1Exchange).server as Observed)[OBSERVERS];
-  if (observers === undefined) return;
-  for (let index = 0; index < observers.length; index += 1) {
-    (observers[index] as Http1Observer).start(message as Http1Exchange);
-  }
+  ((message as Http1Exchange).server as Observed)[OBSERVER]?.start(message as Http1Exchange);
 }
 
 function onFinish(message: unknown): void {
-  const observers = ((message as Http1Exchange).server as Observed)[OBSERVERS];
-  if (observers === undefined) return;
-  for (let index = 0; index < observers.length; index += 1) {
-    (observers[index] as Http1Observer).finish(message as Http1Exchange);
-  }
+  ((message as Http1Exchange).server as Observed)[OBSERVER]?.finish(message as Http1Exchange);
 }

@@ -43,6 +43,25 @@ describe('probesFirst', () => {
     expect(appSaw).toEqual(['/readyz', '/livez', '/readyzz']);
   });
 
+  it('tells probes under a prefix from the app paths that share their first letters', async () => {
+    const lameduck = createNodeLameduck({ logger: false, signals: false, env: false, prefix: '/health' });
+    made.push(lameduck);
+    lameduck.ready();
+    const probes = probesFirst(lameduck);
+    const server = createServer((request, response) => response.end(`app ${request.url}\n`));
+    servers.push(server);
+    const port = await listenThrough(probes.inFrontOf(server));
+    probes.answeredAtRoot('/health/readyz');
+    probes.answeredAtRoot('/health/livez');
+
+    expect(await get(port, '/health/readyz')).toMatchObject({ status: 200, body: 'ok\n' });
+    expect(await get(port, '/health/livez?x=1')).toMatchObject({ status: 200, body: 'ok\n' });
+    expect((await get(port, '/health/startupz')).body).toBe('app /health/startupz\n');
+    expect((await get(port, '/healthz')).body).toBe('app /healthz\n');
+    expect((await get(port, '/h')).body).toBe('app /h\n');
+    expect((await get(port, '/')).body).toBe('app /\n');
+  });
+
   it('leaves a server alone that has no single request listener to wrap', async () => {
     const lameduck = createNodeLameduck({ logger: false, signals: false, env: false });
     made.push(lameduck);

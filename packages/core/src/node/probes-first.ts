@@ -24,14 +24,19 @@ export interface ProbesFirst {
 export function probesFirst(lameduck: Lifecycle & { readonly paths: ProbePaths }): ProbesFirst {
   const answered = new Set<string>();
   const bases = [lameduck.paths.readiness, lameduck.paths.liveness, lameduck.paths.startup];
+  // The second characters of the answered paths ('r' of /readyz): every request passes the
+  // server's listener, and most are told apart from a probe by one character.
+  // Probe paths are ASCII, with a character after the slash (the options refuse anything else).
+  const secondCodes = new Uint8Array(128);
   const inFront = <S extends Server>(server: S): S => {
     const listeners = server.listeners('request') as RequestListener[];
     if (listeners.length !== 1) return server;
     const app = listeners[0] as RequestListener;
     server.removeListener('request', app);
     server.on('request', function (this: Server, request: IncomingMessage, response: ServerResponse) {
-      if (answered.size > 0) {
-        const base = probeBase(bases, request.url ?? '');
+      const url = request.url;
+      if (url !== undefined && secondCodes[url.charCodeAt(1)] === 1) {
+        const base = probeBase(bases, url);
         if (base !== undefined && answered.has(base) && respondToNode(lameduck, request, response)) return;
       }
       app.call(this, request, response);
@@ -41,7 +46,9 @@ export function probesFirst(lameduck: Lifecycle & { readonly paths: ProbePaths }
   return {
     answeredAtRoot(url) {
       const base = probeBase(bases, url);
-      if (base !== undefined) answered.add(base);
+      if (base === undefined) return;
+      answered.add(base);
+      secondCodes[base.charCodeAt(1)] = 1;
     },
     inFrontOf: (app) => ({
       listen: (port, host, onListening) => inFront(app.listen(port, host, onListening)),
