@@ -1,10 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { OwnLines, type PositionTick } from './own-lines.js';
 
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
   children?: number[];
+  positionTicks?: PositionTick[];
 }
 
 interface CpuProfile {
@@ -20,6 +22,11 @@ export interface ProfileSummary {
   gcMs: number;
   /** Time in lameduck's code and in the Node internals it called: what lameduck costs. */
   lameduckInclusiveMs: number;
+  /**
+   * Framework code the optimiser inlined into lameduck's functions (see `OwnLines`): sampled on
+   * lameduck's frames, but the framework's work, so not in `lameduckInclusiveMs`.
+   */
+  inlinedFrameworkMs: number;
   /** The functions of lameduck's own code on top of the stack, most expensive first. */
   lameduckSelf: { name: string; where: string; ms: number }[];
   /** The Node internals lameduck called, most expensive first. */
@@ -45,6 +52,7 @@ interface Analysis {
   busyUs: number;
   gcUs: number;
   lameduckUs: number;
+  inlinedUs: number;
   self: Map<string, number>;
   callees: Map<string, number>;
 }
@@ -58,7 +66,27 @@ function analyse(file: string, extraRoots: readonly string[]): Analysis {
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
 
-  const analysis: Analysis = { busyUs: 0, gcUs: 0, lameduckUs: 0, self: new Map(), callees: new Map() };
+  const analysis: Analysis = {
+    busyUs: 0,
+    gcUs: 0,
+    lameduckUs: 0,
+    inlinedUs: 0,
+    self: new Map(),
+    callees: new Map(),
+  };
+  const ownLines = new OwnLines(
+    profile.nodes.map((node) => node.callFrame.url).filter((url) => url !== '' && isLameduck(url)),
+  );
+  const ownShares = new Map<ProfileNode, number>();
+  const ownShare = (node: ProfileNode) => {
+    let share = ownShares.get(node);
+    if (share === undefined) {
+      const { url, lineNumber, columnNumber } = node.callFrame;
+      share = ownLines.ownShare(url, lineNumber, columnNumber, node.positionTicks);
+      ownShares.set(node, share);
+    }
+    return share;
+  };
   const label = (node: ProfileNode) => {
     const { functionName, url, lineNumber } = node.callFrame;
     const file = url.replace(/^.*\/(packages|node_modules)\//, '$1/').replace(/^file:\/\//, '');
@@ -84,10 +112,16 @@ function analyse(file: string, extraRoots: readonly string[]): Analysis {
       if (url !== '' && !url.startsWith('node:')) break;
     }
     if (!inLameduck) return;
-    analysis.lameduckUs += delta;
     const key = label(top);
-    const own = isLameduck(top.callFrame.url) ? analysis.self : analysis.callees;
-    own.set(key, (own.get(key) ?? 0) + delta);
+    if (!isLameduck(top.callFrame.url)) {
+      analysis.lameduckUs += delta;
+      analysis.callees.set(key, (analysis.callees.get(key) ?? 0) + delta);
+      return;
+    }
+    const own = delta * ownShare(top);
+    analysis.lameduckUs += own;
+    analysis.inlinedUs += delta - own;
+    analysis.self.set(key, (analysis.self.get(key) ?? 0) + own);
   });
   return analysis;
 }
@@ -106,6 +140,7 @@ function summarise(file: string, analysis: Analysis): ProfileSummary {
     busyMs: Math.round(analysis.busyUs / 100) / 10,
     gcMs: Math.round(analysis.gcUs / 100) / 10,
     lameduckInclusiveMs: Math.round(analysis.lameduckUs / 100) / 10,
+    inlinedFrameworkMs: Math.round(analysis.inlinedUs / 100) / 10,
     lameduckSelf: ranked(analysis.self),
     lameduckCallees: ranked(analysis.callees),
   };
@@ -137,6 +172,7 @@ export function summariseProfiles(directory: string, extraRoots: readonly string
     sum.busyUs += analysis.busyUs;
     sum.gcUs += analysis.gcUs;
     sum.lameduckUs += analysis.lameduckUs;
+    sum.inlinedUs += analysis.inlinedUs;
     for (const key of ['self', 'callees'] as const) {
       for (const [frame, us] of analysis[key]) sum[key].set(frame, (sum[key].get(frame) ?? 0) + us);
     }
@@ -155,6 +191,11 @@ export function formatProfiles(summaries: readonly ProfileSummary[]): string {
     lines.push(
       `${summary.file}: busy ${summary.busyMs} ms (GC ${summary.gcMs} ms), in lameduck ${summary.lameduckInclusiveMs} ms (${share.toFixed(1)}%)${perRequest}`,
     );
+    if (summary.inlinedFrameworkMs > 0) {
+      lines.push(
+        `  framework code inlined into lameduck's frames, not counted: ${summary.inlinedFrameworkMs} ms`,
+      );
+    }
     for (const entry of summary.lameduckSelf)
       lines.push(`  self   ${entry.ms} ms  ${entry.name}  ${entry.where}`);
     for (const entry of summary.lameduckCallees)
