@@ -17,6 +17,8 @@ import ts from 'typescript';
 export class OwnLines {
   readonly #functions = new Map<string, FunctionInfo[]>();
   readonly #byName = new Map<string, FunctionInfo[]>();
+  /** `start: this.#onRequest.bind(this)`: calling `start` runs `#onRequest`. */
+  readonly #aliases = new Map<string, Set<string>>();
   readonly #allowed = new Map<FunctionInfo, Set<number>>();
 
   /** Reads and parses each lameduck file the profile names (its `file://` URL). */
@@ -28,7 +30,11 @@ export class OwnLines {
       } catch {
         continue;
       }
-      const functions = functionsOf(url, source);
+      const functions = functionsOf(url, source, (name, target) => {
+        const targets = this.#aliases.get(name);
+        if (targets === undefined) this.#aliases.set(name, new Set([target]));
+        else targets.add(target);
+      });
       this.#functions.set(url, functions);
       for (const info of functions) {
         if (info.name === undefined) continue;
@@ -76,7 +82,7 @@ export class OwnLines {
     const queue = [root];
     for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
       for (let line = next.startLine; line <= next.endLine; line += 1) lines.add(line);
-      for (const name of next.calls) {
+      for (const name of this.#withAliases(next.calls)) {
         for (const callee of this.#byName.get(name) ?? []) {
           if (seen.has(callee)) continue;
           seen.add(callee);
@@ -86,6 +92,12 @@ export class OwnLines {
     }
     this.#allowed.set(root, lines);
     return lines;
+  }
+
+  #withAliases(names: Set<string>): Set<string> {
+    const all = new Set(names);
+    for (const name of all) for (const target of this.#aliases.get(name) ?? []) all.add(target);
+    return all;
   }
 }
 
@@ -106,7 +118,11 @@ interface FunctionInfo {
   calls: Set<string>;
 }
 
-function functionsOf(url: string, source: string): FunctionInfo[] {
+function functionsOf(
+  url: string,
+  source: string,
+  alias: (name: string, target: string) => void,
+): FunctionInfo[] {
   const file = ts.createSourceFile(url, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
   const functions: FunctionInfo[] = [];
   const open: FunctionInfo[] = [];
@@ -126,6 +142,10 @@ function functionsOf(url: string, source: string): FunctionInfo[] {
       };
       functions.push(info);
       open.push(info);
+    }
+    if ((ts.isPropertyAssignment(node) || ts.isVariableDeclaration(node)) && node.initializer !== undefined) {
+      const target = boundName(node.initializer);
+      if (target !== undefined && ts.isIdentifier(node.name)) alias(node.name.text, target);
     }
     if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
       const callee = calledName(node.expression);
@@ -148,6 +168,19 @@ function nameOf(node: ts.Node): string | undefined {
     return ts.isIdentifier(parent.name) ? parent.name.text : undefined;
   }
   return undefined;
+}
+
+/** `f`, `this.#f` or `this.#f.bind(this)` as a value: the name of the function it runs. */
+function boundName(initializer: ts.Expression): string | undefined {
+  let value = initializer;
+  if (
+    ts.isCallExpression(value) &&
+    ts.isPropertyAccessExpression(value.expression) &&
+    value.expression.name.text === 'bind'
+  ) {
+    value = value.expression.expression;
+  }
+  return ts.isIdentifier(value) || ts.isPropertyAccessExpression(value) ? calledName(value) : undefined;
 }
 
 function calledName(expression: ts.Expression): string | undefined {

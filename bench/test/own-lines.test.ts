@@ -20,6 +20,17 @@ const SOURCE = [
   '    app.call(this, request, response);', // 10
   '  };', // 11
   '}', // 12
+  'class Tracker {', // 13
+  '  constructor(server) {', // 14
+  '    observe(server, { start: this.#onRequest.bind(this) });', // 15
+  '  }', // 16
+  '  #onRequest(exchange) {', // 17
+  '    this.count += 1;', // 18
+  '  }', // 19
+  '}', // 20
+  'function onStart(message) {', // 21
+  '  message.server[OBSERVER]?.start(message);', // 22
+  '}', // 23
 ].join('\n');
 
 function lameduckFile(): string {
@@ -40,6 +51,19 @@ describe('OwnLines', () => {
       { line: 195, ticks: 4 }, // past the end of the file: framework code
     ]);
     expect(share).toBeCloseTo(5 / 10);
+  });
+
+  it('follows a method handed out bound under another name', () => {
+    const url = lameduckFile();
+    const lines = new OwnLines([url]);
+    // onStart calls `.start`, which is `#onRequest` bound: its line 18 is onStart's own code.
+    expect(
+      lines.ownShare(url, 20, 9, [
+        { line: 22, ticks: 1 },
+        { line: 18, ticks: 1 },
+        { line: 2, ticks: 2 },
+      ]),
+    ).toBe(2 / 4);
   });
 
   it('charges everything when it cannot tell: no line ticks, or a file it cannot read', () => {

@@ -16,13 +16,16 @@ export function probeMiddleware(
   deadlineSignal: AbortSignal,
 ): MiddlewareHandler<LameduckEnv> {
   const bases = [lifecycle.paths.readiness, lifecycle.paths.liveness, lifecycle.paths.startup];
+  // A target holds a probe path only if it holds that path's last character ('z' of the default
+  // paths): one search for a character rejects most targets, where a search per path cost three.
+  const lastCharacters = [...new Set(bases.map((base) => base.slice(-1)))];
   // Not async: a request passed on costs no promise of ours.
   return (context, next) => {
     context.set('deadlineSignal', deadlineSignal);
     const target = rawTarget(context);
     // Only a target that holds a probe path can be a probe, at the root or under a mount point:
     // the app's own requests stop at this test, before any parsing.
-    if (!holdsProbePath(target, bases)) return next();
+    if (!holdsProbePath(target, bases, lastCharacters)) return next();
     const path = probeTarget(context, target, lifecycle);
     if (path === undefined) return next();
     const answer = respondToProbe(lifecycle, {
@@ -35,7 +38,16 @@ export function probeMiddleware(
   };
 }
 
-function holdsProbePath(target: string, bases: readonly string[]): boolean {
+function holdsProbePath(
+  target: string,
+  bases: readonly string[],
+  lastCharacters: readonly string[],
+): boolean {
+  let mayHold = false;
+  for (let index = 0; index < lastCharacters.length; index += 1) {
+    if (target.indexOf(lastCharacters[index] as string) !== -1) mayHold = true;
+  }
+  if (!mayHold) return false;
   for (let index = 0; index < bases.length; index += 1) {
     if (target.includes(bases[index] as string)) return true;
   }

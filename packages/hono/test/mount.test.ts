@@ -89,3 +89,23 @@ describe('probes in a mounted Hono middleware, relative to the mount point as in
     expect(await (await app.request('/')).text()).toBe('hello');
   });
 });
+
+describe('probe paths of your own, mounted', () => {
+  const customLameduck = lifecyclesForTests((options) =>
+    createLameduck({ ...options, paths: { readiness: '/ready', liveness: '/alive', startup: '/started' } }),
+  );
+
+  it('answers each of them under the mount point, whatever character it ends with, and leaves the rest to the app', async () => {
+    const lameduck = customLameduck();
+    lameduck.ready();
+    const app = mounts[1]![1](lameduck);
+    app.get('/internal/*', (context) => context.text(`app ${context.req.path}`));
+    for (const path of ['/internal/ready', '/internal/alive', '/internal/started']) {
+      const answer = await app.request(path);
+      expect([answer.status, await answer.text()], path).toEqual([200, 'ok\n']);
+    }
+    expect(await (await app.request('/internal/aliv')).text()).toBe('app /internal/aliv');
+    expect(await (await app.request('/internal/readyz')).text()).toBe('app /internal/readyz');
+    expect(await (await app.request('/')).text()).toBe('hello');
+  });
+});

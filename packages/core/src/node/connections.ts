@@ -134,9 +134,10 @@ export class ServerTracker {
     // HTTP/1 requests (HTTP/2 ones are counted as streams on their session): from the channels
     // rather than the request events, so that requests Node answers itself (503 past
     // maxRequestsPerSocket, 417) count too, and the app's listener stays the only one.
+    // Bound rather than wrapped in arrows: one frame less on every request.
     observeHttp1(server, {
-      start: (exchange) => this.#onRequest(exchange),
-      finish: (exchange) => this.#onResponseFinish(exchange),
+      start: this.#onRequest.bind(this),
+      finish: this.#onResponseFinish.bind(this),
     });
     for (const event of ['upgrade', 'connect']) {
       listenAlongside(server, event, (request: IncomingMessage, socket: Duplex) =>
