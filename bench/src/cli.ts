@@ -95,6 +95,11 @@ async function main(): Promise<number> {
     `Node ${machine.node}; load average at start ${machine.loadAverageAtStart}; ${pinned ? 'load generator on CPU 0, servers on CPU 1' : 'not pinned'}`,
     `Command: ${command} (mode ${settings.mode})`,
   ];
+  if (settings.noInlining) {
+    header.push(
+      "note: overhead servers run with V8's inlining off (--no-inlining): every time is slower than in production; compare lameduck's share, not µs or req/s",
+    );
+  }
   if (machine.loadAverageAtStart > machine.cpus) {
     header.push(
       `warning: the machine is busy before the run (load average ${machine.loadAverageAtStart} on ${machine.cpus} CPUs): the figures will be noisy`,

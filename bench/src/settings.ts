@@ -31,6 +31,11 @@ export interface Settings {
   pin: boolean;
   /** Write a CPU profile of each overhead server child and summarise where its time went. */
   cpuProf: boolean;
+  /**
+   * Overhead server children run with V8's inlining off (`--no-turbo-inlining`): slower, but
+   * every profile sample lands on the function that spent it, so lameduck's share is exact.
+   */
+  noInlining: boolean;
   /** Add node:http variants with only lameduck's connection tracking, and only its probe matching. */
   breakdown: boolean;
   /** overhead, probe-cost, shutdown: also measure core loaded from this dist directory (a build from before a change). */
@@ -76,7 +81,16 @@ const PIPELINING = 8;
 
 const FULL: Omit<
   Settings,
-  'mode' | 'scenarios' | 'frameworks' | 'json' | 'out' | 'pin' | 'cpuProf' | 'breakdown' | 'baselineCore'
+  | 'mode'
+  | 'scenarios'
+  | 'frameworks'
+  | 'json'
+  | 'out'
+  | 'pin'
+  | 'cpuProf'
+  | 'noInlining'
+  | 'breakdown'
+  | 'baselineCore'
 > = {
   overhead: { rounds: 7, connections: 50, pipelining: PIPELINING, durationS: 1, warmupRequests: 20_000 },
   probes: { rounds: 3, connections: 1000, durationS: 1.5, checkMs: 50 },
@@ -137,6 +151,9 @@ export const USAGE = `Usage: pnpm bench [--] [options]
   --memory-requests=N     requests before the second heap reading (default 1,000,000)
   --memory-connections=N  connections opened and closed (default 10,000)
   --cpu-prof              profile each overhead server child; print where lameduck's time goes
+  --no-inlining           overhead server children run with V8's inlining off: slower, but each
+                          profile sample is charged to the function that spent it (a cross-check
+                          of --cpu-prof's share, which must tell inlined framework code apart)
   --pipelining=N          overhead and probe-cost: requests in flight per connection (default 8)
   --baseline-core=DIR     overhead, probe-cost and shutdown: also run lameduck on node:http with
                           core loaded from DIR (a dist built before a change), in the same rounds
@@ -176,6 +193,7 @@ export function parseSettings(argv: readonly string[]): Settings | 'help' {
       'memory-requests': { type: 'string' },
       'memory-connections': { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
+      'no-inlining': { type: 'boolean', default: false },
       breakdown: { type: 'boolean', default: false },
       pipelining: { type: 'string' },
       'baseline-core': { type: 'string' },
@@ -214,6 +232,7 @@ export function parseSettings(argv: readonly string[]): Settings | 'help' {
     ...(values.out === undefined ? {} : { out: values.out }),
     pin: !values['no-pin'],
     cpuProf: values['cpu-prof'],
+    noInlining: values['no-inlining'],
     breakdown: values.breakdown,
     ...(values['baseline-core'] === undefined ? {} : { baselineCore: resolve(values['baseline-core']) }),
     ...base,

@@ -133,7 +133,9 @@ export async function runPaired(
       ...how,
     });
   try {
-    for (const entry of entries) children.set(entry, await startChild(context, entry.spec));
+    // Inlining off for the cross-check of --cpu-prof's attribution (see Settings.noInlining).
+    const execArgv = context.settings.noInlining ? ['--no-turbo-inlining'] : [];
+    for (const entry of entries) children.set(entry, await startChild(context, entry.spec, { execArgv }));
     const samples = new Map<PairedEntry, Sample[]>(entries.map((entry) => [entry, []]));
     const served = new Map<PairedEntry, number>(entries.map((entry) => [entry, 0]));
     context.log(`${scenario}: warming up ${entries.map(name).join(', ')}`);
