@@ -29,7 +29,6 @@ describe('parseDrillArgs', () => {
   it('reads every option, with = or a separate value, and a start command after --', () => {
     expect(
       parseDrillArgs([
-        '--demo=koa',
         '--manifest',
         'k8s.yaml',
         '--mode',
@@ -50,7 +49,7 @@ describe('parseDrillArgs', () => {
         '--json',
       ]),
     ).toMatchObject({
-      demo: 'koa',
+      demo: undefined,
       manifest: 'k8s.yaml',
       modes: ['lameduck'],
       network: 'userspace',
@@ -63,7 +62,8 @@ describe('parseDrillArgs', () => {
       report: 'out.svg',
       command: ['node', 'server.js', '--json'],
     });
-    expect(parseDrillArgs(['--demo', 'express', '--lag-ms', '200-900'])).toMatchObject({
+    expect(parseDrillArgs(['--demo=koa', '--lag-ms', '200-900'])).toMatchObject({
+      demo: 'koa',
       lagMinMs: 200,
       lagMaxMs: 900,
     });
@@ -111,6 +111,10 @@ describe('parseDrillArgs', () => {
     [['--network', 'ipvs'], /--network must be one of auto, kernel, userspace, got ipvs/],
     [['server.js'], /put a start command after --/],
     [['--', 'node', 'server.js'], /needs --manifest/],
+    [
+      ['--demo', 'express', '--manifest', 'k8s.yaml', '--', 'node', 'server.js'],
+      /^--demo and a start command both name the service to drill: give one of them$/,
+    ],
   ])('refuses %j', (args, message) => {
     expect(() => parseDrillArgs(args)).toThrow(UsageError);
     expect(() => parseDrillArgs(args)).toThrow(message);

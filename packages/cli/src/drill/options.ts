@@ -107,6 +107,8 @@ export function parseDrillArgs(args: readonly string[]): DrillOptions {
         : nodeNamespace(values['inside-node-namespace']),
     command: rest ?? [],
   };
+  if (options.command.length > 0 && options.demo !== undefined)
+    throw new UsageError('--demo and a start command both name the service to drill: give one of them');
   if (options.command.length > 0 && options.manifest === undefined)
     throw new UsageError('a start command needs --manifest <file> with its Deployment');
   if (!options.help && options.command.length === 0 && options.demo === undefined) {
