@@ -20,6 +20,7 @@ interface Output {
   machine: { cpus: number; model: string; node: string };
   warnings: string[];
   rows: Record<string, unknown>[];
+  profiles: { file: string; busyMs: number; lameduckInclusiveMs: number; inlinedFrameworkMs: number }[];
 }
 
 function bench(...args: string[]) {
@@ -117,6 +118,31 @@ describe('pnpm bench', () => {
         expect(Number.isFinite(row.heapGrowthBytesPerRequest)).toBe(true);
         expect(Number.isFinite(row.heapGrowthBytesPerConnection)).toBe(true);
       }
+    },
+    GENEROUS_MS,
+  );
+
+  it(
+    "profiles the overhead servers with inlining off, and then leaves none of lameduck's samples out",
+    () => {
+      const run = bench(
+        '--smoke',
+        '--json',
+        '--scenarios=overhead',
+        '--frameworks=koa',
+        '--cpu-prof',
+        '--no-inlining',
+        // A second of load: enough samples on lameduck's frames for the rule to have lines to judge.
+        '--duration=1',
+      );
+      expect(run.status, run.stderr.slice(-2000)).toBe(0);
+      const output = JSON.parse(run.stdout) as Output;
+      const lameduck = output.profiles.find((profile) => profile.file.endsWith('overhead-koa-lameduck'));
+      expect(lameduck, output.profiles.map((profile) => profile.file).join(', ')).toBeDefined();
+      expect(lameduck!.lameduckInclusiveMs).toBeGreaterThan(0);
+      // Every sample is on the function that spent it: no framework code sits in lameduck's
+      // frames, so the line rule must find nothing to leave out.
+      expect(lameduck!.inlinedFrameworkMs).toBe(0);
     },
     GENEROUS_MS,
   );
