@@ -159,6 +159,8 @@ function functionsOf(
 }
 
 function nameOf(node: ts.Node): string | undefined {
+  // `new Tracker()` runs Tracker's constructor.
+  if (ts.isConstructorDeclaration(node)) return node.parent.name?.text;
   const named = node as { name?: ts.Node };
   if (named.name !== undefined && (ts.isIdentifier(named.name) || ts.isPrivateIdentifier(named.name))) {
     return named.name.text;

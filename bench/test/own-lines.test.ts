@@ -31,6 +31,9 @@ const SOURCE = [
   'function onStart(message) {', // 21
   '  message.server[OBSERVER]?.start(message);', // 22
   '}', // 23
+  'function attach(server) {', // 24
+  '  return new Tracker(server);', // 25
+  '}', // 26
 ].join('\n');
 
 function lameduckFile(): string {
@@ -62,6 +65,19 @@ describe('OwnLines', () => {
         { line: 22, ticks: 1 },
         { line: 18, ticks: 1 },
         { line: 2, ticks: 2 },
+      ]),
+    ).toBe(2 / 4);
+  });
+
+  it('follows `new` into the constructor', () => {
+    const url = lameduckFile();
+    const lines = new OwnLines([url]);
+    // attach() constructs a Tracker: the constructor's line 15 is its own code; line 5 is not.
+    expect(
+      lines.ownShare(url, 23, 9, [
+        { line: 25, ticks: 1 },
+        { line: 15, ticks: 1 },
+        { line: 5, ticks: 2 },
       ]),
     ).toBe(2 / 4);
   });
