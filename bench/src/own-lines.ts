@@ -21,26 +21,22 @@ export class OwnLines {
   readonly #aliases = new Map<string, Set<string>>();
   readonly #allowed = new Map<FunctionInfo, Set<number>>();
 
-  /** Reads and parses each lameduck file the profile names (its `file://` URL). */
+  /** Each lameduck file the profile names (its `file://` URL), parsed once per process. */
   constructor(urls: Iterable<string>) {
     for (const url of new Set(urls)) {
-      let source: string;
-      try {
-        source = readFileSync(url.startsWith('file:') ? fileURLToPath(url) : url, 'utf8');
-      } catch {
-        continue;
-      }
-      const functions = functionsOf(url, source, (name, target) => {
-        const targets = this.#aliases.get(name);
-        if (targets === undefined) this.#aliases.set(name, new Set([target]));
-        else targets.add(target);
-      });
-      this.#functions.set(url, functions);
-      for (const info of functions) {
+      const parsed = parseFile(url);
+      if (parsed === undefined) continue;
+      this.#functions.set(url, parsed.functions);
+      for (const info of parsed.functions) {
         if (info.name === undefined) continue;
         const named = this.#byName.get(info.name);
         if (named === undefined) this.#byName.set(info.name, [info]);
         else named.push(info);
+      }
+      for (const [name, target] of parsed.aliases) {
+        const targets = this.#aliases.get(name);
+        if (targets === undefined) this.#aliases.set(name, new Set([target]));
+        else targets.add(target);
       }
     }
   }
@@ -118,13 +114,32 @@ interface FunctionInfo {
   calls: Set<string>;
 }
 
-function functionsOf(
-  url: string,
-  source: string,
-  alias: (name: string, target: string) => void,
-): FunctionInfo[] {
+interface ParsedFile {
+  functions: FunctionInfo[];
+  /** [name, target] for `name: target.bind(…)` and `name = target`. */
+  aliases: [string, string][];
+}
+
+// Every round's profile names the same built files: read and parse each once.
+const parsedFiles = new Map<string, ParsedFile | undefined>();
+
+function parseFile(url: string): ParsedFile | undefined {
+  if (parsedFiles.has(url)) return parsedFiles.get(url);
+  let parsed: ParsedFile | undefined;
+  try {
+    const source = readFileSync(url.startsWith('file:') ? fileURLToPath(url) : url, 'utf8');
+    parsed = functionsOf(url, source);
+  } catch {
+    parsed = undefined;
+  }
+  parsedFiles.set(url, parsed);
+  return parsed;
+}
+
+function functionsOf(url: string, source: string): ParsedFile {
   const file = ts.createSourceFile(url, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
   const functions: FunctionInfo[] = [];
+  const aliases: [string, string][] = [];
   const open: FunctionInfo[] = [];
   const visit = (node: ts.Node): void => {
     let info: FunctionInfo | undefined;
@@ -145,7 +160,7 @@ function functionsOf(
     }
     if ((ts.isPropertyAssignment(node) || ts.isVariableDeclaration(node)) && node.initializer !== undefined) {
       const target = boundName(node.initializer);
-      if (target !== undefined && ts.isIdentifier(node.name)) alias(node.name.text, target);
+      if (target !== undefined && ts.isIdentifier(node.name)) aliases.push([node.name.text, target]);
     }
     if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
       const callee = calledName(node.expression);
@@ -155,7 +170,7 @@ function functionsOf(
     if (info !== undefined) open.pop();
   };
   visit(file);
-  return functions;
+  return { functions, aliases };
 }
 
 function nameOf(node: ts.Node): string | undefined {

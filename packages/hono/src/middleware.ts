@@ -43,13 +43,10 @@ function holdsProbePath(
   bases: readonly string[],
   lastCharacters: readonly string[],
 ): boolean {
-  let mayHold = false;
   for (let index = 0; index < lastCharacters.length; index += 1) {
-    if (target.indexOf(lastCharacters[index] as string) !== -1) mayHold = true;
-  }
-  if (!mayHold) return false;
-  for (let index = 0; index < bases.length; index += 1) {
-    if (target.includes(bases[index] as string)) return true;
+    if (target.indexOf(lastCharacters[index] as string) !== -1) {
+      return bases.some((base) => target.includes(base));
+    }
   }
   return false;
 }

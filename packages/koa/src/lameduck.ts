@@ -5,7 +5,6 @@ import { type AppLameduck, createAppLameduck, type NodeLameduckOptions } from '@
 /** The parts of a Koa 2 or 3 context this adapter reads and writes. */
 interface KoaContext {
   method: string;
-  url: string;
   /** The URL before any mount rewrote it (Koa sets it once per request). */
   originalUrl?: string;
   headers: IncomingHttpHeaders;

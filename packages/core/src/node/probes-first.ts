@@ -25,8 +25,8 @@ export function probesFirst(lameduck: Lifecycle & { readonly paths: ProbePaths }
   const answered = new Set<string>();
   const bases = [lameduck.paths.readiness, lameduck.paths.liveness, lameduck.paths.startup];
   // The second characters of the answered paths ('r' of /readyz): every request passes the
-  // server's listener, and most are told apart from a probe by one character.
-  // Probe paths are ASCII, with a character after the slash (the options refuse anything else).
+  // server's listener, and most are told apart from a probe by one character. Probe paths are
+  // ASCII, with a character after the slash (the options refuse anything else).
   const secondCodes = new Uint8Array(128);
   const inFront = <S extends Server>(server: S): S => {
     const listeners = server.listeners('request') as RequestListener[];
