@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createNodeLameduck } from './node-lameduck.js';
 import { ServerCloseWatch } from './server-close.js';
 
 const servers: Server[] = [];
@@ -75,6 +76,45 @@ describe('ServerCloseWatch', () => {
     const startedAt = performance.now();
     expect(await watch.whenClosed(5000, forcing.signal)).toBe(1);
     expect(performance.now() - startedAt).toBeLessThan(2000);
+    socket.destroy();
+  });
+});
+
+describe("the shutdown and servers' close events", () => {
+  it("runs the cleanup hooks after every server's close handler", async () => {
+    const lameduck = createNodeLameduck({ logger: false, signals: false, drainDelayMs: 0 });
+    const steps: string[] = [];
+    for (const name of ['a', 'b']) {
+      const server = lameduck.attach(await listening());
+      server.on('close', () => steps.push(`close ${name}`));
+    }
+    lameduck.onCleanup('pool', () => {
+      steps.push('cleanup');
+    });
+    expect((await lameduck.shutdown('test')).exitCode).toBe(0);
+    expect(steps).toEqual(['close a', 'close b', 'cleanup']);
+  });
+
+  it('does not wait out the drain timeout for a server held open by a socket lameduck never saw', async () => {
+    const warnings: string[] = [];
+    const lameduck = createNodeLameduck({
+      logger: { info: () => {}, warn: (message) => warnings.push(message), error: () => {} },
+      signals: false,
+      drainDelayMs: 0,
+      drainTimeoutMs: 10_000,
+    });
+    const server = await listening();
+    const port = (server.address() as { port: number }).port;
+    const socket = connect(port, '127.0.0.1');
+    await new Promise((resolve) => server.once('connection', resolve));
+    lameduck.attach(server); // too late for that socket: it was accepted before
+    const startedAt = performance.now();
+    const result = await lameduck.shutdown('test');
+    expect(performance.now() - startedAt).toBeLessThan(3000);
+    expect(result.exitCode).toBe(0);
+    expect(warnings).toContainEqual(
+      expect.stringMatching(/1 server\(s\) had not emitted 'close' when the cleanup hooks started/),
+    );
     socket.destroy();
   });
 });

@@ -142,7 +142,7 @@ export const ACCEPT_QUEUE_WAIT_MS = 1000;
  *     forced. A second SIGINT skips to the destroy at once.
  *     Then each server whose listener it closed emits 'close' (Node does so a tick or more after
  *     its last connection): the app's `server.on('close')` handlers run before the cleanup hooks,
- *     waited for within the drain timeout (after a forced drain, within AFTER_DESTROY_WAIT_MS).
+ *     waited for up to AFTER_DESTROY_WAIT_MS in all.
  *  6. Cleanup hooks (`onCleanup`) run after the last response: one at a time, in reverse order
  *     of registration, each bounded by its own timeout. A hook that throws or times out is
  *     logged and the next one still runs. Early-notice and upgraded-socket hooks still pending
@@ -299,11 +299,10 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
         durationMs: now() - closedAt,
       });
       context.onPhase?.({ phase: 'drained', at: now(), durationMs: now() - closedAt });
-      // Within what the budget gives a forced drain after its deadline.
-      serversOpen = await closes.whenClosed(
-        closedAt + drainLeftMs + AFTER_DESTROY_WAIT_MS - now(),
-        forcing.signal,
-      );
+      // Node emits it a tick after the last connection's close; a server held open by sockets
+      // lameduck never saw (accepted before attach()) is not waited for past the same short wait
+      // a forced drain gives destroyed sockets, which the budget counts.
+      serversOpen = await closes.whenClosed(AFTER_DESTROY_WAIT_MS, forcing.signal);
     }
     if (serversOpen > 0) {
       logger.warn(
