@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { LameduckConfigError } from './errors.js';
 import { httpCheck } from './http-check.js';
 
 describe('httpCheck', () => {
@@ -60,5 +61,33 @@ describe('httpCheck', () => {
   it('refuses a URL that is not absolute http(s) at creation', () => {
     expect(() => httpCheck('/health')).toThrow(/absolute http\(s\) URL/);
     expect(() => httpCheck('ftp://example.com/')).toThrow(/http\(s\) URL/);
+  });
+
+  it('refuses credentials in the URL at creation, naming the fix, without echoing them', () => {
+    for (const url of [
+      'http://alice:hunter2@127.0.0.1:9/health',
+      'https://tok3n@upstream.internal/health',
+      new URL('http://alice:hunter2@127.0.0.1:9/health'),
+    ]) {
+      let thrown: unknown;
+      try {
+        httpCheck(url);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(LameduckConfigError);
+      const message = (thrown as Error).message;
+      expect(message).toMatch(
+        /^httpCheck URL ".*\*\*\*@.*" has credentials in it \(user:password@\): fetch refuses such a URL, so the check would fail on every run; pass them as a header: httpCheck\('https:\/\/host\/health', \{ headers: \{ authorization: 'Basic …' \} \}\)$/,
+      );
+      expect(message).not.toMatch(/alice|hunter2|tok3n/);
+    }
+  });
+
+  it('never echoes userinfo in its other registration errors', () => {
+    for (const url of ['ftp://user:s3cret@example.com/', 'user:s3cret@db.internal:5432/health']) {
+      expect(() => httpCheck(url)).toThrow(LameduckConfigError);
+      expect(() => httpCheck(url)).not.toThrow(/s3cret/);
+    }
   });
 });

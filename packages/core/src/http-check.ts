@@ -1,6 +1,7 @@
 import type { CheckDetails, CheckFunction } from './checks.js';
 import { describeValue } from './describe.js';
 import { LameduckConfigError } from './errors.js';
+import { withoutUserinfo } from './userinfo.js';
 
 export interface HttpCheckOptions {
   /** Status codes that pass. Default: any 2xx. */
@@ -12,7 +13,8 @@ export interface HttpCheckOptions {
 /**
  * A readiness check that GETs an upstream with the check's AbortSignal, so lameduck's timeout
  * really stops the request. Redirects are not followed: a health endpoint that redirects is
- * misconfigured, and following it could leave the cluster. Uses the global `fetch`.
+ * misconfigured, and following it could leave the cluster. Uses the global `fetch`. Credentials
+ * go in `headers`, never in the URL (refused: fetch cannot send them, and URLs get logged).
  */
 export function httpCheck(url: string | URL, options: HttpCheckOptions = {}): CheckFunction {
   let target: URL;
@@ -20,11 +22,19 @@ export function httpCheck(url: string | URL, options: HttpCheckOptions = {}): Ch
     target = new URL(url);
   } catch {
     throw new LameduckConfigError(
-      `httpCheck needs an absolute http(s) URL, got ${describeValue(String(url))}`,
+      `httpCheck needs an absolute http(s) URL, got ${describeValue(withoutUserinfo(String(url)))}`,
     );
   }
   if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-    throw new LameduckConfigError(`httpCheck needs an http(s) URL, got ${describeValue(target.href)}`);
+    throw new LameduckConfigError(
+      `httpCheck needs an http(s) URL, got ${describeValue(withoutUserinfo(target.href))}`,
+    );
+  }
+  // fetch refuses such a URL, and its error (logged on every failed run) repeats it, password and all.
+  if (target.username !== '' || target.password !== '') {
+    throw new LameduckConfigError(
+      `httpCheck URL "${withoutUserinfo(target.href)}" has credentials in it (user:password@): fetch refuses such a URL, so the check would fail on every run; pass them as a header: httpCheck('https://host/health', { headers: { authorization: 'Basic …' } })`,
+    );
   }
   const passes = options.expectStatus ?? ((status: number) => status >= 200 && status <= 299);
   return async (signal): Promise<CheckDetails> => {

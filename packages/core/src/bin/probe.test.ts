@@ -119,6 +119,24 @@ describe('lameduck-probe', () => {
     expect(run.stderr).toBe(`lameduck-probe: ${closedBase}/readyz: connection refused (ECONNREFUSED)\n`);
   });
 
+  it('never prints the userinfo of the url: answered 503, refused, or not http(s)', async () => {
+    const withSecret = (url: string) => url.replace('http://', 'http://alice:hunter2@');
+    const answered = await runProbe([`${withSecret(base)}/503`]);
+    expect(answered.code).toBe(1);
+    expect(answered.stderr).toBe(
+      `lameduck-probe: ${base.replace('http://', 'http://***@')}/503 answered 503\n`,
+    );
+    const refused = await runProbe([`${withSecret(closedBase)}/readyz`]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(
+      `lameduck-probe: ${closedBase.replace('http://', 'http://***@')}/readyz: connection refused (ECONNREFUSED)\n`,
+    );
+    const usage = await runProbe(['ftp://alice:hunter2@127.0.0.1/livez']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('ftp://***@127.0.0.1/livez');
+    for (const run of [answered, refused, usage]) expect(run.stderr).not.toMatch(/alice|hunter2/);
+  });
+
   it('exits 1 when the host name does not resolve', async () => {
     const run = await runProbe(['http://lameduck-probe-test.invalid/readyz', '--timeout', '3000']);
     expect(run.code).toBe(1);

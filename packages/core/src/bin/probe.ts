@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // lameduck-probe: an exec probe for images with no shell, curl, wget or cat (distroless).
 // It needs nothing but node, which such an image already has, and imports nothing but node:http,
-// node:https and node:util. Exit codes follow what the kubelet expects of an exec probe: 0 healthy,
+// node:https, node:util and one helper of core's model (bundled into this file). Exit codes follow what the kubelet expects of an exec probe: 0 healthy,
 // 1 unhealthy (with one line saying why), 2 for a mistake in the probe command itself.
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { parseArgs } from 'node:util';
+import { withoutUserinfo } from '../userinfo.js';
 
 const NAME = 'lameduck-probe';
 const USAGE = `usage: ${NAME} <url> [--timeout <ms>]`;
@@ -70,7 +71,9 @@ function parseArguments(args: readonly string[]): ProbeCommand | 'help' {
   if (values.help) return 'help';
   const [target, second] = positionals;
   if (second !== undefined)
-    throw new UsageError(`expected one url, got a second argument ${JSON.stringify(second)}`);
+    throw new UsageError(
+      `expected one url, got a second argument ${JSON.stringify(withoutUserinfo(second))}`,
+    );
   if (target === undefined) throw new UsageError('missing url');
   const timeout = values.timeout;
   return {
@@ -84,10 +87,12 @@ function parseUrl(text: string): URL {
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(`${JSON.stringify(text)} is not a URL; for example http://127.0.0.1:8080/livez`);
+    throw new UsageError(
+      `${JSON.stringify(withoutUserinfo(text))} is not a URL; for example http://127.0.0.1:8080/livez`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`${JSON.stringify(text)} is not an http:// or https:// URL`);
+    throw new UsageError(`${JSON.stringify(withoutUserinfo(text))} is not an http:// or https:// URL`);
   }
   return url;
 }
@@ -114,6 +119,8 @@ function probe({ url, timeoutMs }: ProbeCommand): Promise<{ code: number; line?:
       request.destroy();
       resolve(line === undefined ? { code } : { code, line: `${NAME}: ${line}` });
     };
+    // What the probe prints: Node sends a URL's user:password as Basic auth, but it stays out of the kubelet's events.
+    const shown = withoutUserinfo(url.href);
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const request = send(url, {
       method: 'GET',
@@ -126,17 +133,17 @@ function probe({ url, timeoutMs }: ProbeCommand): Promise<{ code: number; line?:
     // One deadline for everything (DNS, connect, TLS, the status line): the kubelet kills a probe
     // that runs past timeoutSeconds, and a killed probe says nothing about why.
     const deadline = setTimeout(
-      () => finish(EXIT_UNHEALTHY, `${url.href}: no answer within ${timeoutMs} ms`),
+      () => finish(EXIT_UNHEALTHY, `${shown}: no answer within ${timeoutMs} ms`),
       timeoutMs,
     );
     request.on('response', (response) => {
       const status = response.statusCode ?? 0;
       response.resume();
       if (status >= 200 && status < 400) finish(EXIT_HEALTHY);
-      else finish(EXIT_UNHEALTHY, `${url.href} answered ${status}`);
+      else finish(EXIT_UNHEALTHY, `${shown} answered ${status}`);
     });
     request.on('error', (error: NodeJS.ErrnoException) =>
-      finish(EXIT_UNHEALTHY, `${url.href}: ${describeError(error)}`),
+      finish(EXIT_UNHEALTHY, `${shown}: ${describeError(error)}`),
     );
     request.end();
   });

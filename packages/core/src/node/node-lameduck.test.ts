@@ -71,6 +71,26 @@ describe('createNodeLameduck: configuration errors at the call', () => {
     expect((await shutdown).exitCode).toBe(0);
   });
 
+  it('a server attached by a cleanup hook (the shutdown still running) joins it, not refused', async () => {
+    const lameduck = make({ drainDelayMs: 0 });
+    let attached: ReturnType<typeof createServer> | undefined;
+    lameduck.onCleanup('late-server', () => {
+      attached = lameduck.attach(createServer());
+    });
+    expect((await lameduck.shutdown('test')).exitCode).toBe(0);
+    expect(attached).toBeDefined();
+  });
+
+  it('attach() after the shutdown completed throws a LameduckConfigError (as Go returns ErrServerClosed)', async () => {
+    const lameduck = make({ drainDelayMs: 0 });
+    await lameduck.shutdown('test');
+    const server = createServer();
+    expect(() => lameduck.attach(server)).toThrow(LameduckConfigError);
+    expect(() => lameduck.attach(server)).toThrow(
+      /^attach\(\) after the shutdown completed: this lifecycle is closed and would never drain the server; attach servers before the shutdown, or create a new lifecycle for a process that serves again$/,
+    );
+  });
+
   it('refuses an upgraded-socket hook that would overflow the budget, and does not keep it', () => {
     const lameduck = make({ drainDelayMs: 0, drainTimeoutMs: 1000, gracePeriodMs: 4000 });
     expect(() => lameduck.onUpgradedSockets('websockets', () => {}, { timeoutMs: 6000 })).toThrow(

@@ -9,6 +9,7 @@ import {
 } from '../index.js';
 import { internalsOf } from '../internals.js';
 import { sum } from '../sum.js';
+import { afterShutdownError } from './after-shutdown.js';
 import { ServerTracker } from './connections.js';
 import { diagnosticsFor } from './diagnostics.js';
 import { EngineHooks } from './engine-hooks.js';
@@ -35,7 +36,7 @@ export interface NodeLameduck extends Lameduck {
    * `listen()`. Several servers (a public port and an admin port) share one lifecycle. A server
    * attached after the shutdown started (a slow startup that outlived SIGTERM) joins it: its
    * listener closes as soon as it listens. Throws a LameduckConfigError for something that is
-   * not an HTTP server.
+   * not an HTTP server, and once the shutdown has completed (the server would never be drained).
    */
   attach<S extends AttachableServer>(server: S): S;
   /**
@@ -141,6 +142,7 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
     attach<S extends AttachableServer>(server: S): S {
       const kind = serverKind(server);
       if (trackers.has(server)) return server;
+      if (lifecycle.state === 'closed') throw afterShutdownError('attach()');
       const tracker = new ServerTracker(server, kind, settings.idleGraceMs);
       trackers.set(server, tracker);
       if (running !== undefined) running.join(tracker);

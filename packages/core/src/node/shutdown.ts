@@ -5,6 +5,7 @@ import { acceptQueued } from './accept-queue.js';
 import type { ServerTracker, UpgradedSocket } from './connections.js';
 import { endGracefully } from './connections.js';
 import type { ShutdownPhaseEvent } from './diagnostics.js';
+import { ServerCloseWatch } from './server-close.js';
 import { ATTACH_ADVICE } from './untracked-servers.js';
 
 /** Given every upgraded socket still open when the listeners close; owns them from then on. */
@@ -139,6 +140,9 @@ export const ACCEPT_QUEUE_WAIT_MS = 1000;
  *     `deadlineSignal` aborts, handlers listening to it get DEADLINE_MOMENT_MS to answer, then
  *     every connection still open is destroyed, mid-request or not, and the shutdown counts as
  *     forced. A second SIGINT skips to the destroy at once.
+ *     Then each server whose listener it closed emits 'close' (Node does so a tick or more after
+ *     its last connection): the app's `server.on('close')` handlers run before the cleanup hooks,
+ *     waited for up to AFTER_DESTROY_WAIT_MS in all.
  *  6. Cleanup hooks (`onCleanup`) run after the last response: one at a time, in reverse order
  *     of registration, each bounded by its own timeout. A hook that throws or times out is
  *     logged and the next one still runs. Early-notice and upgraded-socket hooks still pending
@@ -186,6 +190,7 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
     connections: connectionsAtStart,
   });
   const earlyNotice: Promise<HookOutcome>[] = runAll(context.drainStartHooks(), context);
+  const closes = new ServerCloseWatch();
 
   const result = (async (): Promise<ShutdownResult> => {
     // Step 3: the drain delay.
@@ -208,6 +213,7 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
 
     // Step 4: stop accepting. The drain timeout runs from the end of the delay.
     const closedAt = now();
+    for (const server of servers) closes.watch(server.server);
     const reports = servers.map((server) => server.stopAccepting());
     const upgraded = reports.flatMap((report) => report.upgraded);
     const handshakesReset = sum(reports.map((r) => r.handshakesClosed));
@@ -244,6 +250,9 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
     let forced = forcing.signal.aborted;
     let destroyedConnections = 0;
     let abandonedRequests = 0;
+    // Servers' 'close' events come a tick or more after their last connection's: the app's close
+    // handlers are part of the last response, so the cleanup hooks and the exit wait for them.
+    let serversOpen = 0;
     const drainLeftMs = Math.max(0, context.drainTimeoutMs - (closedAt - delayEndedAt));
     const deadline = forced ? undefined : timer(drainLeftMs, forcing.signal);
     const outcome =
@@ -279,15 +288,26 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
       });
       // Destroyed sockets close on the next ticks; wait for that, briefly, so cleanup hooks run
       // after every response object is gone.
+      const closingUntil = now() + AFTER_DESTROY_WAIT_MS;
       const closing = timer(AFTER_DESTROY_WAIT_MS);
       await Promise.race([whenDrained(), closing.done]);
       closing.cancel();
+      serversOpen = await closes.whenClosed(closingUntil - now());
     } else {
       logger.info(`all connections closed ${now() - closedAt} ms after the listeners closed`, {
         phase: 'drained',
         durationMs: now() - closedAt,
       });
       context.onPhase?.({ phase: 'drained', at: now(), durationMs: now() - closedAt });
+      // Node emits it a tick after the last connection's close; a server held open by sockets
+      // lameduck never saw (accepted before attach()) is not waited for past the same short wait
+      // a forced drain gives destroyed sockets, which the budget counts.
+      serversOpen = await closes.whenClosed(AFTER_DESTROY_WAIT_MS, forcing.signal);
+    }
+    if (serversOpen > 0) {
+      logger.warn(
+        `${serversOpen} server(s) had not emitted 'close' when the cleanup hooks started: their close handlers may not run before the exit`,
+      );
     }
     const drainMs = now() - closedAt;
     const unansweredRequests = sum(everyServer().map((server) => server.unanswered));
@@ -361,6 +381,7 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
       );
     },
     join(server) {
+      closes.watch(server.server);
       server.stopAccepting();
       logger.info(
         'a server attached after the shutdown started: it closes its listener as soon as it listens',

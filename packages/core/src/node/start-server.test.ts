@@ -44,6 +44,36 @@ describe('startServer', () => {
     expect(result.exitCode).toBe(0);
   });
 
+  it('after the shutdown completed, refuses to listen with a LameduckConfigError and leaves no server listening', async () => {
+    const lameduck = quiet();
+    await lameduck.shutdown('test');
+    const server = createServer();
+    servers.push(server);
+    let listened = false;
+    server.on('listening', () => {
+      listened = true;
+    });
+    await expect(async () => startServer(lameduck, server, { port: 0, host: '127.0.0.1' })).rejects.toThrow(
+      /^listen\(\) after the shutdown completed: this lifecycle is closed and would never drain the server; attach servers before the shutdown, or create a new lifecycle for a process that serves again$/,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(listened).toBe(false);
+    expect(server.listening).toBe(false);
+  });
+
+  it('during the shutdown, a server started late joins it: resolves, not listening', async () => {
+    const lameduck = createNodeLameduck({
+      logger: false,
+      signals: false,
+      exitOnSignal: false,
+      drainDelayMs: 300,
+    });
+    const shutdown = lameduck.shutdown('test');
+    const server = await start(lameduck, { port: 0, host: '127.0.0.1' });
+    expect(server.listening).toBe(false);
+    await shutdown;
+  });
+
   it('takes the port from PORT when no port option is given', async () => {
     const blocker = createServer();
     servers.push(blocker);

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { describeValue } from '../describe.js';
 import { LameduckConfigError } from '../index.js';
+import { afterShutdownError } from './after-shutdown.js';
 import type { NodeLameduck } from './node-lameduck.js';
 import type { AttachableServer } from './server-kind.js';
 
@@ -25,7 +26,8 @@ export interface Listenable<S extends AttachableServer> {
  * Starts an app's server and attaches it to the drain engine in one step: the glue every
  * adapter's `listen()` shares. Attaching right after `app.listen` returns is safe: no connection
  * event can fire before the event loop turns. Resolves once the server listens; rejects with a
- * one-line reason (port in use). `port` defaults to `PORT`, else 8080.
+ * one-line reason (port in use). `port` defaults to `PORT`, else 8080. Once the shutdown has
+ * completed it throws a LameduckConfigError without listening; during it, the server joins it.
  */
 export function startServer<S extends AttachableServer>(
   lameduck: NodeLameduck,
@@ -38,6 +40,8 @@ export function startServer<S extends AttachableServer>(
       `startServer(lameduck, app) needs something with listen(port, host, callback), such as an http.Server or an Express app; got ${describeValue(app)}`,
     );
   }
+  // Before app.listen(): refused by attach() afterwards, the server would be left listening.
+  if (lameduck.state === 'closed') throw afterShutdownError('listen()');
   const port = resolvePort(options.port, env.PORT);
   if (options.host !== undefined && (typeof options.host !== 'string' || options.host === '')) {
     throw new LameduckConfigError(
