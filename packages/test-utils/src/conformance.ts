@@ -56,17 +56,17 @@ export function runningApp(
  * handlers, no exit, no drain delay), each shut down after its test unless the test did.
  * Call it at the top of the file: it registers the afterEach.
  */
-export function lifecyclesForTests<L extends DrainedLifecycle>(
-  create: (options: SuiteOptions) => L,
-): () => L {
+export function lifecyclesForTests<L extends DrainedLifecycle, O extends SuiteOptions = SuiteOptions>(
+  create: (options: O) => L,
+): (extra?: Partial<O>) => L {
   const made: L[] = [];
   afterEach(async () => {
     for (const lameduck of made.splice(0)) {
       if (lameduck.state !== 'closed') await lameduck.shutdown('test finished');
     }
   });
-  return () => {
-    const lameduck = create({ ...QUIET, drainDelayMs: 0 });
+  return (extra = {}) => {
+    const lameduck = create({ ...QUIET, drainDelayMs: 0, ...extra } as O);
     made.push(lameduck);
     return lameduck;
   };
