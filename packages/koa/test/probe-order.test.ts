@@ -108,7 +108,7 @@ for (const [framework, Koa] of [
     it('a probe answered in front of the app is the one the middleware gives through the app', async () => {
       async function answers(layout: 'lameduck first' | 'behind a pass-through') {
         const lameduck = lameduckForTest();
-        lameduck.check('db', () => true);
+        lameduck.check('db', () => {});
         const app = new Koa();
         const appRequests = countAppRequests(app);
         if (layout === 'behind a pass-through') app.use((_context, next) => next());

@@ -53,12 +53,12 @@ export function runningApp(
 
 /**
  * For a test file of in-process tests: a maker of quiet lifecycles (no logger, no signal
- * handlers, no exit, no drain delay), each shut down after its test unless the test did.
+ * handlers, no exit, no drain delay; `extra` adds options), each shut down after its test unless the test did.
  * Call it at the top of the file: it registers the afterEach.
  */
-export function lifecyclesForTests<L extends DrainedLifecycle, O extends SuiteOptions = SuiteOptions>(
-  create: (options: O) => L,
-): (extra?: Partial<O>) => L {
+export function lifecyclesForTests<L extends DrainedLifecycle>(
+  create: (options: SuiteOptions) => L,
+): (extra?: NodeLameduckOptions) => L {
   const made: L[] = [];
   afterEach(async () => {
     for (const lameduck of made.splice(0)) {
@@ -66,7 +66,7 @@ export function lifecyclesForTests<L extends DrainedLifecycle, O extends SuiteOp
     }
   });
   return (extra = {}) => {
-    const lameduck = create({ ...QUIET, drainDelayMs: 0, ...extra } as O);
+    const lameduck = create({ ...QUIET, drainDelayMs: 0, ...extra });
     made.push(lameduck);
     return lameduck;
   };
