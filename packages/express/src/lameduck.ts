@@ -5,6 +5,7 @@ import {
   type NodeLameduckOptions,
   respondToNode,
 } from '@lameduck/core/node';
+import { expressOrder } from './order.js';
 
 /** Express middleware: Node's request and response, with Express's `baseUrl` (its mount path). */
 type ExpressMiddleware = (
@@ -22,12 +23,11 @@ export interface ExpressLameduck extends AppLameduck<ExpressMiddleware> {}
 export function createLameduck(options: NodeLameduckOptions = {}): ExpressLameduck {
   return createAppLameduck(
     options,
-    (lameduck, probes): ExpressMiddleware =>
+    (lameduck): ExpressMiddleware =>
       (request, response, next) => {
         // `request.url` is relative to the mount point: app.use('/internal', mw) serves /internal/readyz.
-        if (!respondToNode(lameduck, request, response)) return next();
-        // At the root, not through a sub-app or router mounted elsewhere.
-        if (request.baseUrl === '') probes.answeredAtRoot(request.url ?? '');
+        if (!respondToNode(lameduck, request, response)) next();
       },
+    expressOrder,
   );
 }
