@@ -7,6 +7,7 @@ import { activityStamp, quietForAtLeastMs } from './activity-clock.js';
 import { type Http1Exchange, observeHttp1 } from './http1-channels.js';
 import { listenAlongside } from './listen-alongside.js';
 import { DEFAULT_IDLE_GRACE_MS } from './options.js';
+import { closeQueuedResponse } from './queued-response.js';
 import type { AttachableServer, ServerKind } from './server-kind.js';
 
 /** A socket that left HTTP through an upgrade (WebSocket) or CONNECT and is still open. */
@@ -419,11 +420,17 @@ const asked = new WeakMap<ServerResponse, { shouldKeepAlive: boolean; connection
 
 /**
  * Makes this response the last on its socket: `Connection: close` in its headers, and Node closes
- * the socket once it is sent. Too late for a response whose headers already left; the tracker
- * closes those sockets after the response instead.
+ * the socket once it is sent. Too late for a response whose headers already left (unless they
+ * are still queued behind an earlier pipelined response); the tracker closes those sockets
+ * after the response instead.
  */
 function askToClose(response: ServerResponse): void {
-  if (response.headersSent || asked.has(response)) return;
+  if (asked.has(response)) return;
+  if (response.headersSent) {
+    // A pipelined answer built before the drain, still waiting for its socket.
+    closeQueuedResponse(response);
+    return;
+  }
   asked.set(response, {
     shouldKeepAlive: response.shouldKeepAlive,
     connection: response.getHeader('connection'),
