@@ -42,6 +42,12 @@ interface Http2Connection {
   readonly protocol: 'http2';
   readonly session: Http2Session;
   streams: number;
+  /** Open streams whose response has not finished (`streams` counts them until they close). */
+  answering: number;
+  /** Sent its GOAWAY during the drain (after its last open stream was answered). */
+  toldToGoAway: boolean;
+  /** A PING is out to see whether the client sent more streams before the GOAWAY goes. */
+  pinging: boolean;
 }
 
 type Connection = Http1Connection | Http2Connection;
@@ -56,7 +62,10 @@ type Connection = Http1Connection | Http2Connection;
  */
 export { DEFAULT_IDLE_GRACE_MS };
 
-/** serving: normal. draining: every response says Connection: close. closing: listener closed. */
+/**
+ * serving: normal. draining: every HTTP/1 response says Connection: close, and every HTTP/2
+ * session gets a GOAWAY once its open streams are answered. closing: listener closed.
+ */
 type TrackerPhase = 'serving' | 'draining' | 'closing';
 
 export interface StopReport {
@@ -176,15 +185,16 @@ export class ServerTracker {
 
   /**
    * From now on the last response on each HTTP/1 socket carries `Connection: close`, including
-   * those in progress whose headers have not left; HTTP/2 sessions are told with a GOAWAY that
-   * keeps every stream (RFC 9113 §6.8: last stream id 2^31-1) to open no new ones.
+   * those in progress whose headers have not left. An HTTP/2 session is told the same way after
+   * a response: once none of its streams is open, it gets a GOAWAY naming the last stream it
+   * sent, all of them answered (see `goAwayAfterLastStream`). Idle ones are left alone until
+   * the listener closes, as idle HTTP/1 sockets are.
    */
   startDraining(): void {
     if (this.#phase !== 'serving') return;
     this.#phase = 'draining';
     for (const connection of this.#connections.values()) {
-      if (connection.protocol === 'http2') announceGoaway(connection.session);
-      else if (connection.last !== undefined) askToClose(connection.last);
+      if (connection.protocol === 'http1' && connection.last !== undefined) askToClose(connection.last);
     }
   }
 
@@ -310,13 +320,36 @@ export class ServerTracker {
   }
 
   #onSession(session: Http2Session): void {
-    const connection: Http2Connection = { protocol: 'http2', session, streams: 0 };
-    if (this.#phase === 'draining') announceGoaway(session);
+    // No GOAWAY yet, even while draining: the client's first streams are on their way, and
+    // Node's HTTP/2 server takes no new stream once it sent one (whatever its last stream id).
+    const connection: Http2Connection = {
+      protocol: 'http2',
+      session,
+      streams: 0,
+      answering: 0,
+      toldToGoAway: false,
+      pinging: false,
+    };
     this.#connections.set(session, connection);
     session.on('stream', (stream: ServerHttp2Stream) => {
       connection.streams += 1;
+      connection.answering += 1;
+      let answered = false;
+      // From the response's end ('finish'), not the stream's 'close' a few ms later: the GOAWAY
+      // then leaves right behind the answer, and the client has less time to send a stream
+      // the GOAWAY would refuse.
+      const onAnswered = () => {
+        if (answered) return;
+        answered = true;
+        connection.answering -= 1;
+        if (connection.answering === 0 && this.#phase === 'draining') {
+          goAwayWhenQuiet(connection, () => this.#phase === 'draining');
+        }
+      };
+      stream.once('finish', onAnswered);
       stream.on('close', () => {
         connection.streams -= 1;
+        onAnswered();
       });
     });
     session.on('close', () => this.#forget(session));
@@ -461,13 +494,30 @@ function letKeepAlive(response: ServerResponse): void {
 }
 
 /**
- * RFC 9113 §6.8: a first GOAWAY with the largest stream id tells the client to open no new
- * streams on this session while every stream it already opened (or has in flight) still
- * counts; the final one, with the real last stream id, comes with `session.close()`.
+ * The HTTP/2 `Connection: close`: a graceful GOAWAY naming the last stream the server
+ * processed, once the session's answers have left and a PING round trip brought no new stream
+ * (a client that sent one before it saw the answers: that stream is answered, and the GOAWAY
+ * waits for it). RFC 9113 §6.8's two-step shutdown (a first GOAWAY with last stream id
+ * 2^31-1, the real one after a PING) cannot be had on Node: its server refuses every stream
+ * that arrives after any GOAWAY it sent, so a first GOAWAY would hold the streams already on
+ * their way unanswered until the final one refused them. Only a stream the client sends while
+ * this GOAWAY is in flight is refused, unprocessed, which RFC 9113 §8.7 lets a client retry.
  */
-function announceGoaway(session: Http2Session): void {
-  if (session.closed || session.destroyed) return;
-  session.goaway(0 /* NGHTTP2_NO_ERROR */, 2 ** 31 - 1);
+function goAwayWhenQuiet(connection: Http2Connection, draining: () => boolean): void {
+  const { session } = connection;
+  if (connection.toldToGoAway || connection.pinging || session.closed || session.destroyed) return;
+  connection.pinging = true;
+  const goAwayIfQuiet = () => {
+    connection.pinging = false;
+    if (connection.answering > 0 || !draining() || session.closed || session.destroyed) return;
+    connection.toldToGoAway = true;
+    // Last stream id 0: Node names the last stream the session processed.
+    session.goaway(0 /* NGHTTP2_NO_ERROR */, 0);
+  };
+  // The ACK's callback runs while Node is still reading the data that came with it: decide
+  // after that read, once the streams that arrived with the ACK are counted.
+  const sent = session.ping(() => setImmediate(goAwayIfQuiet));
+  if (!sent) goAwayIfQuiet();
 }
 
 /**
