@@ -132,6 +132,19 @@ describe.each(protocols)('HTTP/2 drain, $name', ({ feature, secure }) => {
     expect((await child.exited).code).toBe(0);
   });
 
+  it('a session that connected just before the listener closed gets the idle grace for its first request, as an HTTP/1 socket does', async () => {
+    const child = await start({ DRAIN_DELAY_MS: '400', IDLE_GRACE_MS: '1500' });
+    child.signal('SIGTERM');
+    await child.waitForLine(/"to":"draining"/);
+    const session = open(child);
+    await new Promise((resolve) => session.once('connect', resolve));
+    await child.waitForLine(/drain delay over/);
+    await sleep(100); // its first request comes after the listener closed, within the grace
+    expect(await requestHttp2(session, '/livez')).toMatchObject({ status: 200 });
+    session.destroy();
+    expect((await child.exited).code).toBe(0);
+  });
+
   it('a stream sent after SIGTERM on a session open before it is answered during the delay, not held to its end and refused', async () => {
     const child = await start({ DRAIN_DELAY_MS: '3000' });
     const client = await connectRawHttp2(portOf(child), secure);

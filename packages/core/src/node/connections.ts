@@ -48,6 +48,10 @@ interface Http2Connection {
   toldToGoAway: boolean;
   /** A PING is out to see whether the client sent more streams before the GOAWAY goes. */
   pinging: boolean;
+  /** When it connected or last finished an answer (an activity-clock stamp). */
+  lastActivity: number;
+  /** After the listener closed: closes the session unless a stream arrived meanwhile. */
+  graceTimer?: ReturnType<typeof setTimeout>;
 }
 
 type Connection = Http1Connection | Http2Connection;
@@ -78,7 +82,7 @@ export interface StopReport {
   idleInGrace: number;
   /** Sockets with a request in flight: closed after their last response. */
   busy: number;
-  /** HTTP/2 sessions sent GOAWAY. */
+  /** HTTP/2 sessions sent the final GOAWAY (after the idle grace, for those active within it with no stream open). */
   sessions: number;
   /** TLS connections that never finished their handshake: destroyed (a reset, not a FIN). */
   handshakesClosed: number;
@@ -222,7 +226,7 @@ export class ServerTracker {
     for (const connection of this.#connections.values()) {
       if (connection.protocol === 'http2') {
         report.sessions += 1;
-        connection.session.close();
+        this.#closeSession(connection);
       } else if (connection.upgrade) {
         report.upgraded.push({ socket: connection.socket, request: connection.upgrade });
       } else if (connection.inFlight === 0) {
@@ -329,11 +333,13 @@ export class ServerTracker {
       answering: 0,
       toldToGoAway: false,
       pinging: false,
+      lastActivity: activityStamp(),
     };
     this.#connections.set(session, connection);
     session.on('stream', (stream: ServerHttp2Stream) => {
       connection.streams += 1;
       connection.answering += 1;
+      clearTimeout(connection.graceTimer);
       let answered = false;
       // From the response's end ('finish'), not the stream's 'close' a few ms later: the GOAWAY
       // then leaves right behind the answer, and the client has less time to send a stream
@@ -342,9 +348,11 @@ export class ServerTracker {
         if (answered) return;
         answered = true;
         connection.answering -= 1;
-        if (connection.answering === 0 && this.#phase === 'draining') {
-          goAwayWhenQuiet(connection, () => this.#phase === 'draining');
-        }
+        connection.lastActivity = activityStamp();
+        if (connection.answering > 0) return;
+        if (this.#phase === 'draining') goAwayWhenQuiet(connection, () => this.#phase === 'draining');
+        // Its first request after the listener closed (in the idle grace) is answered: done.
+        else if (this.#phase === 'closing') connection.session.close();
       };
       stream.once('finish', onAnswered);
       stream.on('close', () => {
@@ -352,8 +360,33 @@ export class ServerTracker {
         onAnswered();
       });
     });
-    session.on('close', () => this.#forget(session));
-    if (this.#phase === 'closing') session.close();
+    session.on('close', () => {
+      clearTimeout(connection.graceTimer);
+      this.#forget(session);
+    });
+    // Connected after the listener closed (accepted from the queue): its first request is on
+    // its way; like a socket that just connected, it gets the idle grace for it.
+    if (this.#phase === 'closing') this.#closeSession(connection);
+  }
+
+  /**
+   * The listener closed: the final GOAWAY, and Node closes the session after its open streams.
+   * A session with none that was active within the idle grace (one that just connected, most
+   * often) gets the rest of the grace for a request first, as an HTTP/1 socket does: a GOAWAY
+   * now would refuse the request it is sending.
+   */
+  #closeSession(connection: Http2Connection): void {
+    const quietForMs = quietForAtLeastMs(connection.lastActivity);
+    if (connection.streams > 0 || connection.toldToGoAway || quietForMs >= this.idleGraceMs) {
+      connection.session.close();
+      return;
+    }
+    clearTimeout(connection.graceTimer);
+    connection.graceTimer = setTimeout(() => {
+      if (connection.streams === 0) connection.session.close();
+    }, this.idleGraceMs - quietForMs);
+    // The drain waits for the connection count, not for this timer.
+    connection.graceTimer.unref();
   }
 
   /** Published before the app sees the request: a Connection header set now is in its answer. */

@@ -134,7 +134,8 @@ export const ACCEPT_QUEUE_WAIT_MS = 1000;
  *     (including TLS handshakes in progress) are closed — except those active within the last
  *     the idle grace (`idleGraceMs`, 1 s), which get the rest of it to send one last request, answered
  *     with `Connection: close`, so a busy client never races the close; busy sockets close after their current
- *     response; HTTP/2 sessions get GOAWAY and finish their open streams. Upgraded sockets
+ *     response; HTTP/2 sessions get the final GOAWAY and finish their open streams (one with no
+ *     stream open that was active within the idle grace gets the rest of it for a request first). Upgraded sockets
  *     (WebSocket, CONNECT) are given to the `onUpgradedSockets` hooks, or closed (FIN) if there
  *     are none: lameduck does not speak their protocol.
  *  5. It waits up to `drainTimeoutMs` for every connection to close. At that deadline
