@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2Session, ServerHttp2Stream } from 'node:http2';
-import type { Socket } from 'node:net';
+import { Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { activityStamp, quietForAtLeastMs } from './activity-clock.js';
@@ -106,6 +106,7 @@ export class ServerTracker {
   readonly server: AttachableServer;
   /** How long a recently active idle socket gets for one last request (DEFAULT_IDLE_GRACE_MS). */
   readonly idleGraceMs: number;
+  readonly #http2: boolean;
   #phase: TrackerPhase = 'serving';
   /** Keyed by socket (HTTP/1) or session (HTTP/2). */
   readonly #connections = new Map<object, Connection>();
@@ -123,6 +124,7 @@ export class ServerTracker {
   constructor(server: AttachableServer, kind: ServerKind, idleGraceMs = DEFAULT_IDLE_GRACE_MS) {
     this.server = server;
     this.idleGraceMs = idleGraceMs;
+    this.#http2 = kind === 'http2' || kind === 'http2-secure';
     const tls = kind === 'https' || kind === 'http2-secure';
     if (kind === 'http') {
       server.on('connection', (socket: Socket) => {
@@ -221,8 +223,8 @@ export class ServerTracker {
     // No callback: lameduck waits for its own connection count, not for 'close' (see above).
     // A server attached while it was still starting up (the shutdown began first) closes as
     // soon as it listens: nothing routes traffic to it, and it must not outlive the shutdown.
-    if (this.server.listening) closeListenerOnly(this.server);
-    else this.server.once('listening', () => closeListenerOnly(this.server));
+    if (this.server.listening) closeListenerOnly(this.server, this.#http2);
+    else this.server.once('listening', () => closeListenerOnly(this.server, this.#http2));
     for (const connection of this.#connections.values()) {
       if (connection.protocol === 'http2') {
         report.sessions += 1;
@@ -443,9 +445,16 @@ export class ServerTracker {
  * Stops accepting without touching open connections. Since Node 19, `server.close()` of an HTTP
  * server also closes every idle keep-alive socket at once, which races clients sending their
  * next request on it (ECONNRESET). lameduck closes idle sockets itself, with a grace for recently
- * active ones, so that step is skipped here, whichever Node version runs.
+ * active ones, so that step is skipped here, whichever Node version runs; the same goes for
+ * the sessions an HTTP/2 server's close() closes since Node 24.
  */
-function closeListenerOnly(server: AttachableServer): void {
+function closeListenerOnly(server: AttachableServer, http2: boolean): void {
+  if (http2 && server instanceof NetServer) {
+    // Since Node 24 an HTTP/2 server's close() also closes every session (a GOAWAY to each,
+    // sessions in the idle grace included): only the listener's part of it, on every version.
+    NetServer.prototype.close.call(server);
+    return;
+  }
   const http = server as { closeIdleConnections?: () => void };
   if (typeof http.closeIdleConnections !== 'function') {
     server.close();
