@@ -71,6 +71,29 @@ describe('HTTP/1 drain promises', () => {
     expect((await child.exited).code).toBe(0);
   });
 
+  it('five pipelined requests, SIGTERM while the first runs: only the last response says Connection: close, and the socket closes after it', async () => {
+    const child = await startFixture('drain-server.mjs', { DRAIN_DELAY_MS: '300' });
+    const socket = await connectRaw(child.port);
+    const received = collect(socket);
+    // The four fast answers are ready (their headers built, keep-alive) while they wait behind
+    // the slow one: the drain starts after that.
+    socket.write(request('/slow?ms=600') + request('/').repeat(4));
+    await child.waitForEvent('slow-started');
+    await sleep(100);
+    child.signal('SIGTERM');
+    const { text } = await received;
+    const connectionHeaders = text.match(/\r\nConnection: [^\r]*/g)?.map((line) => line.slice(2));
+    expect(connectionHeaders).toEqual([
+      'Connection: keep-alive',
+      'Connection: keep-alive',
+      'Connection: keep-alive',
+      'Connection: keep-alive',
+      'Connection: close',
+    ]);
+    expect(text.slice(text.lastIndexOf('HTTP/1.1'))).not.toMatch(/Keep-Alive:/i);
+    expect((await child.exited).code).toBe(0);
+  });
+
   it('a pipelined request after a response that already said Connection: close is counted; exit 1', async () => {
     const child = await startFixture('drain-server.mjs', { DRAIN_DELAY_MS: '600' });
     child.signal('SIGTERM');

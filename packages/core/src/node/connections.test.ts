@@ -294,6 +294,32 @@ describe('ServerTracker (https)', () => {
   });
 });
 
+describe('ServerTracker (HTTP/1 pipelining while draining)', () => {
+  it('answers already queued behind a slow one: the last of them is rewritten to say Connection: close', async () => {
+    const { tracker, port } = await trackedHttp();
+    const socket = await connectRaw(port);
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+    });
+    const request = (path: string) => `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`;
+    socket.write(request('/slow?ms=300') + request('/').repeat(2));
+    await until(() => tracker.inFlight === 3);
+    await sleep(50); // the two fast answers are built (keep-alive) and queued
+
+    tracker.startDraining();
+    await socket.whenClosed;
+    expect(text.match(/\r\nConnection: [^\r]*/g)?.map((line) => line.slice(2))).toEqual([
+      'Connection: keep-alive',
+      'Connection: keep-alive',
+      'Connection: close',
+    ]);
+    expect(text.match(/done/g)).toHaveLength(3);
+    expect(tracker.unanswered).toBe(0);
+  });
+});
+
 describe('ServerTracker (HTTP/2)', () => {
   it('sends GOAWAY to sessions and lets their open streams finish', async () => {
     const server = createHttp2Server((_request, response) => {
@@ -323,6 +349,45 @@ describe('ServerTracker (HTTP/2)', () => {
     await tracker.whenEmpty();
     await sleep(0);
     session.close();
+  });
+});
+
+describe('ServerTracker (HTTP/2) while draining', () => {
+  it('sends no GOAWAY at once: a stream sent during the drain is answered, then a GOAWAY names it', async () => {
+    const server = createHttp2Server((_request, response) => response.end('h2 done'));
+    const tracker = new ServerTracker(server, 'http2');
+    const port = await listen(server);
+    cleanups.push(() => closeHard(server));
+    const session = connectHttp2(`http://127.0.0.1:${port}`);
+    session.on('error', () => {});
+    cleanups.push(() => {
+      session.destroy();
+    });
+    const goaways: number[] = [];
+    session.on('goaway', (_code: number, lastStreamId: number) => goaways.push(lastStreamId));
+    await new Promise((resolve) => session.once('connect', resolve));
+    await until(() => tracker.connections === 1);
+
+    tracker.startDraining();
+    await sleep(50);
+    expect(goaways).toEqual([]); // an idle session is left alone, like an idle HTTP/1 socket
+    const body = await new Promise<string>((resolve, reject) => {
+      const stream = session.request({ ':path': '/' });
+      let text = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      stream.on('end', () => resolve(text));
+      stream.on('error', reject);
+    });
+    expect(body).toBe('h2 done');
+    await until(() => goaways.length > 0);
+    expect(goaways).toEqual([1]);
+    // Node leaves the server's side of a session its client closed after a GOAWAY open: the
+    // listener's close ends it.
+    expect(tracker.stopAccepting()).toMatchObject({ sessions: 1 });
+    await tracker.whenEmpty();
   });
 });
 

@@ -1,12 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2Session, ServerHttp2Stream } from 'node:http2';
-import type { Socket } from 'node:net';
+import { Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { activityStamp, quietForAtLeastMs } from './activity-clock.js';
 import { type Http1Exchange, observeHttp1 } from './http1-channels.js';
 import { listenAlongside } from './listen-alongside.js';
 import { DEFAULT_IDLE_GRACE_MS } from './options.js';
+import { closeQueuedResponse } from './queued-response.js';
 import type { AttachableServer, ServerKind } from './server-kind.js';
 
 /** A socket that left HTTP through an upgrade (WebSocket) or CONNECT and is still open. */
@@ -41,6 +42,16 @@ interface Http2Connection {
   readonly protocol: 'http2';
   readonly session: Http2Session;
   streams: number;
+  /** Open streams whose response has not finished (`streams` counts them until they close). */
+  answering: number;
+  /** Sent its GOAWAY during the drain (after its last open stream was answered). */
+  toldToGoAway: boolean;
+  /** A PING is out to see whether the client sent more streams before the GOAWAY goes. */
+  pinging: boolean;
+  /** When it connected or last finished an answer (an activity-clock stamp). */
+  lastActivity: number;
+  /** After the listener closed: closes the session unless a stream arrived meanwhile. */
+  graceTimer?: ReturnType<typeof setTimeout>;
 }
 
 type Connection = Http1Connection | Http2Connection;
@@ -55,7 +66,10 @@ type Connection = Http1Connection | Http2Connection;
  */
 export { DEFAULT_IDLE_GRACE_MS };
 
-/** serving: normal. draining: every response says Connection: close. closing: listener closed. */
+/**
+ * serving: normal. draining: every HTTP/1 response says Connection: close, and every HTTP/2
+ * session gets a GOAWAY once its open streams are answered. closing: listener closed.
+ */
 type TrackerPhase = 'serving' | 'draining' | 'closing';
 
 export interface StopReport {
@@ -68,7 +82,7 @@ export interface StopReport {
   idleInGrace: number;
   /** Sockets with a request in flight: closed after their last response. */
   busy: number;
-  /** HTTP/2 sessions sent GOAWAY. */
+  /** HTTP/2 sessions sent the final GOAWAY (after the idle grace, for those active within it with no stream open). */
   sessions: number;
   /** TLS connections that never finished their handshake: destroyed (a reset, not a FIN). */
   handshakesClosed: number;
@@ -92,6 +106,7 @@ export class ServerTracker {
   readonly server: AttachableServer;
   /** How long a recently active idle socket gets for one last request (DEFAULT_IDLE_GRACE_MS). */
   readonly idleGraceMs: number;
+  readonly #http2: boolean;
   #phase: TrackerPhase = 'serving';
   /** Keyed by socket (HTTP/1) or session (HTTP/2). */
   readonly #connections = new Map<object, Connection>();
@@ -109,6 +124,7 @@ export class ServerTracker {
   constructor(server: AttachableServer, kind: ServerKind, idleGraceMs = DEFAULT_IDLE_GRACE_MS) {
     this.server = server;
     this.idleGraceMs = idleGraceMs;
+    this.#http2 = kind === 'http2' || kind === 'http2-secure';
     const tls = kind === 'https' || kind === 'http2-secure';
     if (kind === 'http') {
       server.on('connection', (socket: Socket) => {
@@ -175,15 +191,16 @@ export class ServerTracker {
 
   /**
    * From now on the last response on each HTTP/1 socket carries `Connection: close`, including
-   * those in progress whose headers have not left; HTTP/2 sessions are told with a GOAWAY that
-   * keeps every stream (RFC 9113 §6.8: last stream id 2^31-1) to open no new ones.
+   * those in progress whose headers have not left. An HTTP/2 session is told the same way after
+   * a response: once none of its streams is open, it gets a GOAWAY naming the last stream it
+   * sent, all of them answered (see `goAwayAfterLastStream`). Idle ones are left alone until
+   * the listener closes, as idle HTTP/1 sockets are.
    */
   startDraining(): void {
     if (this.#phase !== 'serving') return;
     this.#phase = 'draining';
     for (const connection of this.#connections.values()) {
-      if (connection.protocol === 'http2') announceGoaway(connection.session);
-      else if (connection.last !== undefined) askToClose(connection.last);
+      if (connection.protocol === 'http1' && connection.last !== undefined) askToClose(connection.last);
     }
   }
 
@@ -206,12 +223,12 @@ export class ServerTracker {
     // No callback: lameduck waits for its own connection count, not for 'close' (see above).
     // A server attached while it was still starting up (the shutdown began first) closes as
     // soon as it listens: nothing routes traffic to it, and it must not outlive the shutdown.
-    if (this.server.listening) closeListenerOnly(this.server);
-    else this.server.once('listening', () => closeListenerOnly(this.server));
+    if (this.server.listening) closeListenerOnly(this.server, this.#http2);
+    else this.server.once('listening', () => closeListenerOnly(this.server, this.#http2));
     for (const connection of this.#connections.values()) {
       if (connection.protocol === 'http2') {
         report.sessions += 1;
-        connection.session.close();
+        this.#closeSession(connection);
       } else if (connection.upgrade) {
         report.upgraded.push({ socket: connection.socket, request: connection.upgrade });
       } else if (connection.inFlight === 0) {
@@ -309,17 +326,69 @@ export class ServerTracker {
   }
 
   #onSession(session: Http2Session): void {
-    const connection: Http2Connection = { protocol: 'http2', session, streams: 0 };
-    if (this.#phase === 'draining') announceGoaway(session);
+    // No GOAWAY yet, even while draining: the client's first streams are on their way, and
+    // Node's HTTP/2 server takes no new stream once it sent one (whatever its last stream id).
+    const connection: Http2Connection = {
+      protocol: 'http2',
+      session,
+      streams: 0,
+      answering: 0,
+      toldToGoAway: false,
+      pinging: false,
+      lastActivity: activityStamp(),
+    };
     this.#connections.set(session, connection);
     session.on('stream', (stream: ServerHttp2Stream) => {
       connection.streams += 1;
+      connection.answering += 1;
+      clearTimeout(connection.graceTimer);
+      let answered = false;
+      // From the response's end ('finish'), not the stream's 'close' a few ms later: the GOAWAY
+      // then leaves right behind the answer, and the client has less time to send a stream
+      // the GOAWAY would refuse.
+      const onAnswered = () => {
+        if (answered) return;
+        answered = true;
+        connection.answering -= 1;
+        connection.lastActivity = activityStamp();
+        if (connection.answering > 0) return;
+        if (this.#phase === 'draining') goAwayWhenQuiet(connection, () => this.#phase === 'draining');
+        // Its first request after the listener closed (in the idle grace) is answered: done.
+        else if (this.#phase === 'closing') connection.session.close();
+      };
+      stream.once('finish', onAnswered);
       stream.on('close', () => {
         connection.streams -= 1;
+        onAnswered();
       });
     });
-    session.on('close', () => this.#forget(session));
-    if (this.#phase === 'closing') session.close();
+    session.on('close', () => {
+      clearTimeout(connection.graceTimer);
+      this.#forget(session);
+    });
+    // Connected after the listener closed (accepted from the queue): its first request is on
+    // its way; like a socket that just connected, it gets the idle grace for it.
+    if (this.#phase === 'closing') this.#closeSession(connection);
+  }
+
+  /**
+   * The listener closed: the final GOAWAY, and Node closes the session after its open streams.
+   * A session with none that was active within the idle grace (one that just connected, most
+   * often) gets the rest of the grace for a request first, as an HTTP/1 socket does: a GOAWAY
+   * now would refuse the request it is sending.
+   */
+  #closeSession(connection: Http2Connection): void {
+    const quietForMs = quietForAtLeastMs(connection.lastActivity);
+    if (connection.streams > 0 || connection.toldToGoAway || quietForMs >= this.idleGraceMs) {
+      connection.session.close();
+      return;
+    }
+    clearTimeout(connection.graceTimer);
+    connection.graceTimer = setTimeout(() => {
+      if (connection.streams === 0) connection.session.close();
+    }, this.idleGraceMs - quietForMs);
+    // The drain waits for the connection count, not for this timer.
+    connection.graceTimer.unref();
   }
 
   /** Published before the app sees the request: a Connection header set now is in its answer. */
@@ -376,9 +445,16 @@ export class ServerTracker {
  * Stops accepting without touching open connections. Since Node 19, `server.close()` of an HTTP
  * server also closes every idle keep-alive socket at once, which races clients sending their
  * next request on it (ECONNRESET). lameduck closes idle sockets itself, with a grace for recently
- * active ones, so that step is skipped here, whichever Node version runs.
+ * active ones, so that step is skipped here, whichever Node version runs; the same goes for
+ * the sessions an HTTP/2 server's close() closes since Node 24.
  */
-function closeListenerOnly(server: AttachableServer): void {
+function closeListenerOnly(server: AttachableServer, http2: boolean): void {
+  if (http2 && server instanceof NetServer) {
+    // Since Node 24 an HTTP/2 server's close() also closes every session (a GOAWAY to each,
+    // sessions in the idle grace included): only the listener's part of it, on every version.
+    NetServer.prototype.close.call(server);
+    return;
+  }
   const http = server as { closeIdleConnections?: () => void };
   if (typeof http.closeIdleConnections !== 'function') {
     server.close();
@@ -419,11 +495,17 @@ const asked = new WeakMap<ServerResponse, { shouldKeepAlive: boolean; connection
 
 /**
  * Makes this response the last on its socket: `Connection: close` in its headers, and Node closes
- * the socket once it is sent. Too late for a response whose headers already left; the tracker
- * closes those sockets after the response instead.
+ * the socket once it is sent. Too late for a response whose headers already left (unless they
+ * are still queued behind an earlier pipelined response); the tracker closes those sockets
+ * after the response instead.
  */
 function askToClose(response: ServerResponse): void {
-  if (response.headersSent || asked.has(response)) return;
+  if (asked.has(response)) return;
+  if (response.headersSent) {
+    // A pipelined answer built before the drain, still waiting for its socket.
+    closeQueuedResponse(response);
+    return;
+  }
   asked.set(response, {
     shouldKeepAlive: response.shouldKeepAlive,
     connection: response.getHeader('connection'),
@@ -454,13 +536,30 @@ function letKeepAlive(response: ServerResponse): void {
 }
 
 /**
- * RFC 9113 §6.8: a first GOAWAY with the largest stream id tells the client to open no new
- * streams on this session while every stream it already opened (or has in flight) still
- * counts; the final one, with the real last stream id, comes with `session.close()`.
+ * The HTTP/2 `Connection: close`: a graceful GOAWAY naming the last stream the server
+ * processed, once the session's answers have left and a PING round trip brought no new stream
+ * (a client that sent one before it saw the answers: that stream is answered, and the GOAWAY
+ * waits for it). RFC 9113 §6.8's two-step shutdown (a first GOAWAY with last stream id
+ * 2^31-1, the real one after a PING) cannot be had on Node: its server refuses every stream
+ * that arrives after any GOAWAY it sent, so a first GOAWAY would hold the streams already on
+ * their way unanswered until the final one refused them. Only a stream the client sends while
+ * this GOAWAY is in flight is refused, unprocessed, which RFC 9113 §8.7 lets a client retry.
  */
-function announceGoaway(session: Http2Session): void {
-  if (session.closed || session.destroyed) return;
-  session.goaway(0 /* NGHTTP2_NO_ERROR */, 2 ** 31 - 1);
+function goAwayWhenQuiet(connection: Http2Connection, draining: () => boolean): void {
+  const { session } = connection;
+  if (connection.toldToGoAway || connection.pinging || session.closed || session.destroyed) return;
+  connection.pinging = true;
+  const goAwayIfQuiet = () => {
+    connection.pinging = false;
+    if (connection.answering > 0 || !draining() || session.closed || session.destroyed) return;
+    connection.toldToGoAway = true;
+    // Last stream id 0: Node names the last stream the session processed.
+    session.goaway(0 /* NGHTTP2_NO_ERROR */, 0);
+  };
+  // The ACK's callback runs while Node is still reading the data that came with it: decide
+  // after that read, once the streams that arrived with the ACK are counted.
+  const sent = session.ping(() => setImmediate(goAwayIfQuiet));
+  if (!sent) goAwayIfQuiet();
 }
 
 /**

@@ -121,19 +121,22 @@ export const ACCEPT_QUEUE_WAIT_MS = 1000;
  *  1. The lifecycle goes to `draining` at once, before this function returns: readiness probes
  *     answer 503 from the same event-loop turn as the signal, liveness keeps answering 200.
  *  2. From that moment every HTTP/1 response carries `Connection: close` — responses already in
- *     progress too, if their headers have not left — and each socket closes after its response.
+ *     progress too, if their headers have not left (or are queued behind a pipelined one) — and
+ *     each socket closes after its response; each HTTP/2 session gets a GOAWAY after its answers,
+ *     naming the last stream it sent, so every stream a client sent before it is answered.
  *     This is done on Node's own request event, so every framework gets it with no code.
  *     Early-notice hooks (`onDrainStart`) are called now, together, to end SSE streams, close
  *     WebSockets or stop consumers.
  *  3. For `drainDelayMs` nothing else changes: the listeners stay open and new connections are
- *     served (with `Connection: close`), because load balancers keep sending traffic for a few
+ *     served (with `Connection: close`, or a GOAWAY after their first answers), because load balancers keep sending traffic for a few
  *     seconds after Kubernetes removes the endpoint.
  *  4. Then the listeners close, once the connections already waiting in the kernel's accept
  *     queue (a busy event loop fires the delay's timer late) are accepted. Idle keep-alive sockets and sockets that never sent a request
  *     (including TLS handshakes in progress) are closed — except those active within the last
  *     the idle grace (`idleGraceMs`, 1 s), which get the rest of it to send one last request, answered
  *     with `Connection: close`, so a busy client never races the close; busy sockets close after their current
- *     response; HTTP/2 sessions get GOAWAY and finish their open streams. Upgraded sockets
+ *     response; HTTP/2 sessions get the final GOAWAY and finish their open streams (one with no
+ *     stream open that was active within the idle grace gets the rest of it for a request first). Upgraded sockets
  *     (WebSocket, CONNECT) are given to the `onUpgradedSockets` hooks, or closed (FIN) if there
  *     are none: lameduck does not speak their protocol.
  *  5. It waits up to `drainTimeoutMs` for every connection to close. At that deadline

@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { type ChildHandle, spawnNode } from 'lameduck-test-utils';
 
 export interface RunningFixture extends ChildHandle {
-  /** The HTTP/1 port (and, with the h2 feature, `ports.h2`). */
+  /** The HTTP/1 port (and, with the h2 and h2s features, `ports.h2` and `ports.h2s`). */
   port: number;
-  ports: { http: number; h2?: number };
+  ports: { http: number; h2?: number; h2s?: number };
 }
 
 export async function startFixture(
