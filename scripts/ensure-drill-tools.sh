@@ -5,6 +5,7 @@
 #   scripts/ensure-drill-tools.sh chromium  chromium (the report's test in a headless browser)
 #   scripts/ensure-drill-tools.sh all       both
 #
+# `pnpm test` runs `all` before the CLI's tests (packages/cli/test/drill-tools-setup.ts).
 # Installs only what is missing; does nothing when everything is there. Needs root (or
 # password-less sudo) and apt-get to install; says so in one line and exits 1 otherwise.
 set -euo pipefail

@@ -1,18 +1,18 @@
 #!/usr/bin/env node
 // Runs the drain tests that use real child processes and real signals under other Node majors
-// (default 22 and 24; this machine's own Node runs them in `pnpm test`). Each version's binary
+// (default 22, 24 and 26; this machine's own Node runs them in `pnpm test`). Each version's binary
 // comes from the `node` package on the npm registry through npx, so nothing is installed
 // globally. The tests spawn their fixtures with process.execPath, so the servers being drained
 // run on that version too. Needs a build first (`pnpm build`): fixtures import the built package.
 //
-//   pnpm test:node-versions            # Node 22 and 24
+//   pnpm test:node-versions            # Node 22, 24 and 26
 //   pnpm test:node-versions 22 24 25   # any majors
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const versions = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['22', '24'];
+const versions = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['22', '24', '26'];
 const suites = [
   // @lameduck/core: every test/drain-*.test.ts (signals, load, hooks, HTTP/2, WebSocket, SSE).
   { name: '@lameduck/core drain tests', dir: 'packages/core', filter: 'test/drain-', built: 'dist/node.js' },

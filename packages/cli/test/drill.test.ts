@@ -201,6 +201,40 @@ describe('lameduck drill', () => {
       expect(await leftBehind(tag)).toEqual([]);
     });
 
+    it('bad input is the only line where --network auto falls back to user space (as a user who is not root)', async () => {
+      // Not root: --network auto cannot take the kernel mode, on every machine. The fallback note
+      // is for a drill that runs; bad input is reported before the network is chosen.
+      const asUser =
+        process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
+      const run = await new Promise<Run>((resolve) => {
+        const [program = process.execPath, ...rest] = [...asUser, process.execPath];
+        execFile(
+          program,
+          [
+            ...rest,
+            join(packageDir, 'dist', 'cli.js'),
+            'drill',
+            '--manifest',
+            drillFixture('service-only.yaml'),
+            '--',
+            'node',
+            'server.js',
+          ],
+          { cwd: packageDir, timeout: 60_000 },
+          (error, stdout, stderr) =>
+            resolve({
+              code: error ? (typeof error.code === 'number' ? error.code : null) : 0,
+              stdout,
+              stderr,
+            }),
+        );
+      });
+      expect(run.stderr).toMatch(
+        /^lameduck drill: no Deployment in .*service-only\.yaml \(found Service\)\n$/,
+      );
+      expect(run).toMatchObject({ code: 2, stdout: '' });
+    });
+
     it('a manifest that does not exist', async () => {
       const run = await drill('--manifest', 'missing.yaml', '--', 'node', 'server.js');
       expect(run).toEqual({ code: 2, stdout: '', stderr: 'lameduck drill: missing.yaml: no such file\n' });

@@ -86,14 +86,17 @@ Exit status: 0 the service under test failed no request, 1 it failed some, 2 the
       return EXIT_OK;
     }
     let network: Network = userspaceNetwork;
+    let chosen: Awaited<ReturnType<typeof servicesFor>>;
     try {
+      // Bad input first: its one line comes before any note about the network chosen.
+      chosen = await servicesFor(options);
       if (options.nodeNamespace) network = await KernelNode.start(options.nodeNamespace);
       else {
         const choice = await chooseNetwork(options.network, io);
         if (choice.kind === 'kernel') return await runInNode(choice.node, args, io);
       }
     } catch (error) {
-      if (!(error instanceof DrillError)) throw error;
+      if (!(error instanceof DrillError || error instanceof ManifestError)) throw error;
       io.stderr(`lameduck drill: ${error.message}\n`);
       return EXIT_UNUSABLE;
     }
@@ -110,7 +113,7 @@ Exit status: 0 the service under test failed no request, 1 it failed some, 2 the
     const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
     for (const signal of signals) process.on(signal, onSignal);
     try {
-      return await drillRuns(options, io, interrupt.signal, network);
+      return await drillRuns(chosen, options, io, interrupt.signal, network);
     } catch (error) {
       if (error instanceof AbortError) {
         io.stderr('lameduck drill: interrupted\n');
@@ -132,12 +135,12 @@ Exit status: 0 the service under test failed no request, 1 it failed some, 2 the
 };
 
 async function drillRuns(
+  { services, skipped }: Awaited<ReturnType<typeof servicesFor>>,
   options: DrillOptions,
   io: Io,
   signal: AbortSignal,
   network: Network,
 ): Promise<number> {
-  const { services, skipped } = await servicesFor(options);
   const first = services[0];
   if (!first) return EXIT_OK;
   if (!options.json) io.stdout(`${header(options, services, skipped, network).join('\n')}\n\n`);
