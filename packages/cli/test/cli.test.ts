@@ -139,7 +139,7 @@ describe('lameduck doctor', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout)).toMatchObject([
-      { file: broken, line: 102, rule: 'unreadable-input', severity: 'error' },
+      { file: broken, line: 104, rule: 'unreadable-input', severity: 'error' },
       { file: 'test/fixtures/missing.yaml', rule: 'unreadable-input', message: 'no such file' },
     ]);
     const text = await lameduck('doctor', broken);

@@ -33,13 +33,18 @@ describe('docs/deploying-to-kubernetes.md', () => {
     new PodDisruptionBudget(budget as never).validate();
   });
 
-  it('has a variant for clusters before 1.30 (no preStop, LAMEDUCK_DRAIN_DELAY_MS 5000) with no findings', () => {
+  it('has a variant for clusters before 1.30 (no preStop, LAMEDUCK_DRAIN_DELAY_MS 5000, the whole grace period from SIGTERM) with no findings', () => {
     const older = recommended
       .replace(/ {10}lifecycle:\n(?: {12}.*\n)+/, '')
       .replace(
         '{ name: LAMEDUCK_DRAIN_DELAY_MS, value: "0" }',
         '{ name: LAMEDUCK_DRAIN_DELAY_MS, value: "5000" }',
+      )
+      .replace(
+        '{ name: TERMINATION_GRACE_PERIOD_SECONDS, value: "30" }',
+        '{ name: TERMINATION_GRACE_PERIOD_SECONDS, value: "35" }',
       );
+    expect(older).toContain('TERMINATION_GRACE_PERIOD_SECONDS, value: "35"');
     expect(older).not.toContain('lifecycle:');
     expect(older).toContain('value: "5000" }');
     expect(findings(older)).toEqual([]);
