@@ -145,7 +145,7 @@ describe('lameduck doctor', () => {
     const text = await lameduck('doctor', broken);
     expect(text.code).toBe(2);
     expect(text.stdout).toMatch(
-      new RegExp(`^${broken}:102:\\d+: error: unreadable-input: YAML does not parse: [^\\n]+ — [^\\n]+\\n$`),
+      new RegExp(`^${broken}:104:\\d+: error: unreadable-input: YAML does not parse: [^\\n]+ — [^\\n]+\\n$`),
     );
     expect(text.stderr).toBe(`lameduck doctor: nothing could be checked in ${broken}\n`);
     expect(text.stderr).not.toMatch(NO_STACK);
