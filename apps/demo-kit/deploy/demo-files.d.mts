@@ -9,9 +9,8 @@ export declare const BUDGET: Readonly<{
   inAppDrainDelayMs: number;
   drainTimeoutMs: number;
   hookTimeoutMs: number;
-  cleanupHooks: number;
+  cleanupTimeoutMs: number;
   checkTimeoutMs: number;
-  marginSeconds: number;
 }>;
 
 export interface Variant {

@@ -4,7 +4,13 @@
 // every document against the Kubernetes API schema and `lameduck doctor`.
 //
 // Plain JavaScript (with demo-files.d.mts beside it) so the generator runs with bare `node`.
-import { ENVIRONMENT, GRACE_PERIOD_VARIABLE } from '@lameduck/core';
+import {
+  ENVIRONMENT,
+  FIXED_WAITS_MS,
+  GRACE_PERIOD_VARIABLE,
+  HEADROOM_MS,
+  shutdownBudget,
+} from '@lameduck/core';
 import { Document } from 'yaml';
 
 /** The demos that get deployment files. node-demo joins when it moves onto demo-kit. */
@@ -26,18 +32,15 @@ export const BUDGET = Object.freeze({
   inAppDrainDelayMs: 5_000,
   /** In-flight requests after the listener closes (lameduck's default). */
   drainTimeoutMs: 20_000,
-  /** Each cleanup hook's timeout (lameduck's default). */
+  /** Each cleanup hook's cap (lameduck's default). */
   hookTimeoutMs: 5_000,
   /**
-   * Cleanup hooks the demo registers: 'postgres-pool' when DATABASE_URL is set (fastify-demo and
-   * nestjs-demo: their one hook, 'fastify' or 'nest', is app.close(), and the framework's own
-   * shutdown hook ends the pool). They run one after another.
+   * The whole cleanup phase (lameduck's default), shared by every cleanup hook: 'postgres-pool'
+   * when DATABASE_URL is set, and in fastify-demo and nestjs-demo the framework's own app.close().
    */
-  cleanupHooks: 1,
+  cleanupTimeoutMs: 5_000,
   /** A health check gives up after this; every probe's timeoutSeconds must be longer. */
   checkTimeoutMs: 500,
-  /** Signal delivery, event-loop lag, flushing logs, exiting: what `lameduck doctor` allows too. */
-  marginSeconds: 2,
 });
 
 /**
@@ -69,21 +72,26 @@ export const VARIANTS = Object.freeze([
  * period minus the sleep.
  */
 export function budgetFor(variant) {
-  const hooksMs = BUDGET.cleanupHooks * BUDGET.hookTimeoutMs;
-  const appWorstCaseMs = variant.drainDelayMs + BUDGET.drainTimeoutMs + hooksMs;
-  const neededMs = variant.preStopSleepSeconds * 1000 + appWorstCaseMs + BUDGET.marginSeconds * 1000;
+  // core's shutdownBudget(): the function the app checks itself with and `lameduck doctor` uses.
+  const budget = shutdownBudget({
+    drainDelayMs: variant.drainDelayMs,
+    drainTimeoutMs: BUDGET.drainTimeoutMs,
+    cleanupTimeoutMs: BUDGET.cleanupTimeoutMs,
+  });
+  const appWorstCaseMs = budget.worstCaseMs;
+  const neededMs = variant.preStopSleepSeconds * 1000 + budget.neededMs;
   const terminationGracePeriodSeconds = Math.ceil(neededMs / 1000);
   const appGracePeriodSeconds = terminationGracePeriodSeconds - variant.preStopSleepSeconds;
   if (variant.preStopSleepSeconds > 0 && variant.drainDelayMs > 0) {
     throw new Error(`${variant.name}: a preStop sleep and an in-app drain delay would stack two pauses`);
   }
-  if (appWorstCaseMs > appGracePeriodSeconds * 1000) {
+  if (budget.neededMs > appGracePeriodSeconds * 1000) {
     throw new Error(`${variant.name}: the app's worst case ${appWorstCaseMs} ms exceeds its grace period`);
   }
   const explanation =
     `preStop ${variant.preStopSleepSeconds} s + ${ENVIRONMENT.drainDelayMs.variable} ${variant.drainDelayMs} + ` +
-    `${ENVIRONMENT.drainTimeoutMs.variable} ${BUDGET.drainTimeoutMs} + ${ENVIRONMENT.hookTimeoutMs.variable} ${BUDGET.hookTimeoutMs} × ${BUDGET.cleanupHooks} hook + ` +
-    `margin ${BUDGET.marginSeconds} s = ${neededMs / 1000} s`;
+    `${ENVIRONMENT.drainTimeoutMs.variable} ${BUDGET.drainTimeoutMs} + lameduck's own waits ${FIXED_WAITS_MS} + ` +
+    `${ENVIRONMENT.cleanupTimeoutMs.variable} ${BUDGET.cleanupTimeoutMs} + headroom ${HEADROOM_MS} = ${neededMs / 1000} s`;
   return { terminationGracePeriodSeconds, appGracePeriodSeconds, appWorstCaseMs, explanation };
 }
 
@@ -123,6 +131,7 @@ function deployment(demo, variant) {
     { name: ENVIRONMENT.drainDelayMs.variable, value: String(variant.drainDelayMs) },
     { name: ENVIRONMENT.drainTimeoutMs.variable, value: String(BUDGET.drainTimeoutMs) },
     { name: ENVIRONMENT.hookTimeoutMs.variable, value: String(BUDGET.hookTimeoutMs) },
+    { name: ENVIRONMENT.cleanupTimeoutMs.variable, value: String(BUDGET.cleanupTimeoutMs) },
     { name: ENVIRONMENT.checkTimeoutMs.variable, value: String(BUDGET.checkTimeoutMs) },
     { name: GRACE_PERIOD_VARIABLE, value: String(budget.appGracePeriodSeconds) },
     {

@@ -166,24 +166,19 @@ describe('the budget', () => {
     }
   });
 
-  it('derives each grace period from pause + drain timeout + hooks + margin', () => {
-    expect(BUDGET).toMatchObject({
-      drainTimeoutMs: 20_000,
-      hookTimeoutMs: 5_000,
-      cleanupHooks: 1,
-      marginSeconds: 2,
-    });
-    // preStop 5 s + 0 + 20 s + 5 s + 2 s; the app counts from SIGTERM, after the 5 s sleep.
+  it("derives each grace period from pause + core's shutdownBudget() (drain, lameduck's waits, cleanup budget, headroom)", () => {
+    expect(BUDGET).toMatchObject({ drainTimeoutMs: 20_000, hookTimeoutMs: 5_000, cleanupTimeoutMs: 5_000 });
+    // preStop 5 s + 0 + 20 s + 0.35 s + 5 s + 1 s = 31.35 s; the app counts from SIGTERM, after the 5 s sleep.
     expect(budgetFor(native!)).toMatchObject({
       terminationGracePeriodSeconds: 32,
       appGracePeriodSeconds: 27,
-      appWorstCaseMs: 25_000,
+      appWorstCaseMs: 25_350,
     });
-    // no preStop + 5 s in-app delay + 20 s + 5 s + 2 s; the app counts the whole period.
+    // no preStop + 5 s in-app delay + 20 s + 0.35 s + 5 s + 1 s; the app counts the whole period.
     expect(budgetFor(legacy!)).toMatchObject({
       terminationGracePeriodSeconds: 32,
       appGracePeriodSeconds: 32,
-      appWorstCaseMs: 30_000,
+      appWorstCaseMs: 30_350,
     });
   });
 

@@ -18,6 +18,12 @@ export interface DrainOptions extends LameduckOptions {
   drainTimeoutMs?: number;
   /** Default timeout of each hook that sets none. Default 5000 ms. `LAMEDUCK_HOOK_TIMEOUT_MS` overrides it. */
   hookTimeoutMs?: number;
+  /**
+   * The whole cleanup phase: every cleanup hook (a framework's own included) runs inside it, newest
+   * first, each bounded by its own timeout and by what is left. Default 5000 ms; 0 runs none.
+   * `LAMEDUCK_CLEANUP_TIMEOUT_MS` overrides it.
+   */
+  cleanupTimeoutMs?: number;
 }
 
 /** The options `DrainOptions` adds to the model's: the compiler keeps it in step with the type. */
@@ -25,6 +31,7 @@ export const DRAIN_OPTION_KEYS: Readonly<Record<Exclude<keyof DrainOptions, keyo
   drainDelayMs: true,
   drainTimeoutMs: true,
   hookTimeoutMs: true,
+  cleanupTimeoutMs: true,
 };
 
 /** The drain's three durations, resolved: every number in ms, every default applied. */
@@ -34,6 +41,7 @@ export interface DrainTimes {
   readonly drainDelaySource: 'environment' | 'option' | 'kubernetes' | 'default';
   readonly drainTimeoutMs: number;
   readonly hookTimeoutMs: number;
+  readonly cleanupTimeoutMs: number;
 }
 
 /**
@@ -47,7 +55,7 @@ export function resolveDrainTimes(
   fromEnv: EnvironmentSettings,
   inKubernetes: boolean,
 ): { model: LameduckOptions; times: DrainTimes } {
-  const { drainDelayMs, drainTimeoutMs, hookTimeoutMs, ...model } = options;
+  const { drainDelayMs, drainTimeoutMs, hookTimeoutMs, cleanupTimeoutMs, ...model } = options;
   const pick = (
     option: keyof typeof DRAIN_OPTION_KEYS,
     value: number | undefined,
@@ -80,6 +88,7 @@ export function resolveDrainTimes(
               : 'default',
       drainTimeoutMs: pick('drainTimeoutMs', drainTimeoutMs, ENVIRONMENT.drainTimeoutMs.defaultMs),
       hookTimeoutMs: pick('hookTimeoutMs', hookTimeoutMs, ENVIRONMENT.hookTimeoutMs.defaultMs, 1),
+      cleanupTimeoutMs: pick('cleanupTimeoutMs', cleanupTimeoutMs, ENVIRONMENT.cleanupTimeoutMs.defaultMs),
     },
   };
 }

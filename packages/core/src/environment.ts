@@ -15,7 +15,10 @@ export const ENVIRONMENT = {
     kubernetesDefaultMs: 5_000,
   },
   drainTimeoutMs: { variable: 'LAMEDUCK_DRAIN_TIMEOUT_MS', defaultMs: 20_000 },
+  /** The cap of each hook that sets no timeoutMs of its own. */
   hookTimeoutMs: { variable: 'LAMEDUCK_HOOK_TIMEOUT_MS', defaultMs: 5_000 },
+  /** The whole cleanup phase, shared by every cleanup hook (the framework's own included). */
+  cleanupTimeoutMs: { variable: 'LAMEDUCK_CLEANUP_TIMEOUT_MS', defaultMs: 5_000 },
   checkTimeoutMs: { variable: 'LAMEDUCK_CHECK_TIMEOUT_MS', defaultMs: 500 },
   /** How long a recently active idle keep-alive socket may send one last request once the listeners close. */
   idleGraceMs: { variable: 'LAMEDUCK_IDLE_GRACE_MS', defaultMs: 1_000 },

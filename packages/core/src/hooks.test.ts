@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { recordingLogger } from '../test/support/logger.js';
-import { HookList, runHook } from './hooks.js';
+import { HookList, runCleanupPhase, runHook } from './hooks.js';
 import { LameduckConfigError } from './index.js';
 
 describe('HookList', () => {
@@ -120,5 +120,50 @@ describe('runHook', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('runCleanupPhase', () => {
+  const quiet = { info() {}, warn() {}, error() {} };
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('runs the hooks newest first inside one shared budget, and reports the ones it cut or skipped', async () => {
+    const list = new HookList('cleanup', 5000);
+    const ran: string[] = [];
+    list.add('oldest', () => {
+      ran.push('oldest');
+    });
+    list.add('slow', async (signal) => {
+      ran.push('slow');
+      await sleep(2000);
+      if (signal.aborted) ran.push('slow aborted');
+    });
+    list.add('newest', async () => {
+      ran.push('newest');
+      await sleep(20);
+    });
+    const startedAt = Date.now();
+    const outcomes = await runCleanupPhase(list.list(), 300, quiet, Date.now);
+    const elapsedMs = Date.now() - startedAt;
+    expect(ran).toEqual(['newest', 'slow']);
+    expect(outcomes.map((outcome) => [outcome.name, outcome.ok, outcome.timedOut])).toEqual([
+      ['newest', true, false],
+      ['slow', false, true],
+      ['oldest', false, true],
+    ]);
+    expect(outcomes[2]?.error).toBe("not run: the cleanup phase's 300 ms (cleanupTimeoutMs) were spent");
+    expect(elapsedMs).toBeGreaterThanOrEqual(290);
+    expect(elapsedMs).toBeLessThan(1500);
+  });
+
+  it('a budget of 0 runs no hook', async () => {
+    const list = new HookList('cleanup', 5000);
+    let called = false;
+    list.add('db', () => {
+      called = true;
+    });
+    const outcomes = await runCleanupPhase(list.list(), 0, quiet, Date.now);
+    expect(called).toBe(false);
+    expect(outcomes[0]).toMatchObject({ name: 'db', ok: false, timedOut: true });
   });
 });

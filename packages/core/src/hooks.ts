@@ -154,3 +154,39 @@ export async function runHook(
   }
   return { name: hook.name, phase, ok: true, timedOut: false, durationMs };
 }
+
+/**
+ * Runs the cleanup hooks newest first, one after another, inside one budget they share: each is
+ * bounded by the lesser of its own timeout and what is left of the phase, so the phase never
+ * outlasts `budgetMs` however many hooks the app (or its framework) registered. A hook reached
+ * when the budget is spent is not called: it is logged and reported as timed out.
+ */
+export async function runCleanupPhase(
+  hooks: readonly Hook[],
+  budgetMs: number,
+  logger: Logger,
+  now: () => number,
+  tell: (outcome: HookOutcome) => HookOutcome = (outcome) => outcome,
+): Promise<HookOutcome[]> {
+  const startedAt = now();
+  const outcomes: HookOutcome[] = [];
+  for (const hook of [...hooks].reverse()) {
+    const leftMs = Math.floor(budgetMs - (now() - startedAt));
+    if (leftMs <= 0) {
+      const error = `not run: the cleanup phase's ${budgetMs} ms (cleanupTimeoutMs) were spent`;
+      logger.error(`cleanup hook "${hook.name}" ${error}; raise LAMEDUCK_CLEANUP_TIMEOUT_MS to run it`, {
+        hook: hook.name,
+        phase: 'cleanup',
+        durationMs: 0,
+        timedOut: true,
+      });
+      outcomes.push(
+        tell({ name: hook.name, phase: 'cleanup', ok: false, timedOut: true, durationMs: 0, error }),
+      );
+      continue;
+    }
+    const bounded = leftMs < hook.timeoutMs ? { ...hook, timeoutMs: leftMs } : hook;
+    outcomes.push(tell(await runHook(bounded, 'cleanup', logger, now)));
+  }
+  return outcomes;
+}

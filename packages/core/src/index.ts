@@ -20,7 +20,7 @@ export {
 } from './environment.js';
 export { LameduckConfigError } from './errors.js';
 export type { Hook, HookFunction, HookOptions, HookOutcome, HookPhase } from './hooks.js';
-export { HookList, runHook } from './hooks.js';
+export { HookList, runCleanupPhase, runHook } from './hooks.js';
 export type { HttpCheckOptions } from './http-check.js';
 export { httpCheck } from './http-check.js';
 export type { Lifecycle } from './kit.js';
@@ -33,4 +33,16 @@ export type { ProbePaths } from './paths.js';
 export { DEFAULT_PROBE_PATHS } from './paths.js';
 export type { ProbeQuery, ProbeReport } from './probe.js';
 export type { HeaderSource, ProbeRequest, ProbeResponse } from './respond.js';
+export type { BudgetMode, BudgetTimes, ShutdownBudget, ShutdownBudgetInput } from './shutdown-budget.js';
+export {
+  BUDGET_VARIABLE,
+  budgetMode,
+  FIT_ORDER,
+  FIXED_WAITS_MS,
+  fitShutdownBudget,
+  fittedMessage,
+  HEADROOM_MS,
+  overBudgetMessage,
+  shutdownBudget,
+} from './shutdown-budget.js';
 export type { IgnoredTransition, LifecycleState, StateChange } from './states.js';

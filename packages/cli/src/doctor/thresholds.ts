@@ -2,12 +2,6 @@
 // nothing) are in ../kubernetes/defaults.ts.
 
 /**
- * Room left in the grace period after the last hook: signal delivery, event-loop lag, flushing
- * logs and process exit. SIGKILL comes at the grace period whether or not the process is done.
- */
-export const GRACE_MARGIN_MS = 2_000;
-
-/**
  * For a container that is not a lameduck app: the least time it should have after SIGTERM to
  * finish in-flight requests, when the manifest says nothing about its own shutdown.
  */

@@ -30,8 +30,10 @@ export const KUBERNETES_DEFAULTS = {
 export const DEFAULT_DRAIN_DELAY_IN_POD_MS = ENVIRONMENT.drainDelayMs.kubernetesDefaultMs;
 /** lameduck's drain timeout (`LAMEDUCK_DRAIN_TIMEOUT_MS`) when unset. */
 export const DEFAULT_DRAIN_TIMEOUT_MS = ENVIRONMENT.drainTimeoutMs.defaultMs;
-/** lameduck's cleanup-hook timeout (`LAMEDUCK_HOOK_TIMEOUT_MS`) when unset. */
+/** lameduck's per-hook timeout cap (`LAMEDUCK_HOOK_TIMEOUT_MS`) when unset. */
 export const DEFAULT_HOOK_TIMEOUT_MS = ENVIRONMENT.hookTimeoutMs.defaultMs;
+/** lameduck's cleanup-phase budget, shared by all cleanup hooks (`LAMEDUCK_CLEANUP_TIMEOUT_MS`), when unset. */
+export const DEFAULT_CLEANUP_TIMEOUT_MS = ENVIRONMENT.cleanupTimeoutMs.defaultMs;
 /** lameduck's health-check timeout (`LAMEDUCK_CHECK_TIMEOUT_MS`) when unset. */
 export const DEFAULT_CHECK_TIMEOUT_MS = ENVIRONMENT.checkTimeoutMs.defaultMs;
 /** lameduck-probe's `--timeout` when not given. */
@@ -42,5 +44,6 @@ export const ENV = {
   drainDelay: ENVIRONMENT.drainDelayMs.variable,
   drainTimeout: ENVIRONMENT.drainTimeoutMs.variable,
   hookTimeout: ENVIRONMENT.hookTimeoutMs.variable,
+  cleanupTimeout: ENVIRONMENT.cleanupTimeoutMs.variable,
   checkTimeout: ENVIRONMENT.checkTimeoutMs.variable,
 } as const;

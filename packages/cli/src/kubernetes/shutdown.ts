@@ -1,4 +1,5 @@
 import {
+  DEFAULT_CLEANUP_TIMEOUT_MS,
   DEFAULT_DRAIN_DELAY_IN_POD_MS,
   DEFAULT_DRAIN_TIMEOUT_MS,
   DEFAULT_HOOK_TIMEOUT_MS,
@@ -70,6 +71,11 @@ export function drainTimeout(container: Container): Setting {
 
 export function hookTimeout(container: Container): Setting {
   return setting(container, ENV.hookTimeout, DEFAULT_HOOK_TIMEOUT_MS);
+}
+
+/** The cleanup phase's budget: every cleanup hook shares it, so it alone counts, not the hooks. */
+export function cleanupTimeout(container: Container): Setting {
+  return setting(container, ENV.cleanupTimeout, DEFAULT_CLEANUP_TIMEOUT_MS);
 }
 
 export function showSetting({ name, ms, isDefault, defaultNote }: Setting): string {

@@ -1,6 +1,13 @@
 import { LameduckConfigError } from '../index.js';
-import { sum } from '../sum.js';
-import { AFTER_DESTROY_WAIT_MS, acceptQueueWaitMs, DEADLINE_MOMENT_MS } from './shutdown.js';
+import {
+  type BudgetMode,
+  FIXED_WAITS_MS,
+  HEADROOM_MS,
+  overBudgetMessage,
+  shutdownBudget,
+} from '../shutdown-budget.js';
+
+export { FIXED_WAITS_MS, HEADROOM_MS };
 
 interface NamedTimeout {
   name: string;
@@ -10,83 +17,44 @@ interface NamedTimeout {
 export interface BudgetInput {
   drainDelayMs: number;
   drainTimeoutMs: number;
+  cleanupTimeoutMs: number;
   /** Early-notice hooks run beside the delay and the drain; only one outlasting both counts. */
   drainStartHooks: readonly NamedTimeout[];
-  /** Upgraded-socket hooks start when the listeners close and run beside the drain; cleanup waits for them. */
+  /** Upgraded-socket hooks start when the listeners close and run beside the drain. */
   upgradedHooks?: readonly NamedTimeout[];
-  /** Cleanup hooks run one after another, so their timeouts add up. */
-  cleanupHooks: readonly NamedTimeout[];
   gracePeriodMs?: number;
   gracePeriodSource?: string;
 }
 
-/**
- * The waits the shutdown makes on its own after the drain timeout: the moment handlers get after
- * `deadlineSignal` aborts, and the wait for destroyed sockets to close. (Accepting what is
- * queued before the listeners close is part of the drain timeout.)
- */
-export const FIXED_WAITS_MS = DEADLINE_MOMENT_MS + AFTER_DESTROY_WAIT_MS;
-
-/**
- * Room the budget keeps between the worst case and SIGKILL. The grace period starts when the
- * kubelet asks the runtime to stop the container, a little before the signal reaches the
- * process; timers fire late on a loaded event loop; exiting (flushing logs, closing handles)
- * takes time of its own. None of that grows with the grace period, so a fixed second: a
- * shutdown planned to end exactly at the grace period would be killed in its last moments.
- */
-export const HEADROOM_MS = 1000;
-
-/** The longest a shutdown can take with this configuration, in ms. */
+/** The longest a shutdown can take with this configuration and these hooks, in ms. */
 export function worstCaseShutdownMs(input: BudgetInput): number {
-  const listenersClosedAt = input.drainDelayMs + acceptQueueWaitMs(input.drainTimeoutMs);
-  const drainEnd = input.drainDelayMs + input.drainTimeoutMs + FIXED_WAITS_MS;
-  const upgradedEnd = listenersClosedAt + longest(input.upgradedHooks ?? []);
-  const earlyEnd = longest(input.drainStartHooks);
-  return Math.max(drainEnd, upgradedEnd, earlyEnd) + sum(input.cleanupHooks.map((hook) => hook.timeoutMs));
+  return shutdownBudget(withHooks(input)).worstCaseMs;
 }
 
 /**
- * Kubernetes sends SIGKILL when the grace period ends, whatever the process is doing; a
- * shutdown that may need longer than that (less the headroom) must be refused at startup, with
- * the numbers and the fix, not discovered as a killed pod in the middle of a rollout. Does
- * nothing when the grace period is unknown.
+ * Kubernetes sends SIGKILL when the grace period ends, whatever the process is doing. Cleanup
+ * hooks share cleanupTimeoutMs, so only an early-notice or upgraded-socket hook that outlasts the
+ * drain can break a budget the settings met: `refuse` throws (the hook is not registered),
+ * `fit` returns the longest timeout that fits, for the hook to run with. Returns undefined when
+ * the hook fits as it is, or the grace period is unknown.
  */
-export function checkBudget(input: BudgetInput): void {
+export function checkHookBudget(input: BudgetInput, mode: BudgetMode, hookMs: number): number | undefined {
   const { gracePeriodMs } = input;
-  if (gracePeriodMs === undefined) return;
-  const worstMs = worstCaseShutdownMs(input);
-  const headroom = HEADROOM_MS;
-  if (worstMs + headroom <= gracePeriodMs) return;
-  const listenersClosedAt = input.drainDelayMs + acceptQueueWaitMs(input.drainTimeoutMs);
-  const drainEnd = input.drainDelayMs + input.drainTimeoutMs + FIXED_WAITS_MS;
-  const upgradedMs = longest(input.upgradedHooks ?? []);
-  const earlyMs = longest(input.drainStartHooks);
-  let parts: string[];
-  if (earlyMs >= Math.max(drainEnd, listenersClosedAt + upgradedMs)) {
-    parts = [`early-notice hooks ${earlyMs}`];
-  } else if (listenersClosedAt + upgradedMs > drainEnd) {
-    parts = [
-      `drain delay ${input.drainDelayMs}`,
-      `accept queue ${acceptQueueWaitMs(input.drainTimeoutMs)}`,
-      `upgraded-socket hooks ${upgradedMs}`,
-    ];
-  } else {
-    parts = [
-      `drain delay ${input.drainDelayMs}`,
-      `drain timeout ${input.drainTimeoutMs}`,
-      `lameduck's own waits ${FIXED_WAITS_MS}`,
-    ];
-  }
-  if (input.cleanupHooks.length > 0) {
-    const hooks = input.cleanupHooks.map((hook) => `"${hook.name}" ${hook.timeoutMs}`).join(' + ');
-    parts.push(`cleanup hooks ${hooks}`);
-  }
-  const overMs = worstMs + headroom - gracePeriodMs;
-  throw new LameduckConfigError(
-    `the shutdown can take up to ${worstMs} ms (${parts.join(' + ')} ms), which with ${headroom} ms of headroom does not fit the grace period of ${gracePeriodMs} ms (${input.gracePeriodSource ?? 'gracePeriodMs'}), so Kubernetes would SIGKILL the process mid-shutdown. ` +
-      `Fix: raise terminationGracePeriodSeconds to at least ${Math.ceil((worstMs + headroom) / 1000)} (and the grace period given to lameduck with it), ` +
-      `or shorten the budget by ${overMs} ms: lower drainTimeoutMs (now ${input.drainTimeoutMs}), drainDelayMs (now ${input.drainDelayMs}) or the hooks' timeoutMs`,
-  );
+  if (gracePeriodMs === undefined || shutdownBudget(withHooks(input)).fits) return undefined;
+  if (mode === 'refuse') throw new LameduckConfigError(overBudgetMessage(withHooks(input)));
+  return Math.max(1, hookMs - shutdownBudget(withHooks(input)).overMs);
+}
+
+function withHooks(input: BudgetInput) {
+  return {
+    drainDelayMs: input.drainDelayMs,
+    drainTimeoutMs: input.drainTimeoutMs,
+    cleanupTimeoutMs: input.cleanupTimeoutMs,
+    longestDrainStartHookMs: longest(input.drainStartHooks),
+    longestUpgradedHookMs: longest(input.upgradedHooks ?? []),
+    ...(input.gracePeriodMs === undefined ? {} : { gracePeriodMs: input.gracePeriodMs }),
+    ...(input.gracePeriodSource === undefined ? {} : { gracePeriodSource: input.gracePeriodSource }),
+  };
 }
 
 function longest(hooks: readonly NamedTimeout[]): number {

@@ -32,24 +32,70 @@ describe('createNodeLameduck: configuration errors at the call', () => {
 
   it('names the drain options too when an option is unknown', () => {
     expect(() => make({ drainDelay: 5 } as never)).toThrow(
-      /unknown option "drainDelay" for createLameduck; known options: logger, .*, drainDelayMs, drainTimeoutMs, hookTimeoutMs, signals, exitOnSignal, gracePeriodMs/,
+      /unknown option "drainDelay" for createLameduck; known options: logger, .*, drainDelayMs, drainTimeoutMs, hookTimeoutMs, cleanupTimeoutMs, signals, exitOnSignal, gracePeriodMs, budget/,
     );
   });
 
-  it('refuses a budget that cannot fit the grace period, with the numbers', () => {
+  it('refuses a budget that cannot fit a grace period given in code, with the numbers', () => {
     expect(() => make({ drainDelayMs: 5000, drainTimeoutMs: 30_000, gracePeriodMs: 30_000 })).toThrow(
-      /the shutdown can take up to 35350 ms \(drain delay 5000 \+ drain timeout 30000 \+ lameduck's own waits 350 ms\), which with 1000 ms of headroom does not fit the grace period of 30000 ms \(gracePeriodMs: 30000\)/,
+      /the shutdown can take up to 40350 ms \(drain delay 5000 \+ drain timeout 30000 \+ lameduck's own waits 350 \+ cleanup 5000 ms\), which with 1000 ms of headroom does not fit the grace period of 30000 ms \(gracePeriodMs: 30000\)/,
     );
   });
 
-  it('refuses a cleanup hook that would overflow the budget, and does not keep it', () => {
-    const lameduck = make({ drainDelayMs: 5000, drainTimeoutMs: 20_000, gracePeriodMs: 33_000 });
-    lameduck.onCleanup('db', () => {});
-    expect(() => lameduck.onCleanup('telemetry', () => {})).toThrow(
-      /up to 35350 ms .*cleanup hooks "db" 5000 \+ "telemetry" 5000 ms.*raise terminationGracePeriodSeconds to at least 37/,
+  // Regression (issue 23): with the recommended manifest's environment, an app whose framework
+  // registers a cleanup hook and that adds one of its own threw "the shutdown can take up to 30350 ms".
+  it('starts with any number of cleanup hooks under the recommended manifest: they share the cleanup budget', () => {
+    const env = {
+      TERMINATION_GRACE_PERIOD_SECONDS: '30',
+      LAMEDUCK_DRAIN_DELAY_MS: '0',
+      LAMEDUCK_DRAIN_TIMEOUT_MS: '20000',
+      LAMEDUCK_HOOK_TIMEOUT_MS: '5000',
+    };
+    const lameduck = make({ env });
+    for (const name of ['framework', 'db', 'telemetry', 'queue']) {
+      expect(() => lameduck.onCleanup(name, () => {})).not.toThrow();
+    }
+  });
+
+  it('fits an over-budget configuration when the grace period comes from the environment, with one warning', () => {
+    const lines: string[] = [];
+    const logger = { info() {}, warn: (message: string) => lines.push(message), error() {} };
+    const lameduck = make({
+      logger: logger as never,
+      env: {
+        TERMINATION_GRACE_PERIOD_SECONDS: '30',
+        LAMEDUCK_DRAIN_DELAY_MS: '5000',
+        LAMEDUCK_DRAIN_TIMEOUT_MS: '30000',
+      },
+    });
+    expect(lameduck.settings).toMatchObject({
+      drainDelayMs: 5000,
+      drainTimeoutMs: 18_650,
+      cleanupTimeoutMs: 5000,
+    });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^\[lameduck\] the shutdown could take up to 40350 ms .*started anyway with drainTimeoutMs 30000 -> 18650 ms\. Fix: raise terminationGracePeriodSeconds to at least 42 .*LAMEDUCK_DRAIN_TIMEOUT_MS=18650; LAMEDUCK_BUDGET=refuse refuses to start instead$/,
     );
-    // Fits only because the refused hook was not kept.
-    expect(() => lameduck.onCleanup('short', () => {}, { timeoutMs: 1000 })).not.toThrow();
+  });
+
+  it('refuses instead of fitting when asked: LAMEDUCK_BUDGET=refuse or budget: refuse', () => {
+    const env = { TERMINATION_GRACE_PERIOD_SECONDS: '30', LAMEDUCK_DRAIN_TIMEOUT_MS: '30000' };
+    expect(() => make({ env: { ...env, LAMEDUCK_BUDGET: 'refuse' } })).toThrow(
+      /does not fit the grace period of 30000 ms \(TERMINATION_GRACE_PERIOD_SECONDS=30\)/,
+    );
+    expect(() => make({ env, budget: 'refuse' })).toThrow(LameduckConfigError);
+    expect(() => make({ env: { ...env, LAMEDUCK_BUDGET: 'no' } })).toThrow(/LAMEDUCK_BUDGET must be 'fit'/);
+    expect(() => make({ drainTimeoutMs: 30_000, gracePeriodMs: 30_000, budget: 'fit' })).not.toThrow();
+  });
+
+  it('refuses an invalid cleanup budget with the variable, the value and the range', () => {
+    expect(() => make({ env: { LAMEDUCK_CLEANUP_TIMEOUT_MS: 'soon' } })).toThrow(
+      'LAMEDUCK_CLEANUP_TIMEOUT_MS must be a whole number of milliseconds (it sets cleanupTimeoutMs), got "soon"; for example LAMEDUCK_CLEANUP_TIMEOUT_MS=5000',
+    );
+    expect(() => make({ cleanupTimeoutMs: -1 })).toThrow(
+      'cleanupTimeoutMs must be between 0 and 86400000 ms, got -1',
+    );
   });
 
   it('refuses what is not an HTTP server', () => {
@@ -92,11 +138,29 @@ describe('createNodeLameduck: configuration errors at the call', () => {
   });
 
   it('refuses an upgraded-socket hook that would overflow the budget, and does not keep it', () => {
-    const lameduck = make({ drainDelayMs: 0, drainTimeoutMs: 1000, gracePeriodMs: 4000 });
+    const lameduck = make({
+      drainDelayMs: 0,
+      drainTimeoutMs: 1000,
+      cleanupTimeoutMs: 1000,
+      gracePeriodMs: 4000,
+    });
     expect(() => lameduck.onUpgradedSockets('websockets', () => {}, { timeoutMs: 6000 })).toThrow(
-      /up to 7000 ms \(drain delay 0 \+ accept queue 1000 \+ upgraded-socket hooks 6000 ms\)/,
+      /up to 8000 ms \(drain delay 0 \+ accept queue 1000 \+ upgraded-socket hook 6000 \+ cleanup 1000 ms\)/,
     );
     expect(() => lameduck.onUpgradedSockets('websockets', () => {}, { timeoutMs: 1000 })).not.toThrow();
+  });
+
+  it('in fit mode, gives an early-notice hook that would overflow the budget the longest timeout that fits', () => {
+    const lines: string[] = [];
+    const logger = { info() {}, warn: (message: string) => lines.push(message), error() {} };
+    const lameduck = make({
+      logger: logger as never,
+      env: { TERMINATION_GRACE_PERIOD_SECONDS: '30', LAMEDUCK_DRAIN_DELAY_MS: '0' },
+    });
+    lameduck.onDrainStart('jobs', () => {}, { timeoutMs: 40_000 });
+    expect(lines).toEqual([
+      expect.stringMatching(/^\[lameduck\] early-notice hook "jobs" asked for 40000 ms, .* it gets 24000 ms/),
+    ]);
   });
 
   it('refuses a cleanup hook once the cleanup step started', async () => {

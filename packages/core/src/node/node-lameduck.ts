@@ -85,7 +85,7 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
   for (const warning of warnings) logger.warn(warning);
   const now = coreOptions.now ?? Date.now;
   const trackers = new Map<AttachableServer, ServerTracker>();
-  const hooks = new EngineHooks(settings);
+  const hooks = new EngineHooks(settings, logger);
   const deadline = new AbortController();
   let running: Shutdown | undefined;
 
@@ -108,6 +108,7 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
         now,
         drainDelayMs: settings.drainDelayMs,
         drainTimeoutMs,
+        cleanupTimeoutMs: settings.cleanupTimeoutMs,
         servers: () => [...trackers.values()],
         drainStartHooks: () => hooks.drainStart.list(),
         upgradedHooks: () => hooks.upgraded.list(),
@@ -203,7 +204,7 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
   if (settings.signals.length > 0) {
     const delay = `${settings.drainDelayMs} ms${DELAY_SOURCES[settings.drainDelaySource]}`;
     logger.info(
-      `draining on ${settings.signals.join(', ')}: drain delay ${delay}, drain timeout ${settings.drainTimeoutMs} ms, hook timeout ${settings.hookTimeoutMs} ms`,
+      `draining on ${settings.signals.join(', ')}: drain delay ${delay}, drain timeout ${settings.drainTimeoutMs} ms, cleanup ${settings.cleanupTimeoutMs} ms (each hook at most ${settings.hookTimeoutMs} ms)`,
     );
   }
   return lameduck;

@@ -12,6 +12,8 @@ describe('resolveNodeOptions', () => {
       drainDelaySource: 'default',
       drainTimeoutMs: 20_000,
       hookTimeoutMs: 5_000,
+      cleanupTimeoutMs: 5_000,
+      budget: 'refuse',
       signals: ['SIGTERM', 'SIGINT'],
       exitOnSignal: 'code',
       onUncaughtException: 'exit',

@@ -16,6 +16,15 @@ import {
 } from '../index.js';
 import { LAMEDUCK_OPTION_KEYS } from '../lameduck.js';
 import { checkOptionKeys } from '../option-keys.js';
+import {
+  BUDGET_VARIABLE,
+  type BudgetMode,
+  budgetMode,
+  fitShutdownBudget,
+  fittedMessage,
+  overBudgetMessage,
+  shutdownBudget,
+} from '../shutdown-budget.js';
 import { legacyVariablesSet, optionsFromEnv } from './env-options.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -49,10 +58,19 @@ export interface NodeLameduckOptions extends DrainOptions {
   exitOnSignal?: boolean | 'reraise';
   /**
    * The time from SIGTERM to SIGKILL: `terminationGracePeriodSeconds` (minus any preStop sleep)
-   * in ms. When known, lameduck refuses at startup a configuration that cannot finish in time.
+   * in ms. When known, a configuration that cannot finish in time is fitted or refused (`budget`).
    * `TERMINATION_GRACE_PERIOD_SECONDS` in the environment overrides it. Default: unknown.
    */
   gracePeriodMs?: number;
+  /**
+   * What a configuration that cannot finish within the grace period does. `'fit'`: start anyway,
+   * cutting the drain timeout, then the cleanup phase, then the drain delay until it fits, and log
+   * one warning saying what was cut and the fix. `'refuse'`: throw a LameduckConfigError at
+   * startup. Default: `'fit'` when the grace period comes from `TERMINATION_GRACE_PERIOD_SECONDS`
+   * (a pod that throws at startup restarts forever), `'refuse'` when it comes from `gracePeriodMs`
+   * in code. `LAMEDUCK_BUDGET` in the environment overrides it.
+   */
+  budget?: BudgetMode;
   /**
    * When the listeners close, an idle keep-alive socket that finished a response (or connected)
    * less than this long ago gets the rest of it to send one last request, answered with
@@ -72,6 +90,8 @@ export interface DrainSettings extends DrainTimes {
   readonly gracePeriodMs?: number;
   /** Where gracePeriodMs came from, quoted in budget errors. */
   readonly gracePeriodSource?: string;
+  /** What an over-budget configuration does; see `NodeLameduckOptions.budget`. */
+  readonly budget: BudgetMode;
   readonly idleGraceMs: number;
 }
 
@@ -85,6 +105,7 @@ const NODE_OPTION_KEYS: Readonly<Record<Exclude<keyof NodeLameduckOptions, keyof
   signals: true,
   exitOnSignal: true,
   gracePeriodMs: true,
+  budget: true,
   env: true,
   onUncaughtException: true,
   idleGraceMs: true,
@@ -112,6 +133,7 @@ export function resolveNodeOptions(
     signals,
     exitOnSignal,
     gracePeriodMs,
+    budget,
     idleGraceMs,
     env: envOption,
     onUncaughtException,
@@ -129,10 +151,18 @@ export function resolveNodeOptions(
   const env = resolveEnv(envOption, processEnv);
   const fromEnv = optionsFromEnv(env);
   const { model, times } = resolveDrainTimes(rest, fromEnv, Boolean(env[KUBERNETES_VARIABLE]));
+  const grace = resolveGracePeriod(gracePeriodMs, env[GRACE_PERIOD_VARIABLE]);
+  const mode =
+    budgetMode(env[BUDGET_VARIABLE], BUDGET_VARIABLE) ??
+    budgetMode(budget, 'budget') ??
+    (grace.gracePeriodSource?.startsWith(GRACE_PERIOD_VARIABLE) ? 'fit' : 'refuse');
+  const warnings = legacyVariablesSet(env);
+  const fitted = fitToGracePeriod(times, grace, mode, warnings);
   return {
     core: model,
     settings: {
-      ...times,
+      ...fitted,
+      budget: mode,
       signals: resolveSignals(signals),
       exitOnSignal: resolveExitMode(exitOnSignal),
       onUncaughtException: onUncaughtException ?? 'exit',
@@ -141,10 +171,28 @@ export function resolveNodeOptions(
         fromEnv.idleGraceMs ?? idleGraceMs,
         ENVIRONMENT.idleGraceMs.defaultMs,
       ),
-      ...resolveGracePeriod(gracePeriodMs, env[GRACE_PERIOD_VARIABLE]),
+      ...grace,
     },
-    warnings: legacyVariablesSet(env),
+    warnings,
   };
+}
+
+/**
+ * The budget check at startup, from the settings alone (cleanup hooks share cleanupTimeoutMs, so
+ * their number does not matter): refuses, or fits the times and adds the one warning line.
+ */
+function fitToGracePeriod(
+  times: DrainTimes,
+  grace: { gracePeriodMs?: number; gracePeriodSource?: string },
+  mode: BudgetMode,
+  warnings: string[],
+): DrainTimes {
+  const { gracePeriodMs, gracePeriodSource = 'gracePeriodMs' } = grace;
+  if (gracePeriodMs === undefined || shutdownBudget({ ...times, gracePeriodMs }).fits) return times;
+  if (mode === 'refuse') throw new LameduckConfigError(overBudgetMessage({ ...times, ...grace }));
+  const fitted = fitShutdownBudget(times, gracePeriodMs).times;
+  warnings.push(fittedMessage(times, fitted, gracePeriodMs, gracePeriodSource));
+  return { ...times, ...fitted };
 }
 
 function resolveEnv(option: NodeLameduckOptions['env'], processEnv: Env): Env {

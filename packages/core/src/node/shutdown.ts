@@ -1,5 +1,11 @@
-import { type Hook, type HookOutcome, runHook } from '../hooks.js';
+import { type Hook, type HookOutcome, runCleanupPhase, runHook } from '../hooks.js';
 import type { Lameduck, Logger } from '../index.js';
+import {
+  ACCEPT_QUEUE_WAIT_MS,
+  AFTER_DESTROY_WAIT_MS,
+  acceptQueueWaitMs,
+  DEADLINE_MOMENT_MS,
+} from '../shutdown-budget.js';
 import { sum } from '../sum.js';
 import { acceptQueued } from './accept-queue.js';
 import type { ServerTracker, UpgradedSocket } from './connections.js';
@@ -79,6 +85,8 @@ export interface ShutdownContext {
   readonly drainStartHooks: () => readonly Hook[];
   readonly upgradedHooks: () => readonly Hook<UpgradedSocketsHook>[];
   readonly cleanupHooks: () => readonly Hook[];
+  /** The cleanup phase's budget, shared by every cleanup hook. Default: unbounded (each hook's own timeout). */
+  readonly cleanupTimeoutMs?: number;
   /** Aborted at the drain deadline; handed to request handlers by adapters. */
   readonly deadline: AbortController;
   /** Called when the cleanup step begins: hooks registered later cannot join it. */
@@ -103,16 +111,11 @@ export interface Shutdown {
   join(server: ServerTracker): void;
 }
 
-/** After the drain timeout, `deadlineSignal` aborts first; handlers that listen to it get this long to answer before the connections are destroyed. */
-export const DEADLINE_MOMENT_MS = 250;
-/** After the destroy, the longest wait for the destroyed sockets to report closed (they do on the next ticks). */
-export const AFTER_DESTROY_WAIT_MS = 100;
-/**
- * Before the listeners close, the longest spent accepting connections still waiting in the
- * kernel's accept queue (closing the listener would reset them). Taken from the drain timeout,
- * which runs from the end of the delay: the requests in flight go on meanwhile.
- */
-export const ACCEPT_QUEUE_WAIT_MS = 1000;
+// The shutdown's own waits live in the model, beside the budget that counts them.
+// ACCEPT_QUEUE_WAIT_MS: before the listeners close, the longest spent accepting connections still
+// waiting in the kernel's accept queue (closing the listener would reset them), taken from the
+// drain timeout.
+export { ACCEPT_QUEUE_WAIT_MS, AFTER_DESTROY_WAIT_MS, acceptQueueWaitMs, DEADLINE_MOMENT_MS };
 
 /**
  * Shutdown drains the servers attached to the lifecycle and closes it, without dropping a
@@ -147,7 +150,8 @@ export const ACCEPT_QUEUE_WAIT_MS = 1000;
  *     its last connection): the app's `server.on('close')` handlers run before the cleanup hooks,
  *     waited for up to AFTER_DESTROY_WAIT_MS in all.
  *  6. Cleanup hooks (`onCleanup`) run after the last response: one at a time, in reverse order
- *     of registration, each bounded by its own timeout. A hook that throws or times out is
+ *     of registration, inside one budget they share (cleanupTimeoutMs): each is bounded by
+ *     its own timeout and by what is left of the phase. A hook that throws or times out is
  *     logged and the next one still runs. Early-notice and upgraded-socket hooks still pending
  *     are waited for first, each within its own timeout.
  *  7. The lifecycle goes to `closed`. The result says what happened; its exit code is 0 for a
@@ -324,10 +328,13 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
     const notified = [...(await Promise.all(earlyNotice)), ...(await upgradedHandled)];
     context.onCleanupStart();
     const cleanupStartedAt = now();
-    const cleaned: HookOutcome[] = [];
-    for (const hook of [...context.cleanupHooks()].reverse()) {
-      cleaned.push(tellHook(context, await runHook(hook, 'cleanup', logger, now)));
-    }
+    const cleaned = await runCleanupPhase(
+      context.cleanupHooks(),
+      context.cleanupTimeoutMs ?? Number.POSITIVE_INFINITY,
+      logger,
+      now,
+      (outcome) => tellHook(context, outcome),
+    );
     const cleanupMs = now() - cleanupStartedAt;
 
     // Step 7: closed.
@@ -391,11 +398,6 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
       );
     },
   };
-}
-
-/** How long the shutdown may spend accepting queued connections: part of the drain timeout. */
-export function acceptQueueWaitMs(drainTimeoutMs: number): number {
-  return Math.min(ACCEPT_QUEUE_WAIT_MS, drainTimeoutMs);
 }
 
 /** Early-notice hooks all start now, together; none waits for another. */

@@ -24,6 +24,27 @@ function fakeServer(events: string[]) {
 }
 
 describe('the runtime drain sequence', () => {
+  it('runs the cleanup hooks inside one budget they share, as the Node engine does (LAMEDUCK_CLEANUP_TIMEOUT_MS)', async () => {
+    const env = (name: string) =>
+      ({ LAMEDUCK_CLEANUP_TIMEOUT_MS: '200', LAMEDUCK_DRAIN_DELAY_MS: '0' })[name];
+    const { lameduck, addServer } = createRuntimeLameduck({ logger: false }, { ...runtime, env });
+    const { server, finish } = fakeServer([]);
+    finish();
+    addServer(server);
+    const ran: string[] = [];
+    for (const name of ['c', 'b', 'a']) {
+      lameduck.onCleanup(name, async () => {
+        ran.push(name);
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      });
+    }
+    const startedAt = Date.now();
+    const result = await lameduck.shutdown('test');
+    expect(ran).toEqual(['a', 'b']);
+    expect(result).toMatchObject({ failedHooks: 2, exitCode: 1 });
+    expect(Date.now() - startedAt).toBeLessThan(1000);
+  });
+
   it('runs readiness 503, early notice, stop, cleanup newest first, closed; a failed hook makes exit code 1', async () => {
     const events: string[] = [];
     const { lameduck, addServer } = createRuntimeLameduck({ logger: false, drainTimeoutMs: 5_000 }, runtime);

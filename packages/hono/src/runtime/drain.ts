@@ -7,6 +7,7 @@ import {
   HookList,
   type HookOptions,
   LameduckConfigError,
+  runCleanupPhase,
   runHook,
 } from '@lameduck/core';
 import type { FetchLameduck } from '../fetch.js';
@@ -96,11 +97,9 @@ export function createRuntimeLameduck(options: RuntimeLameduckOptions, runtime: 
     } else {
       logger.info(`all requests answered ${Date.now() - startedAt} ms after the shutdown started`);
     }
-    // 3. Cleanup, newest first, one at a time.
-    let failedHooks = (await early).filter((outcome) => !outcome.ok).length;
-    for (const hook of [...cleanupHooks.list()].reverse()) {
-      if (!(await runHook(hook, 'cleanup', logger, Date.now)).ok) failedHooks += 1;
-    }
+    // 3. Cleanup, newest first, one at a time, inside the budget they share (as on Node).
+    const cleaned = await runCleanupPhase(cleanupHooks.list(), settings.cleanupTimeoutMs, logger, Date.now);
+    const failedHooks = [...(await early), ...cleaned].filter((outcome) => !outcome.ok).length;
     lifecycle.close('shutdown complete');
     const exitCode = forced || failedHooks > 0 ? 1 : 0;
     const durationMs = Date.now() - startedAt;

@@ -8,6 +8,7 @@ describe('resolveRuntimeOptions', () => {
       drainDelayMs: 0,
       drainTimeoutMs: 20_000,
       hookTimeoutMs: 5_000,
+      cleanupTimeoutMs: 5_000,
       signals: ['SIGTERM', 'SIGINT'],
       exitOnSignal: true,
     });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { cleanWith, findings, withEnv } from '../../../test/helpers.js';
+import { cleanWith, cleanYaml, findings, withEnv } from '../../../test/helpers.js';
 
 describe('grace-period-too-short', () => {
-  it('passes at exactly preStop + drain delay + drain timeout + hooks + 2 s margin', () => {
+  it("passes when preStop + core's shutdownBudget() fits: 5 + 26.35 s in 32 s", () => {
     expect(
       findings(cleanWith(['terminationGracePeriodSeconds: 35', 'terminationGracePeriodSeconds: 32'])),
     ).toEqual([]);
@@ -12,39 +12,53 @@ describe('grace-period-too-short', () => {
     const text = cleanWith(['terminationGracePeriodSeconds: 35', 'terminationGracePeriodSeconds: 31']);
     const [finding] = findings(text, 'grace-period-too-short');
     expect(finding?.message).toBe(
-      'terminationGracePeriodSeconds 31 is shorter than what container "web" needs: preStop 5 s + LAMEDUCK_DRAIN_DELAY_MS 0 + LAMEDUCK_DRAIN_TIMEOUT_MS 20000 + LAMEDUCK_HOOK_TIMEOUT_MS 5000 + margin 2 s = 32 s; SIGKILL ends the drain early',
+      'terminationGracePeriodSeconds 31 is shorter than what container "web" needs: preStop 5 s + LAMEDUCK_DRAIN_DELAY_MS 0 + LAMEDUCK_DRAIN_TIMEOUT_MS 20000 + lameduck\'s own waits 350 + LAMEDUCK_CLEANUP_TIMEOUT_MS 5000 + headroom 1000 = 31350 ms; SIGKILL ends the drain early',
     );
     expect(finding?.fix).toBe(
-      'set terminationGracePeriodSeconds: 32 or more, or lower LAMEDUCK_DRAIN_TIMEOUT_MS',
+      'set terminationGracePeriodSeconds: 32 or more, or lower LAMEDUCK_DRAIN_TIMEOUT_MS or LAMEDUCK_CLEANUP_TIMEOUT_MS',
     );
   });
 
   it("uses lameduck's defaults for what the env leaves out, and says so", () => {
     const text = cleanWith(
-      [/ {12}- name: (LAMEDUCK_DRAIN_TIMEOUT_MS|LAMEDUCK_HOOK_TIMEOUT_MS)\n.*\n/g, ''],
+      [/ {12}- name: (LAMEDUCK_DRAIN_TIMEOUT_MS|LAMEDUCK_CLEANUP_TIMEOUT_MS)\n.*\n/g, ''],
       ['value: "0"', 'value: "1500"'],
     );
     expect(findings(text, 'grace-period-too-short')).toEqual([]);
-    const longer = cleanWith(['value: "20000"', 'value: "60000"']);
+    const longer = cleanWith(
+      [/ {12}- name: LAMEDUCK_CLEANUP_TIMEOUT_MS\n.*\n/, ''],
+      ['value: "20000"', 'value: "60000"'],
+    );
     expect(findings(longer, 'grace-period-too-short')[0]?.message).toContain(
-      'preStop 5 s + LAMEDUCK_DRAIN_DELAY_MS 0 + LAMEDUCK_DRAIN_TIMEOUT_MS 60000 + LAMEDUCK_HOOK_TIMEOUT_MS 5000 + margin 2 s = 72 s',
+      "preStop 5 s + LAMEDUCK_DRAIN_DELAY_MS 0 + LAMEDUCK_DRAIN_TIMEOUT_MS 60000 + lameduck's own waits 350 + LAMEDUCK_CLEANUP_TIMEOUT_MS 5000 (default) + headroom 1000 = 71350 ms",
     );
   });
 
-  it('counts a hook timeout that is set above the default', () => {
-    const text = cleanWith(['value: "5000"', 'value: "9000"']);
-    expect(findings(text, 'grace-period-too-short')[0]?.fix).toBe(
-      'set terminationGracePeriodSeconds: 36 or more, or lower LAMEDUCK_DRAIN_TIMEOUT_MS',
-    );
-  });
-
-  it('reads LAMEDUCK_HOOK_TIMEOUT_MS when LAMEDUCK_HOOK_TIMEOUT_MS is absent', () => {
-    const text = cleanWith([
-      '- name: LAMEDUCK_HOOK_TIMEOUT_MS\n              value: "5000"',
-      '- name: LAMEDUCK_HOOK_TIMEOUT_MS\n              value: "9000"',
+  it('counts the cleanup budget, not the per-hook timeout: any number of hooks share it', () => {
+    const hooks = cleanWith(['value: "5000"', 'value: "9000"']);
+    expect(findings(hooks, 'grace-period-too-short')).toEqual([]);
+    const cleanup = cleanWith([
+      '- name: LAMEDUCK_CLEANUP_TIMEOUT_MS\n              value: "5000"',
+      '- name: LAMEDUCK_CLEANUP_TIMEOUT_MS\n              value: "9000"',
     ]);
-    expect(findings(text, 'grace-period-too-short')[0]?.message).toContain(
-      '+ LAMEDUCK_HOOK_TIMEOUT_MS 9000 +',
+    expect(findings(cleanup, 'grace-period-too-short')[0]?.fix).toBe(
+      'set terminationGracePeriodSeconds: 36 or more, or lower LAMEDUCK_DRAIN_TIMEOUT_MS or LAMEDUCK_CLEANUP_TIMEOUT_MS',
+    );
+  });
+
+  it('flags a TERMINATION_GRACE_PERIOD_SECONDS that tells the app less than its budget needs from SIGTERM', () => {
+    expect(
+      findings(withEnv(cleanYaml, 'TERMINATION_GRACE_PERIOD_SECONDS', '30'), 'grace-period-too-short'),
+    ).toEqual([]);
+    const [finding] = findings(
+      withEnv(cleanYaml, 'TERMINATION_GRACE_PERIOD_SECONDS', '25'),
+      'grace-period-too-short',
+    );
+    expect(finding?.message).toBe(
+      'TERMINATION_GRACE_PERIOD_SECONDS 25 tells container "web" it has less than its shutdown needs from SIGTERM (LAMEDUCK_DRAIN_DELAY_MS 0 + LAMEDUCK_DRAIN_TIMEOUT_MS 20000 + lameduck\'s own waits 350 + LAMEDUCK_CLEANUP_TIMEOUT_MS 5000 + headroom 1000 = 26350 ms); at startup lameduck cuts its drain to fit, or refuses to start with LAMEDUCK_BUDGET=refuse',
+    );
+    expect(finding?.fix).toBe(
+      'set TERMINATION_GRACE_PERIOD_SECONDS to terminationGracePeriodSeconds minus the preStop sleep (30), or lower LAMEDUCK_DRAIN_TIMEOUT_MS',
     );
   });
 

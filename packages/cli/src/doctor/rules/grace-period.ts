@@ -1,19 +1,22 @@
+import { FIXED_WAITS_MS, GRACE_PERIOD_VARIABLE, HEADROOM_MS, shutdownBudget } from '@lameduck/core';
 import { ENV, KUBERNETES_DEFAULTS } from '../../kubernetes/defaults.js';
 import {
+  cleanupTimeout,
   drainDelay,
   drainTimeout,
-  hookTimeout,
   preStopPause,
   showSetting,
 } from '../../kubernetes/shutdown.js';
+import { envNumber } from '../../kubernetes/workload.js';
 import { isLameduck, servedContainers } from '../cluster.js';
 import { containerLabel, eachContainer, type Rule, seconds } from '../rule.js';
-import { GENERIC_SHUTDOWN_MS, GRACE_MARGIN_MS } from '../thresholds.js';
+import { GENERIC_SHUTDOWN_MS } from '../thresholds.js';
 
-// The grace timer starts before preStop runs; at its end comes SIGKILL, drained or not.
+// The grace timer starts before preStop runs; at its end comes SIGKILL, drained or not. The
+// lameduck budget is core's shutdownBudget(), the same function the app checks itself with at startup.
 export const gracePeriodTooShort: Rule = {
   id: 'grace-period-too-short',
-  summary: `terminationGracePeriodSeconds (default ${KUBERNETES_DEFAULTS.terminationGracePeriodSeconds}) < preStop + drain delay + drain timeout + hooks + ${GRACE_MARGIN_MS / 1000} s for lameduck apps; < preStop + ${GENERIC_SHUTDOWN_MS / 1000} s for others (warning)`,
+  summary: `terminationGracePeriodSeconds (default ${KUBERNETES_DEFAULTS.terminationGracePeriodSeconds}) < preStop + drain delay + drain timeout + lameduck's own waits ${FIXED_WAITS_MS} ms + cleanup budget + headroom ${HEADROOM_MS} ms for lameduck apps (and ${GRACE_PERIOD_VARIABLE}, when set, must leave the same); < preStop + ${GENERIC_SHUTDOWN_MS / 1000} s for others (warning)`,
   severity: 'error',
   scope: 'lameduck containers (their budget); other containers a Service targets (preStop + 5 s)',
   check(cluster) {
@@ -37,15 +40,33 @@ export const gracePeriodTooShort: Rule = {
           fix: `set terminationGracePeriodSeconds to the preStop pause plus the app's own shutdown time: ${Math.ceil(neededMs / 1000)} or more`,
         };
       }
-      const parts = [drainDelay(container), drainTimeout(container), hookTimeout(container)];
-      const neededMs = preStopMs + parts.reduce((sum, part) => sum + part.ms, 0) + GRACE_MARGIN_MS;
-      if (graceSeconds * 1000 >= neededMs) return undefined;
-      const neededSeconds = Math.ceil(neededMs / 1000);
-      return {
-        subject: workload.object,
-        message: `${grace} is shorter than what ${containerLabel(container)} needs: preStop ${seconds(preStopMs)} + ${parts.map(showSetting).join(' + ')} + margin ${seconds(GRACE_MARGIN_MS)} = ${seconds(neededMs)}; SIGKILL ends the drain early`,
-        fix: `set terminationGracePeriodSeconds: ${neededSeconds} or more, or lower ${ENV.drainTimeout}`,
-      };
+      const delay = drainDelay(container);
+      const timeout = drainTimeout(container);
+      const cleanup = cleanupTimeout(container);
+      const budget = shutdownBudget({
+        drainDelayMs: delay.ms,
+        drainTimeoutMs: timeout.ms,
+        cleanupTimeoutMs: cleanup.ms,
+      });
+      const neededMs = preStopMs + budget.neededMs;
+      const parts = `preStop ${seconds(preStopMs)} + ${showSetting(delay)} + ${showSetting(timeout)} + lameduck's own waits ${FIXED_WAITS_MS} + ${showSetting(cleanup)} + headroom ${HEADROOM_MS} = ${neededMs} ms`;
+      const told = envNumber(container, GRACE_PERIOD_VARIABLE);
+      if (graceSeconds * 1000 < neededMs) {
+        return {
+          subject: workload.object,
+          message: `${grace} is shorter than what ${containerLabel(container)} needs: ${parts}; SIGKILL ends the drain early`,
+          fix: `set terminationGracePeriodSeconds: ${Math.ceil(neededMs / 1000)} or more, or lower ${ENV.drainTimeout} or ${ENV.cleanupTimeout}`,
+        };
+      }
+      // The app checks its budget against the grace period it is told, counted from SIGTERM.
+      if (told !== undefined && told * 1000 < budget.neededMs) {
+        return {
+          subject: workload.object,
+          message: `${GRACE_PERIOD_VARIABLE} ${told} tells ${containerLabel(container)} it has less than its shutdown needs from SIGTERM (${parts.replace(/^preStop \S+ s \+ /, '').replace(/ = \d+ ms$/, ` = ${budget.neededMs} ms`)}); at startup lameduck cuts its drain to fit, or refuses to start with LAMEDUCK_BUDGET=refuse`,
+          fix: `set ${GRACE_PERIOD_VARIABLE} to terminationGracePeriodSeconds minus the preStop sleep (${Math.floor((graceSeconds * 1000 - preStopMs) / 1000)}), or lower ${ENV.drainTimeout}`,
+        };
+      }
+      return undefined;
     });
   },
 };
