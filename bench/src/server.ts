@@ -240,22 +240,6 @@ async function start(): Promise<Started> {
       ld.ready();
       return { server };
     }
-    case 'express/lameduck-allow-list': {
-      // listen() with the user's allow-list first: the server may not answer ahead of it, so
-      // every probe walks the router to the allow-list, then to lameduck's middleware.
-      const { default: express } = await import('express');
-      const { createLameduck } = await import('@lameduck/express');
-      const ld = newLameduck(createLameduck) as ReturnType<typeof createLameduck>;
-      const app = express();
-      app.use((request, response, next) => {
-        if (isLoopback(request.socket.remoteAddress)) return next();
-        response.status(403).end();
-      });
-      app.use(ld.middleware());
-      const server = await ld.listen(expressRoutes(app), { port: 0, host: HOST });
-      ld.ready();
-      return { server };
-    }
     case 'express/lameduck-router': {
       // What listen() did before it answered probes ahead of the router: every probe walks
       // Express's router to reach the middleware.
@@ -303,23 +287,6 @@ async function start(): Promise<Started> {
       const { createLameduck } = await import('@lameduck/koa');
       const ld = newLameduck(createLameduck) as ReturnType<typeof createLameduck>;
       const app = new Koa();
-      app.use(ld.middleware());
-      const server = await ld.listen(koaRoutes(app), { port: 0, host: HOST });
-      ld.ready();
-      return { server };
-    }
-    case 'koa/lameduck-allow-list': {
-      // listen() with the user's allow-list first: every probe goes through Koa's context and
-      // the allow-list before lameduck's middleware.
-      const { default: Koa } = await import('koa');
-      const { createLameduck } = await import('@lameduck/koa');
-      const ld = newLameduck(createLameduck) as ReturnType<typeof createLameduck>;
-      const app = new Koa();
-      app.use((context, next) => {
-        if (isLoopback(context.req.socket.remoteAddress)) return next();
-        context.status = 403;
-        return undefined;
-      });
       app.use(ld.middleware());
       const server = await ld.listen(koaRoutes(app), { port: 0, host: HOST });
       ld.ready();
@@ -446,8 +413,3 @@ send({
 });
 // The IPC channel must not keep the process alive: each variant has to exit on its own after SIGTERM.
 process.channel?.unref();
-
-/** The bench's allow-list: the load generator is on loopback. */
-function isLoopback(address: string | undefined): boolean {
-  return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
-}

@@ -21,8 +21,6 @@ export type Variant =
   | 'lameduck-baseline'
   /** probes: lameduck's middleware on a server listen() did not start (probes go through the app). */
   | 'lameduck-router'
-  /** probes: listen() with an allow-list mounted before lameduck's middleware (it sees every probe). */
-  | 'lameduck-allow-list'
   /** --breakdown: the framework with one pass-through middleware, what any middleware costs. */
   | 'noop-middleware';
 

@@ -8,18 +8,15 @@ import type { ServerSpec } from '../spec.js';
 const PROBE_SERVERS: Omit<ServerSpec, 'checkMs'>[] = [
   { framework: 'node', variant: 'lameduck' },
   { framework: 'express', variant: 'lameduck' },
-  { framework: 'express', variant: 'lameduck-allow-list' },
   { framework: 'express', variant: 'lameduck-router' },
   { framework: 'express', variant: 'terminus' },
   { framework: 'koa', variant: 'lameduck' },
-  { framework: 'koa', variant: 'lameduck-allow-list' },
   { framework: 'koa', variant: 'lameduck-router' },
   { framework: 'node', variant: 'lightship' },
 ];
 
 const HOW_CHECKS_RUN: Record<string, string> = {
   lameduck: 'single-flight, cached 1 s',
-  'lameduck-allow-list': 'single-flight, cached 1 s; an allow-list before lameduck sees every probe',
   'lameduck-router': 'single-flight, cached 1 s; probes go through the app',
   terminus: 'once per request',
   lightship: 'app polls every 1 s',

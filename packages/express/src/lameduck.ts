@@ -5,7 +5,6 @@ import {
   type NodeLameduckOptions,
   respondToNode,
 } from '@lameduck/core/node';
-import { expressOrder } from './order.js';
 
 /** Express middleware: Node's request and response, with Express's `baseUrl` (its mount path). */
 type ExpressMiddleware = (
@@ -23,11 +22,12 @@ export interface ExpressLameduck extends AppLameduck<ExpressMiddleware> {}
 export function createLameduck(options: NodeLameduckOptions = {}): ExpressLameduck {
   return createAppLameduck(
     options,
-    (lameduck): ExpressMiddleware =>
+    (lameduck, probes): ExpressMiddleware =>
       (request, response, next) => {
         // `request.url` is relative to the mount point: app.use('/internal', mw) serves /internal/readyz.
-        if (!respondToNode(lameduck, request, response)) next();
+        if (!respondToNode(lameduck, request, response)) return next();
+        // At the root, not through a sub-app or router mounted elsewhere.
+        if (request.baseUrl === '') probes.answeredAtRoot(request.url ?? '');
       },
-    expressOrder,
   );
 }

@@ -5,6 +5,8 @@ import { type AppLameduck, createAppLameduck, type NodeLameduckOptions } from '@
 /** The parts of a Koa 2 or 3 context this adapter reads and writes. */
 interface KoaContext {
   method: string;
+  /** The URL before any mount rewrote it (Koa sets it once per request). */
+  originalUrl?: string;
   headers: IncomingHttpHeaders;
   /** Node's request: `ctx.url` reads and writes its `url` through two getters. */
   req: { url?: string };
@@ -24,7 +26,7 @@ export interface KoaLameduck extends AppLameduck<KoaMiddleware> {}
 export function createLameduck(options: NodeLameduckOptions = {}): KoaLameduck {
   return createAppLameduck(
     options,
-    (lameduck): KoaMiddleware =>
+    (lameduck, probes): KoaMiddleware =>
       (context, next) => {
         // What `context.url` returns (a mount rewrites both), without Koa's two delegating getters.
         const url = context.req.url ?? '';
@@ -36,6 +38,8 @@ export function createLameduck(options: NodeLameduckOptions = {}): KoaLameduck {
           headers: context.headers,
         });
         if (answer === undefined) return next();
+        // At the root: the URL was not rewritten by a mount.
+        if (context.originalUrl === url) probes.answeredAtRoot(url);
         return answer.then(({ status, headers, body }) => {
           context.status = status;
           context.body = body;
@@ -44,14 +48,5 @@ export function createLameduck(options: NodeLameduckOptions = {}): KoaLameduck {
           context.set(headers);
         });
       },
-    (handler) => ({
-      leads(app) {
-        // Koa composes `app.middleware` once, in listen(): the middleware leads if it was first
-        // then. It must still be first at each probe, for a server that cannot see Koa's chain.
-        const middleware = (app as { middleware?: readonly unknown[] }).middleware;
-        const firstAtListen = middleware?.[0] === handler;
-        return () => firstAtListen && middleware?.[0] === handler;
-      },
-    }),
   );
 }

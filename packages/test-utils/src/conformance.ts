@@ -53,20 +53,20 @@ export function runningApp(
 
 /**
  * For a test file of in-process tests: a maker of quiet lifecycles (no logger, no signal
- * handlers, no exit, no drain delay; `extra` adds options), each shut down after its test unless the test did.
+ * handlers, no exit, no drain delay), each shut down after its test unless the test did.
  * Call it at the top of the file: it registers the afterEach.
  */
 export function lifecyclesForTests<L extends DrainedLifecycle>(
   create: (options: SuiteOptions) => L,
-): (extra?: NodeLameduckOptions) => L {
+): () => L {
   const made: L[] = [];
   afterEach(async () => {
     for (const lameduck of made.splice(0)) {
       if (lameduck.state !== 'closed') await lameduck.shutdown('test finished');
     }
   });
-  return (extra = {}) => {
-    const lameduck = create({ ...QUIET, drainDelayMs: 0, ...extra });
+  return () => {
+    const lameduck = create({ ...QUIET, drainDelayMs: 0 });
     made.push(lameduck);
     return lameduck;
   };

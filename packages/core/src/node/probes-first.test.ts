@@ -19,23 +19,12 @@ afterEach(async () => {
   for (const server of servers.splice(0)) await closeHard(server);
 });
 
-/** An app whose order the test sets: `leads` is what the adapter would say of it. */
-function orderedBy(state: { leads: boolean; asked: number }) {
-  return {
-    leads: (app: unknown) => () => {
-      state.asked += 1;
-      return app !== undefined && state.leads;
-    },
-  };
-}
-
 describe('probesFirst', () => {
-  it('answers a probe in front of the app only while the order says the middleware leads, asked at each probe', async () => {
+  it('answers a probe path in front of the app only once the middleware answered it at the root', async () => {
     const lameduck = createNodeLameduck({ logger: false, signals: false, env: false });
     made.push(lameduck);
     lameduck.ready();
-    const state = { leads: false, asked: 0 };
-    const inFrontOf = probesFirst(lameduck, orderedBy(state));
+    const probes = probesFirst(lameduck);
     const appSaw: string[] = [];
     const server = createServer((request, response) => {
       appSaw.push(request.url ?? '');
@@ -43,56 +32,31 @@ describe('probesFirst', () => {
     });
     servers.push(server);
     // As listen() does: startServer listens through inFrontOf(app), then attaches.
-    const port = await listenThrough(inFrontOf(server));
+    const port = await listenThrough(probes.inFrontOf(server));
 
     expect((await get(port, '/readyz')).body).toBe('app\n');
-    state.leads = true;
+    probes.answeredAtRoot('/readyz?verbose');
     expect(await get(port, '/readyz')).toMatchObject({ status: 200, body: 'ok\n' });
     expect(await get(port, '/readyz/db')).toMatchObject({ status: 404 });
-    expect((await get(port, '/livez')).body).toBe('ok\n');
-    expect((await get(port, '/readyzz')).body).toBe('app\n');
-    expect((await get(port, '/')).body).toBe('app\n');
-    state.leads = false;
     expect((await get(port, '/livez')).body).toBe('app\n');
-    expect(appSaw).toEqual(['/readyz', '/readyzz', '/', '/livez']);
-    // Asked for probe-like targets only ('/' is told apart by its second character).
-    expect(state.asked).toBe(6);
-  });
-
-  it('passes the app it wraps to the order, and what the order prepares is on the answer', async () => {
-    const lameduck = createNodeLameduck({ logger: false, signals: false, env: false });
-    made.push(lameduck);
-    const server = createServer((_request, response) => response.end('app\n'));
-    servers.push(server);
-    const seenApps: unknown[] = [];
-    const inFrontOf = probesFirst(lameduck, {
-      leads: (app) => {
-        seenApps.push(app);
-        return () => true;
-      },
-      prepare: (_app, response) => response.setHeader('X-Framework', 'yes'),
-    });
-    const port = await listenThrough(inFrontOf(server));
-    const answer = await get(port, '/livez');
-    expect(answer).toMatchObject({ status: 200, body: 'ok\n' });
-    expect(answer.headers['x-framework']).toBe('yes');
-    await get(port, '/readyz');
-    // Asked once, as the app starts listening.
-    expect(seenApps).toEqual([server]);
+    expect((await get(port, '/readyzz')).body).toBe('app\n');
+    expect(appSaw).toEqual(['/readyz', '/livez', '/readyzz']);
   });
 
   it('tells probes under a prefix from the app paths that share their first letters', async () => {
     const lameduck = createNodeLameduck({ logger: false, signals: false, env: false, prefix: '/health' });
     made.push(lameduck);
     lameduck.ready();
-    const inFrontOf = probesFirst(lameduck, orderedBy({ leads: true, asked: 0 }));
+    const probes = probesFirst(lameduck);
     const server = createServer((request, response) => response.end(`app ${request.url}\n`));
     servers.push(server);
-    const port = await listenThrough(inFrontOf(server));
+    const port = await listenThrough(probes.inFrontOf(server));
+    probes.answeredAtRoot('/health/readyz');
+    probes.answeredAtRoot('/health/livez');
 
     expect(await get(port, '/health/readyz')).toMatchObject({ status: 200, body: 'ok\n' });
     expect(await get(port, '/health/livez?x=1')).toMatchObject({ status: 200, body: 'ok\n' });
-    expect(await get(port, '/health/startupz')).toMatchObject({ status: 200, body: 'ok\n' });
+    expect((await get(port, '/health/startupz')).body).toBe('app /health/startupz\n');
     expect((await get(port, '/healthz')).body).toBe('app /healthz\n');
     expect((await get(port, '/h')).body).toBe('app /h\n');
     expect((await get(port, '/')).body).toBe('app /\n');
@@ -105,7 +69,7 @@ describe('probesFirst', () => {
     servers.push(server);
     server.on('request', (_request, response) => response.end('one\n'));
     server.on('request', () => {});
-    await listenThrough(probesFirst(lameduck, orderedBy({ leads: true, asked: 0 }))(server));
+    await listenThrough(probesFirst(lameduck).inFrontOf(server));
     expect(server.listeners('request')).toHaveLength(2);
   });
 });

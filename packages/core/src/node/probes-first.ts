@@ -6,60 +6,64 @@ import type { Listenable } from './start-server.js';
 
 type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
 
-/**
- * How an adapter reads its framework's app: whether a request would meet the adapter's
- * middleware before anything the user mounted. Only then may the server answer a probe in front
- * of the app: an allow-list, auth or audit log mounted before the middleware must see every probe.
- */
-export interface AppOrder {
+export interface ProbesFirst {
   /**
-   * Called as `app` starts listening; returns the test the server makes for every probe it would
-   * answer in front of the app (users can mount more at any time): true while a request to `app`
-   * reaches the middleware first, at the app's root, with nothing the user mounted before it;
-   * false for anything it cannot recognise.
+   * The adapter's middleware answered `url` at the app's root (no mount path): from now on the
+   * server of `inFrontOf` answers that probe path itself, as the middleware would have.
    */
-  leads(app: unknown): () => boolean;
+  answeredAtRoot(url: string): void;
   /**
-   * What the framework does to every response before its first middleware runs, done by the
-   * server when it answers in front of the app, so both answers are the same (Express's `X-Powered-By`).
+   * The app, listening with the probe answer in front of it in the server's request listener, so
+   * a probe storm never walks the framework's router or middleware (what `startServer` takes).
+   * A server with no single request listener (the app) to wrap is left alone.
    */
-  prepare?(app: unknown, response: ServerResponse): void;
+  inFrontOf<S extends Server>(app: Listenable<S>): Listenable<S>;
 }
 
-/**
- * The adapters' shared "answer probes before the app" (Express and Koa `listen()`): the app,
- * listening with the probe answer in front of it in the server's request listener, so a probe
- * storm never walks the framework's router, for as long as `order` says the
- * middleware is the first thing a request meets. Otherwise every request goes to the app.
- * A server with no single request listener (the app) to wrap is left alone.
- */
-export function probesFirst(
-  lameduck: Lifecycle & { readonly paths: ProbePaths },
-  order: AppOrder,
-): <S extends Server>(app: Listenable<S>) => Listenable<S> {
+/** The adapters' shared "answer probes before the app" (Express and Koa `listen()`). */
+export function probesFirst(lameduck: Lifecycle & { readonly paths: ProbePaths }): ProbesFirst {
+  const answered = new Set<string>();
   const bases = [lameduck.paths.readiness, lameduck.paths.liveness, lameduck.paths.startup];
-  // The second characters of the probe paths ('r' of /readyz): every request passes the
+  // The second characters of the answered paths ('r' of /readyz): every request passes the
   // server's listener, and most are told apart from a probe by one character. Probe paths are
   // ASCII, with a character after the slash (the options refuse anything else).
   const secondCodes = new Uint8Array(128);
-  for (const base of bases) secondCodes[base.charCodeAt(1)] = 1;
-  const inFront = <S extends Server>(appObject: unknown, server: S): S => {
+  const inFront = <S extends Server>(server: S): S => {
     const listeners = server.listeners('request') as RequestListener[];
     if (listeners.length !== 1) return server;
     const app = listeners[0] as RequestListener;
-    const leads = order.leads(appObject);
     server.removeListener('request', app);
     server.on('request', function (this: Server, request: IncomingMessage, response: ServerResponse) {
       const url = request.url;
-      if (url !== undefined && secondCodes[url.charCodeAt(1)] === 1 && leads()) {
-        order.prepare?.(appObject, response);
-        if (respondToNode(lameduck, request, response)) return;
+      if (url !== undefined && secondCodes[url.charCodeAt(1)] === 1) {
+        const base = probeBase(bases, url);
+        if (base !== undefined && answered.has(base) && respondToNode(lameduck, request, response)) return;
       }
       app.call(this, request, response);
     });
     return server;
   };
-  return (app) => ({
-    listen: (port, host, onListening) => inFront(app, app.listen(port, host, onListening)),
-  });
+  return {
+    answeredAtRoot(url) {
+      const base = probeBase(bases, url);
+      if (base === undefined) return;
+      answered.add(base);
+      secondCodes[base.charCodeAt(1)] = 1;
+    },
+    inFrontOf: (app) => ({
+      listen: (port, host, onListening) => inFront(app.listen(port, host, onListening)),
+    }),
+  };
+}
+
+/** The probe path an origin-form target is (`/readyz`, `/readyz?x`) or is under (`/readyz/db`). */
+function probeBase(bases: readonly string[], url: string): string | undefined {
+  for (const base of bases) {
+    if (url.startsWith(base)) {
+      const next = url.charCodeAt(base.length);
+      // end of string, '/' or '?'
+      if (Number.isNaN(next) || next === 47 || next === 63) return base;
+    }
+  }
+  return undefined;
 }
