@@ -83,7 +83,7 @@ interface Layout {
   name: string;
   /** Mounts the allow-list and lameduck's middleware; `later` runs after listen(). */
   mount(express: typeof express5, app: Express, lameduck: ExpressLameduck, guard: Handler): void;
-  later?(app: Express): void;
+  later?(app: Express, lameduck: ExpressLameduck, guard: Handler): void;
 }
 
 /** Every way the app's order puts the allow-list before the middleware that answers at the root. */
@@ -127,20 +127,28 @@ const GUARDED: Layout[] = [
       app.use(lameduck.middleware());
       app.use(guard);
     },
-    later(app) {
-      const stack = routerStack(app);
-      const guardLayer = stack.pop();
-      // Express 4 keeps its own query and init layers first; the guard goes right after them.
-      stack.splice(stack.length - 1, 0, guardLayer);
+    later(app, lameduck, guard) {
+      const stack = routerStack(app) as { handle: unknown }[];
+      const [guardLayer] = stack.splice(
+        stack.findIndex((layer) => layer.handle === guard),
+        1,
+      );
+      stack.splice(
+        stack.findIndex((layer) => layer.handle === lameduck.middleware()),
+        0,
+        guardLayer as { handle: unknown },
+      );
     },
   },
 ];
 
 function routerStack(app: Express): unknown[] {
   const internals = app as unknown as { _router?: { stack: unknown[] }; router?: { stack: unknown[] } };
-  return (typeof (app as unknown as { lazyrouter?: unknown }).lazyrouter === 'function'
-    ? internals._router?.stack
-    : internals.router?.stack) as unknown[];
+  return (
+    typeof (app as unknown as { lazyrouter?: unknown }).lazyrouter === 'function'
+      ? internals._router?.stack
+      : internals.router?.stack
+  ) as unknown[];
 }
 
 const PROBES = ['/readyz?verbose', '/livez', '/readyz', '/startupz', '/readyz/db'];
@@ -155,7 +163,8 @@ for (const [version, express] of [
         const lameduck = leakyLameduck();
         const app = express();
         const refused: string[] = [];
-        layout.mount(express, app, lameduck, allowList(refused));
+        const guard = allowList(refused);
+        layout.mount(express, app, lameduck, guard);
         app.get('/', (_request, response) => {
           response.send('hello');
         });
@@ -168,7 +177,7 @@ for (const [version, express] of [
           expect(answered.status, path).not.toBe(403);
         }
         expect((await request(`${base}/readyz?verbose`, { agent: insider })).body).toContain(DB_ERROR);
-        layout.later?.(app);
+        layout.later?.(app, lameduck, guard);
         const outsiders: SimpleResponse[] = [];
         for (let index = 0; index < 100; index += 1) {
           outsiders.push(await request(`${base}${PROBES[index % PROBES.length]}`, { agent: outsider }));
