@@ -96,6 +96,14 @@ const GUARDED: Layout[] = [
     },
   },
   {
+    name: 'app.all(every path, allowList), then app.use(middleware())',
+    mount(express, app, lameduck, guard) {
+      // Express 4's path syntax and Express 5's (path-to-regexp 8) for "every path".
+      app.all(express === (express4 as unknown) ? '*' : '/{*path}', guard);
+      app.use(lameduck.middleware());
+    },
+  },
+  {
     name: 'the allow-list in a Router mounted first',
     mount(express, app, lameduck, guard) {
       const router = express.Router();
