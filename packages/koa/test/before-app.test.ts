@@ -141,6 +141,44 @@ for (const [version, Koa] of [
       });
     }
 
+    if (Koa === Koa3) {
+      it("an allow-list that Koa 3's compose option runs before every middleware refuses 100 of 100 outsider probes", async () => {
+        const lameduck = leakyLameduck();
+        const refused: string[] = [];
+        const guard = allowList(refused);
+        type Composed = (context: Koa3.Context, next?: () => Promise<unknown>) => Promise<unknown>;
+        // The app's own compose: the allow-list, then the list in order (as koa-compose runs it).
+        const compose =
+          (list: Middleware[]): Composed =>
+          (context, next) =>
+            Promise.resolve(
+              guard(context, () => {
+                const dispatch = (index: number): Promise<unknown> => {
+                  const handler = list[index];
+                  if (handler === undefined) return next === undefined ? Promise.resolve() : next();
+                  return Promise.resolve(handler(context, () => dispatch(index + 1)));
+                };
+                return dispatch(0);
+              }),
+            );
+        const app: Koa3 = new Koa3({ compose } as unknown as ConstructorParameters<
+          typeof Koa3
+        >[0]) as unknown as Koa3;
+        app.use(lameduck.middleware());
+        const base = await start(lameduck, app);
+        const insider = clientFrom(lameduck, INSIDER);
+        const outsider = clientFrom(lameduck, OUTSIDER);
+        for (const path of PROBES)
+          expect((await request(`${base}${path}`, { agent: insider })).status).not.toBe(403);
+        const outsiders: SimpleResponse[] = [];
+        for (let index = 0; index < 100; index += 1) {
+          outsiders.push(await request(`${base}${PROBES[index % PROBES.length]}`, { agent: outsider }));
+        }
+        expect(outsiders.filter((response) => response.status === 403)).toHaveLength(100);
+        expect(refused).toHaveLength(100);
+      });
+    }
+
     it('a middleware mounted after middleware() is skipped for probes, which listen() answers ahead of the app', async () => {
       const lameduck = leakyLameduck();
       const app = new Koa();
