@@ -91,6 +91,13 @@ function honoRoutes(app: Hono<LameduckEnv>): Hono<LameduckEnv> {
   return app;
 }
 
+/** The addresses an allow-list lets through (the load generator's, on loopback). */
+const ALLOWED = new Set([HOST, '::ffff:127.0.0.1']);
+
+function allowed(request: IncomingMessage): boolean {
+  return ALLOWED.has(request.socket.remoteAddress ?? '');
+}
+
 function listen(server: Server): Promise<Server> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -253,6 +260,22 @@ async function start(): Promise<Started> {
       ld.ready();
       return { server };
     }
+    case 'express/lameduck-allowlist': {
+      // An allow-list mounted before lameduck's middleware: listen() answers no probe ahead of
+      // the app, so every probe passes the allow-list and Express's router first.
+      const { default: express } = await import('express');
+      const { createLameduck } = await import('@lameduck/express');
+      const ld = newLameduck(createLameduck) as ReturnType<typeof createLameduck>;
+      const app = express();
+      app.use((request, response, next) => {
+        if (allowed(request)) return next();
+        response.status(403).end();
+      });
+      app.use(ld.middleware());
+      const server = await ld.listen(expressRoutes(app), { port: 0, host: HOST });
+      ld.ready();
+      return { server };
+    }
     case 'express/noop-middleware': {
       const { default: express } = await import('express');
       const app = express();
@@ -302,6 +325,23 @@ async function start(): Promise<Started> {
       app.use(ld.middleware());
       const server = ld.attach(createServer(koaRoutes(app).callback()));
       await listen(server);
+      ld.ready();
+      return { server };
+    }
+    case 'koa/lameduck-allowlist': {
+      // An allow-list before lameduck's middleware: every probe goes through Koa's context and
+      // the allow-list, as the app's order says.
+      const { default: Koa } = await import('koa');
+      const { createLameduck } = await import('@lameduck/koa');
+      const ld = newLameduck(createLameduck) as ReturnType<typeof createLameduck>;
+      const app = new Koa();
+      app.use((context, next) => {
+        if (allowed(context.req)) return next();
+        context.status = 403;
+        return undefined;
+      });
+      app.use(ld.middleware());
+      const server = await ld.listen(koaRoutes(app), { port: 0, host: HOST });
       ld.ready();
       return { server };
     }

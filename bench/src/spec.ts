@@ -21,6 +21,8 @@ export type Variant =
   | 'lameduck-baseline'
   /** probes: lameduck's middleware on a server listen() did not start (probes go through the app). */
   | 'lameduck-router'
+  /** probes: an allow-list mounted before lameduck's middleware, with listen() (probes go through it). */
+  | 'lameduck-allowlist'
   /** --breakdown: the framework with one pass-through middleware, what any middleware costs. */
   | 'noop-middleware';
 

@@ -1,7 +1,7 @@
 import type { ServerChild } from '../child.js';
 import { type BenchContext, roundOrder, startChild } from '../context.js';
 import { load, median } from '../load.js';
-import { type Column, type Row, round, show } from '../report.js';
+import { type Column, type Row, round, show, spread } from '../report.js';
 import type { ServerSpec } from '../spec.js';
 
 /** lameduck (1 s readiness cache, single-flight) beside a peer that checks per request and one that pushes state. */
@@ -9,15 +9,18 @@ const PROBE_SERVERS: Omit<ServerSpec, 'checkMs'>[] = [
   { framework: 'node', variant: 'lameduck' },
   { framework: 'express', variant: 'lameduck' },
   { framework: 'express', variant: 'lameduck-router' },
+  { framework: 'express', variant: 'lameduck-allowlist' },
   { framework: 'express', variant: 'terminus' },
   { framework: 'koa', variant: 'lameduck' },
   { framework: 'koa', variant: 'lameduck-router' },
+  { framework: 'koa', variant: 'lameduck-allowlist' },
   { framework: 'node', variant: 'lightship' },
 ];
 
 const HOW_CHECKS_RUN: Record<string, string> = {
   lameduck: 'single-flight, cached 1 s',
   'lameduck-router': 'single-flight, cached 1 s; probes go through the app',
+  'lameduck-allowlist': 'single-flight, cached 1 s; probes go through an allow-list first',
   terminus: 'once per request',
   lightship: 'app polls every 1 s',
 };
@@ -31,7 +34,10 @@ export const PROBE_COLUMNS: Column[] = [
   { title: 'p99 ms', value: show.number('p99Ms', 1) },
   { title: 'check ran (per run)', value: show.number('checkRuns') },
   { title: 'check ran /s', value: show.number('checkRunsPerSec', 1) },
-  { title: 'server CPU µs/probe', value: show.number('serverCpuUsPerRequest', 1) },
+  {
+    title: 'server CPU µs/probe (min–max)',
+    value: spread('serverCpuUsPerRequest', 'roundsServerCpuUsPerRequest', 1),
+  },
   { title: 'non-2xx + errors', value: show.number('failures') },
 ];
 
@@ -101,6 +107,7 @@ export async function runProbes(context: BenchContext): Promise<Row[]> {
         failures: own.reduce((total, sample) => total + sample.failures, 0),
         roundsP99Ms: own.map((sample) => round(sample.p99Ms, 2)),
         roundsCheckRuns: own.map((sample) => sample.checkRuns),
+        roundsServerCpuUsPerRequest: own.map((sample) => round(sample.cpuUsPerRequest, 1)),
       });
     }
   } finally {

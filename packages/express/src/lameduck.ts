@@ -5,6 +5,7 @@ import {
   type NodeLameduckOptions,
   respondToNode,
 } from '@lameduck/core/node';
+import { aheadOfExpress } from './first-in-stack.js';
 
 /** Express middleware: Node's request and response, with Express's `baseUrl` (its mount path). */
 type ExpressMiddleware = (
@@ -29,5 +30,6 @@ export function createLameduck(options: NodeLameduckOptions = {}): ExpressLamedu
         // At the root, not through a sub-app or router mounted elsewhere.
         if (request.baseUrl === '') probes.answeredAtRoot(request.url ?? '');
       },
+    aheadOfExpress,
   );
 }

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { isProbePath, respondToProbe } from '@lameduck/core';
 import { type AppLameduck, createAppLameduck, type NodeLameduckOptions } from '@lameduck/core/node';
+import { aheadOfKoa } from './first-in-app.js';
 
 /** The parts of a Koa 2 or 3 context this adapter reads and writes. */
 interface KoaContext {
@@ -48,5 +49,6 @@ export function createLameduck(options: NodeLameduckOptions = {}): KoaLameduck {
           context.set(headers);
         });
       },
+    aheadOfKoa,
   );
 }

@@ -18,7 +18,7 @@ export type { NodeLameduck, ShutdownOptions } from './node-lameduck.js';
 export { createNodeLameduck } from './node-lameduck.js';
 export type { DrainSettings, ExitMode, NodeLameduckOptions } from './options.js';
 export { GRACE_PERIOD_ENV } from './options.js';
-export type { ProbesFirst } from './probes-first.js';
+export type { AheadOfApp, ProbesFirst } from './probes-first.js';
 export { probesFirst } from './probes-first.js';
 export { respondToNode } from './respond-to-node.js';
 export type { AttachableServer } from './server-kind.js';

@@ -32,7 +32,7 @@ describe('probesFirst', () => {
     });
     servers.push(server);
     // As listen() does: startServer listens through inFrontOf(app), then attaches.
-    const port = await listenThrough(probes.inFrontOf(server));
+    const port = await listenThrough(probes.inFrontOf(server, () => true));
 
     expect((await get(port, '/readyz')).body).toBe('app\n');
     probes.answeredAtRoot('/readyz?verbose');
@@ -50,7 +50,7 @@ describe('probesFirst', () => {
     const probes = probesFirst(lameduck);
     const server = createServer((request, response) => response.end(`app ${request.url}\n`));
     servers.push(server);
-    const port = await listenThrough(probes.inFrontOf(server));
+    const port = await listenThrough(probes.inFrontOf(server, () => true));
     probes.answeredAtRoot('/health/readyz');
     probes.answeredAtRoot('/health/livez');
 
@@ -69,7 +69,47 @@ describe('probesFirst', () => {
     servers.push(server);
     server.on('request', (_request, response) => response.end('one\n'));
     server.on('request', () => {});
-    await listenThrough(probesFirst(lameduck).inFrontOf(server));
+    await listenThrough(probesFirst(lameduck).inFrontOf(server, () => true));
     expect(server.listeners('request')).toHaveLength(2);
+  });
+  it("answers in front of the app only while the adapter's test says the middleware runs first, asked at each answer", async () => {
+    const lameduck = createNodeLameduck({ logger: false, signals: false, env: false });
+    made.push(lameduck);
+    lameduck.ready();
+    const probes = probesFirst(lameduck);
+    let first: boolean | 'throw' = true;
+    const server = createServer((request, response) => response.end(`app ${request.url}\n`));
+    servers.push(server);
+    const port = await listenThrough(
+      probes.inFrontOf(server, (response) => {
+        if (first === 'throw') throw new Error('unrecognised app');
+        if (first) response.setHeader('X-Framework', 'yes');
+        return first;
+      }),
+    );
+    probes.answeredAtRoot('/livez');
+    const ahead = await get(port, '/livez');
+    expect(ahead).toMatchObject({ status: 200, body: 'ok\n' });
+    expect(ahead.headers['x-framework']).toBe('yes');
+    first = false;
+    expect((await get(port, '/livez')).body).toBe('app /livez\n');
+    // A test that throws is a "no", never a throw into the server's listener.
+    first = 'throw';
+    expect((await get(port, '/livez')).body).toBe('app /livez\n');
+    first = true;
+    expect(await get(port, '/livez')).toMatchObject({ status: 200, body: 'ok\n' });
+  });
+
+  it('wraps nothing without a test from the adapter', async () => {
+    const lameduck = createNodeLameduck({ logger: false, signals: false, env: false });
+    made.push(lameduck);
+    lameduck.ready();
+    const probes = probesFirst(lameduck);
+    const server = createServer((request, response) => response.end(`app ${request.url}\n`));
+    servers.push(server);
+    expect(probes.inFrontOf(server, undefined)).toBe(server);
+    const port = await listenThrough(probes.inFrontOf(server, undefined));
+    probes.answeredAtRoot('/livez');
+    expect((await get(port, '/livez')).body).toBe('app /livez\n');
   });
 });

@@ -6,18 +6,29 @@ import type { Listenable } from './start-server.js';
 
 type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
 
+/**
+ * Asked before each probe the server would answer in front of the app: true when nothing the user
+ * mounted runs before lameduck's middleware in the app as it stands now (checked per answer, as
+ * users can mount more after `listen()`), after preparing `response` as the framework would have
+ * before its middleware (Express's `X-Powered-By`). False sends the request through the app.
+ */
+export type AheadOfApp = (response: ServerResponse) => boolean;
+
 export interface ProbesFirst {
   /**
    * The adapter's middleware answered `url` at the app's root (no mount path): from now on the
-   * server of `inFrontOf` answers that probe path itself, as the middleware would have.
+   * server of `inFrontOf` may answer that probe path itself, as the middleware would have.
    */
   answeredAtRoot(url: string): void;
   /**
    * The app, listening with the probe answer in front of it in the server's request listener, so
-   * a probe storm never walks the framework's router or middleware (what `startServer` takes).
-   * A server with no single request listener (the app) to wrap is left alone.
+   * a probe storm never walks the framework's router or middleware (what `startServer` takes). A
+   * probe is answered there only while `ahead` says that the app's own order reaches lameduck's
+   * middleware first; otherwise it goes through the app, past whatever the user mounted before.
+   * Without `ahead`, or with a server that has no single request listener (the app) to wrap, the
+   * app is left alone.
    */
-  inFrontOf<S extends Server>(app: Listenable<S>): Listenable<S>;
+  inFrontOf<S extends Server>(app: Listenable<S>, ahead: AheadOfApp | undefined): Listenable<S>;
 }
 
 /** The adapters' shared "answer probes before the app" (Express and Koa `listen()`). */
@@ -28,7 +39,7 @@ export function probesFirst(lameduck: Lifecycle & { readonly paths: ProbePaths }
   // server's listener, and most are told apart from a probe by one character. Probe paths are
   // ASCII, with a character after the slash (the options refuse anything else).
   const secondCodes = new Uint8Array(128);
-  const inFront = <S extends Server>(server: S): S => {
+  const inFront = <S extends Server>(server: S, ahead: AheadOfApp): S => {
     const listeners = server.listeners('request') as RequestListener[];
     if (listeners.length !== 1) return server;
     const app = listeners[0] as RequestListener;
@@ -37,7 +48,14 @@ export function probesFirst(lameduck: Lifecycle & { readonly paths: ProbePaths }
       const url = request.url;
       if (url !== undefined && secondCodes[url.charCodeAt(1)] === 1) {
         const base = probeBase(bases, url);
-        if (base !== undefined && answered.has(base) && respondToNode(lameduck, request, response)) return;
+        if (
+          base !== undefined &&
+          answered.has(base) &&
+          firstInApp(ahead, response) &&
+          respondToNode(lameduck, request, response)
+        ) {
+          return;
+        }
       }
       app.call(this, request, response);
     });
@@ -50,10 +68,20 @@ export function probesFirst(lameduck: Lifecycle & { readonly paths: ProbePaths }
       answered.add(base);
       secondCodes[base.charCodeAt(1)] = 1;
     },
-    inFrontOf: (app) => ({
-      listen: (port, host, onListening) => inFront(app.listen(port, host, onListening)),
-    }),
+    inFrontOf: (app, ahead) =>
+      typeof ahead === 'function'
+        ? { listen: (port, host, onListening) => inFront(app.listen(port, host, onListening), ahead) }
+        : app,
   };
+}
+
+/** The adapter's test, never a throw into the server's listener: in doubt, the app answers. */
+function firstInApp(ahead: AheadOfApp, response: ServerResponse): boolean {
+  try {
+    return ahead(response) === true;
+  } catch {
+    return false;
+  }
 }
 
 /** The probe path an origin-form target is (`/readyz`, `/readyz?x`) or is under (`/readyz/db`). */
