@@ -150,8 +150,8 @@ export function runDemoContract(options: {
       [{ PORT: 'http' }, `${name}: PORT must be an integer from 0 to 65535, got "http"`],
       [{ READY_DEPENDENCY_URL: 'db:5432' }, `${name}: READY_DEPENDENCY_URL: httpCheck needs an http(s) URL`],
       [
-        { TERMINATION_GRACE_PERIOD_SECONDS: '10', LAMEDUCK_DRAIN_DELAY_MS: '5000' },
-        `${name}: the shutdown can take up to 25350 ms`,
+        { TERMINATION_GRACE_PERIOD_SECONDS: '10', LAMEDUCK_DRAIN_DELAY_MS: '5000', LAMEDUCK_BUDGET: 'refuse' },
+        `${name}: the shutdown can take up to 30350 ms`,
       ],
     ])('bad configuration %o: one line on stderr, exit 2', async (env, message) => {
       const child = spawnNode('dist/server.js', { cwd: appDir, env: { PORT: '0', ...baseEnv, ...env } });
@@ -160,6 +160,23 @@ export function runDemoContract(options: {
       expect(child.stderr).toContain(message);
       expect(child.stderr.startsWith(message)).toBe(true);
       expect(child.stderr.trimEnd().split('\n')).toHaveLength(1); // no stack trace
+    });
+
+    it('a grace period from the environment too short for the budget: starts fitted, says what it cut in one line, drains, exit 0', async () => {
+      const child = spawnNode('dist/server.js', {
+        cwd: appDir,
+        env: { PORT: '0', ...baseEnv, TERMINATION_GRACE_PERIOD_SECONDS: '10', LAMEDUCK_DRAIN_DELAY_MS: '500' },
+      });
+      await child.waitForLine((line) => line.includes('listening on port'), 15_000);
+      child.child.kill('SIGTERM');
+      const exit = await child.exited;
+      expect(exit.code).toBe(0);
+      // The logger may write warnings to either stream.
+      const output = [...child.lines, ...child.stderr.split('\n')];
+      const fitted = output.filter((line) => line.includes('started anyway'));
+      expect(fitted).toHaveLength(1);
+      expect(fitted[0]).toContain('drainTimeoutMs 20000 -> ');
+      expect(fitted[0]).toContain('LAMEDUCK_BUDGET=refuse');
     });
   });
 }
