@@ -150,7 +150,11 @@ export function runDemoContract(options: {
       [{ PORT: 'http' }, `${name}: PORT must be an integer from 0 to 65535, got "http"`],
       [{ READY_DEPENDENCY_URL: 'db:5432' }, `${name}: READY_DEPENDENCY_URL: httpCheck needs an http(s) URL`],
       [
-        { TERMINATION_GRACE_PERIOD_SECONDS: '10', LAMEDUCK_DRAIN_DELAY_MS: '5000', LAMEDUCK_BUDGET: 'refuse' },
+        {
+          TERMINATION_GRACE_PERIOD_SECONDS: '10',
+          LAMEDUCK_DRAIN_DELAY_MS: '5000',
+          LAMEDUCK_BUDGET: 'refuse',
+        },
         `${name}: the shutdown can take up to 30350 ms`,
       ],
     ])('bad configuration %o: one line on stderr, exit 2', async (env, message) => {
@@ -165,7 +169,12 @@ export function runDemoContract(options: {
     it('a grace period from the environment too short for the budget: starts fitted, says what it cut in one line, drains, exit 0', async () => {
       const child = spawnNode('dist/server.js', {
         cwd: appDir,
-        env: { PORT: '0', ...baseEnv, TERMINATION_GRACE_PERIOD_SECONDS: '10', LAMEDUCK_DRAIN_DELAY_MS: '500' },
+        env: {
+          PORT: '0',
+          ...baseEnv,
+          TERMINATION_GRACE_PERIOD_SECONDS: '10',
+          LAMEDUCK_DRAIN_DELAY_MS: '500',
+        },
       });
       await child.waitForLine((line) => line.includes('listening on port'), 15_000);
       child.child.kill('SIGTERM');
