@@ -13,7 +13,7 @@ export function diagnose(objects: readonly KubeObject[], rules: readonly Rule[] 
   const cluster = toCluster(objects);
   const found = rules.flatMap((rule, ruleIndex) =>
     rule.check(cluster).map((report) => ({
-      order: [objects.indexOf(report.subject), ruleIndex],
+      order: [cluster.index.position(report.subject), ruleIndex],
       finding: {
         file: report.subject.file,
         ...(report.subject.line === undefined

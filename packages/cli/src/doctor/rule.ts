@@ -1,6 +1,6 @@
 import type { KubeObject } from '../kubernetes/manifest.js';
 import { BATCH_KINDS, type Container, REPLICATED_KINDS, type Workload } from '../kubernetes/workload.js';
-import { type Cluster, servedContainers } from './cluster.js';
+import type { Cluster } from './cluster.js';
 
 /** How much a finding matters; `--fail-on` sets which of them make the exit status 1. */
 export type Severity = 'error' | 'warning' | 'info';
@@ -76,9 +76,9 @@ export function eachLongRunningContainer(
   );
 }
 
-/** Long-running workloads a Service in the files given sends traffic to (see servedContainers). */
+/** Long-running workloads a Service in the files given sends traffic to (see ClusterIndex.servedContainers). */
 export function servedWorkloads(cluster: Cluster): Workload[] {
-  return longRunning(cluster).filter((workload) => servedContainers(cluster, workload).size > 0);
+  return longRunning(cluster).filter((workload) => cluster.index.servedContainers(workload).size > 0);
 }
 
 /** Served workloads that keep a number of identical pods (a PodDisruptionBudget can count them). */
@@ -86,13 +86,13 @@ export function servedReplicatedWorkloads(cluster: Cluster): Workload[] {
   return servedWorkloads(cluster).filter((workload) => REPLICATED_KINDS.has(workload.kind));
 }
 
-/** Calls `check` for every container a Service sends traffic to (see servedContainers). */
+/** Calls `check` for every container a Service sends traffic to (see ClusterIndex.servedContainers). */
 export function eachServedContainer(
   cluster: Cluster,
   check: (container: Container, workload: Workload) => Report | Report[] | undefined,
 ): Report[] {
   return servedWorkloads(cluster).flatMap((workload) => {
-    const served = servedContainers(cluster, workload);
+    const served = cluster.index.servedContainers(workload);
     return workload.containers
       .filter((container) => served.has(container))
       .flatMap((container) => check(container, workload) ?? []);

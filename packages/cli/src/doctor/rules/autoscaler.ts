@@ -1,4 +1,3 @@
-import { replicaCount } from '../cluster.js';
 import type { Rule } from '../rule.js';
 
 // With an autoscaler, `spec.replicas` in the manifest fights it: every apply (each rollout) sets
@@ -10,7 +9,7 @@ export const replicasWithAutoscaler: Rule = {
   scope: 'workloads a HorizontalPodAutoscaler targets',
   check(cluster) {
     return cluster.workloads.flatMap((workload) => {
-      const { autoscaler } = replicaCount(cluster, workload);
+      const { autoscaler } = cluster.index.replicaCount(workload);
       if (autoscaler === undefined || workload.replicas === undefined) return [];
       return [
         {

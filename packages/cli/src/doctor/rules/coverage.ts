@@ -1,5 +1,5 @@
 import type { Workload } from '../../kubernetes/workload.js';
-import { disruptionBudgetsSelecting, METRICS_PORT, replicaCount, servicesSelecting } from '../cluster.js';
+import { METRICS_PORT } from '../cluster-index.js';
 import { longRunning, type Rule, servedReplicatedWorkloads } from '../rule.js';
 
 function showLabels(labels: Record<string, string>): string {
@@ -14,11 +14,11 @@ export const noPodDisruptionBudget: Rule = {
   scope: 'Deployments, StatefulSets, ReplicaSets, ReplicationControllers a Service selects, from 2 replicas',
   check(cluster) {
     return servedReplicatedWorkloads(cluster)
-      .filter((workload) => replicaCount(cluster, workload).replicas >= 2)
-      .filter((workload) => disruptionBudgetsSelecting(cluster, workload).length === 0)
+      .filter((workload) => cluster.index.replicaCount(workload).replicas >= 2)
+      .filter((workload) => cluster.index.disruptionBudgetsSelecting(workload).length === 0)
       .map((workload) => ({
         subject: workload.object,
-        message: `no PodDisruptionBudget in the files given selects its pods ${showLabels(workload.podLabels)} (${replicaCount(cluster, workload).source}): a node drain or cluster upgrade may evict every pod at once`,
+        message: `no PodDisruptionBudget in the files given selects its pods ${showLabels(workload.podLabels)} (${cluster.index.replicaCount(workload).source}): a node drain or cluster upgrade may evict every pod at once`,
         fix: 'add a policy/v1 PodDisruptionBudget with maxUnavailable: 1 and a selector matching the pod labels',
       }));
   },
@@ -42,7 +42,7 @@ export const noService: Rule = {
   scope: 'long-running workloads that declare a containerPort not named for metrics',
   check(cluster) {
     return longRunning(cluster)
-      .filter((workload) => listens(workload) && servicesSelecting(cluster, workload).length === 0)
+      .filter((workload) => listens(workload) && cluster.index.servicesSelecting(workload).length === 0)
       .map((workload) => ({
         subject: workload.object,
         message: `no Service in the files given selects its pods ${showLabels(workload.podLabels)}, though they declare ports: there are no endpoints for readiness to take the pod out of, and the traffic rules (readiness, shutdown pause, rollout, disruption budget) were not checked`,

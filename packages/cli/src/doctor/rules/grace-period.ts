@@ -8,7 +8,7 @@ import {
   showSetting,
 } from '../../kubernetes/shutdown.js';
 import { envNumber } from '../../kubernetes/workload.js';
-import { isLameduck, servedContainers } from '../cluster.js';
+import { isLameduck } from '../cluster.js';
 import { containerLabel, eachContainer, type Rule, seconds } from '../rule.js';
 import { GENERIC_SHUTDOWN_MS } from '../thresholds.js';
 
@@ -29,7 +29,7 @@ export const gracePeriodTooShort: Rule = {
       const preStopMs = pause && pause.how !== 'other' ? (pause.seconds ?? 0) * 1000 : 0;
       if (!isLameduck(container, workload)) {
         // Without lameduck's budget, the question is only whether served requests can finish.
-        if (!servedContainers(cluster, workload).has(container)) return undefined;
+        if (!cluster.index.servedContainers(workload).has(container)) return undefined;
         const neededMs = preStopMs + GENERIC_SHUTDOWN_MS;
         if (graceSeconds * 1000 >= neededMs) return undefined;
         const leftMs = Math.max(0, graceSeconds * 1000 - preStopMs);

@@ -1,5 +1,4 @@
 import { amount, fields, plural, resolveAmount, showAmount } from '../../kubernetes/values.js';
-import { disruptionBudgetsSelecting, replicaCount } from '../cluster.js';
 import type { Rule } from '../rule.js';
 
 // A budget that allows no disruption does not protect the pods: it makes `kubectl drain` and
@@ -10,40 +9,36 @@ export const pdbBlocksEviction: Rule = {
   severity: 'error',
   scope: 'PodDisruptionBudgets',
   check(cluster) {
-    return cluster.objects
-      .filter((object) => object.kind === 'PodDisruptionBudget')
-      .flatMap((budget) => {
-        const workloads = cluster.workloads.filter((workload) =>
-          disruptionBudgetsSelecting(cluster, workload).includes(budget),
-        );
-        if (workloads.length === 0) return [];
-        const counts = workloads.map((workload) => replicaCount(cluster, workload));
-        const pods = counts.reduce((sum, { replicas }) => sum + replicas, 0);
-        const spec = fields(budget.body.spec) ?? {};
-        const maxUnavailable = amount(spec.maxUnavailable);
-        const minAvailable = amount(spec.minAvailable);
-        let allowed: number;
-        let rule: string;
-        if (maxUnavailable) {
-          allowed = resolveAmount(maxUnavailable, pods, 'up');
-          rule = `maxUnavailable ${showAmount(maxUnavailable)}`;
-        } else if (minAvailable) {
-          allowed = pods - resolveAmount(minAvailable, pods, 'up');
-          rule = `minAvailable ${showAmount(minAvailable)}`;
-        } else {
-          return [];
-        }
-        if (allowed > 0) return [];
-        const selected = workloads
-          .map((workload, index) => `${workload.kind}/${workload.object.name} (${counts[index]?.source})`)
-          .join(', ');
-        return [
-          {
-            subject: budget,
-            message: `${rule} allows 0 disruptions of ${plural(pods, 'pod')} from ${selected}: kubectl drain and node upgrades wait on these pods forever`,
-            fix: 'set maxUnavailable: 1 (not minAvailable), and run 2 or more replicas',
-          },
-        ];
-      });
+    return cluster.index.objectsOfKind('PodDisruptionBudget').flatMap((budget) => {
+      const workloads = cluster.index.workloadsSelectedBy(budget);
+      if (workloads.length === 0) return [];
+      const counts = workloads.map((workload) => cluster.index.replicaCount(workload));
+      const pods = counts.reduce((sum, { replicas }) => sum + replicas, 0);
+      const spec = fields(budget.body.spec) ?? {};
+      const maxUnavailable = amount(spec.maxUnavailable);
+      const minAvailable = amount(spec.minAvailable);
+      let allowed: number;
+      let rule: string;
+      if (maxUnavailable) {
+        allowed = resolveAmount(maxUnavailable, pods, 'up');
+        rule = `maxUnavailable ${showAmount(maxUnavailable)}`;
+      } else if (minAvailable) {
+        allowed = pods - resolveAmount(minAvailable, pods, 'up');
+        rule = `minAvailable ${showAmount(minAvailable)}`;
+      } else {
+        return [];
+      }
+      if (allowed > 0) return [];
+      const selected = workloads
+        .map((workload, index) => `${workload.kind}/${workload.object.name} (${counts[index]?.source})`)
+        .join(', ');
+      return [
+        {
+          subject: budget,
+          message: `${rule} allows 0 disruptions of ${plural(pods, 'pod')} from ${selected}: kubectl drain and node upgrades wait on these pods forever`,
+          fix: 'set maxUnavailable: 1 (not minAvailable), and run 2 or more replicas',
+        },
+      ];
+    });
   },
 };

@@ -1,4 +1,3 @@
-import { replicaCount } from '../cluster.js';
 import { type Rule, servedReplicatedWorkloads } from '../rule.js';
 
 export const replicasBelowTwo: Rule = {
@@ -8,7 +7,7 @@ export const replicasBelowTwo: Rule = {
   scope: 'Deployments, StatefulSets, ReplicaSets, ReplicationControllers a Service selects',
   check(cluster) {
     return servedReplicatedWorkloads(cluster).flatMap((workload) => {
-      const { replicas, source } = replicaCount(cluster, workload);
+      const { replicas, source } = cluster.index.replicaCount(workload);
       // 0 is a deliberate scale-down, not a mistake.
       if (replicas === 0 || replicas >= 2) return [];
       return [

@@ -1,6 +1,5 @@
 import { KUBERNETES_DEFAULTS } from '../../kubernetes/defaults.js';
 import { amount, plural, resolveAmount, showAmount } from '../../kubernetes/values.js';
-import { replicaCount } from '../cluster.js';
 import { type Report, type Rule, servedWorkloads } from '../rule.js';
 
 const FIX_ROLLING = 'set spec.strategy.rollingUpdate.maxUnavailable: 0 and maxSurge: 1';
@@ -22,7 +21,7 @@ export const rolloutMaxUnavailable: Rule = {
       const written = workload.maxUnavailable;
       const value = amount(written ?? KUBERNETES_DEFAULTS.maxUnavailable);
       if (value?.value === 0) return [];
-      const { replicas, source, maxReplicas, autoscaler } = replicaCount(cluster, workload);
+      const { replicas, source, maxReplicas, autoscaler } = cluster.index.replicaCount(workload);
       let described = `unset (Kubernetes defaults it to ${KUBERNETES_DEFAULTS.maxUnavailable})`;
       if (written !== undefined) described = value ? showAmount(value) : JSON.stringify(written);
       const report = (effect: string, severity: Report['severity'] = 'warning'): Report[] => [
