@@ -101,7 +101,9 @@ export const GRACE_PERIOD_ENV = GRACE_PERIOD_VARIABLE;
 const DEFAULT_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
 
 /** What `createNodeLameduck` takes beyond the model's options: the compiler keeps it in step with the type. */
-const NODE_OPTION_KEYS: Readonly<Record<Exclude<keyof NodeLameduckOptions, keyof DrainOptions>, true>> = {
+export const NODE_OPTION_KEYS: Readonly<
+  Record<Exclude<keyof NodeLameduckOptions, keyof DrainOptions>, true>
+> = {
   signals: true,
   exitOnSignal: true,
   gracePeriodMs: true,
