@@ -15,6 +15,7 @@ import { type Service, servicesFor } from '../drill/services.js';
 import { describeSpec, formatRuns, formatVerdict } from '../drill/table.js';
 import { ManifestError } from '../kubernetes/manifest.js';
 import { type Command, EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, type Io } from './command.js';
+import { drillNodeDrain } from './drill-node-drain.js';
 
 /** Load before the rollout, and after the Service has settled on the new pods. */
 const WARMUP_MS = 3000;
@@ -49,6 +50,11 @@ Options:
   --demo <name>              in the lameduck repository only: express, koa, hono, node, fastify or
                              nestjs, that is apps/<name>-demo/dist/server.js under
                              apps/<name>-demo/k8s/manifests.yaml (how pnpm drill runs there)
+  --scenario <name>          rolling-update (default): the runs above; node-drain: the service
+                             under test on pods placed a, a, b of virtual nodes, nodes a and b
+                             drained at once as kubectl drain does it (cordon, evictions through
+                             the Eviction API, a 429 retried every 5 s), without a
+                             PodDisruptionBudget and with maxUnavailable: 1, side by side
   --mode <runs>              all (default), or a comma-separated list of naive, naive-prestop,
                              lameduck (service is another name for the service under test)
   --parallel, --sequential   all runs at once, or one after the other. Default: at once unless
@@ -75,8 +81,9 @@ Options:
                              directory as the pods of the service under test
 
 Timings are the manifest's own seconds; nothing is scaled.
-Exit status: 0 the service under test failed no request, 1 it failed some, 2 the drill could not run
-(bad manifest, a service that exits or never becomes ready), 130 interrupted.
+Exit status: 0 the service under test failed no request (with --scenario node-drain: its run with
+the budget), 1 it failed some, 2 the drill could not run (bad manifest, a service that exits or
+never becomes ready), 130 interrupted.
 `;
   },
   async run(args, io) {
@@ -113,6 +120,17 @@ Exit status: 0 the service under test failed no request, 1 it failed some, 2 the
     const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
     for (const signal of signals) process.on(signal, onSignal);
     try {
+      const underTest = chosen.services[0];
+      if (options.scenario === 'node-drain' && underTest) {
+        const settings = {
+          warmupMs: WARMUP_MS,
+          cooldownMs: COOLDOWN_MS,
+          requestTimeoutMs: REQUEST_TIMEOUT_MS,
+          keepAliveShare: KEEP_ALIVE_SHARE,
+          lag: lagBetween(options.lagMinMs, options.lagMaxMs),
+        };
+        return await drillNodeDrain(underTest, options, settings, io, interrupt.signal, network);
+      }
       return await drillRuns(chosen, options, io, interrupt.signal, network);
     } catch (error) {
       if (error instanceof AbortError) {

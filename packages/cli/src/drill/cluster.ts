@@ -26,6 +26,15 @@ export interface ClusterOptions {
   lag: Lag;
   /** A pod that is not ready this long after it was created stops the drill. */
   readyTimeoutMs: number;
+  /** The pod's name (default `<deployment>-<version>-<serial>`): unique per run when runs share a node. */
+  podName?: (version: string, serial: number) => string;
+  /**
+   * A pod created once the steady state is up starts its container this much later: the
+   * scheduling, sandbox and container start a new pod takes in a cluster (default 0).
+   */
+  startDelayMs?: number;
+  /** A pod was created (before its container starts): where it is placed, for node drains. */
+  onPodCreated?: (pod: string) => void;
 }
 
 /** How often the controllers look again even when nothing told them to (minReadySeconds). */
@@ -124,9 +133,33 @@ export class Cluster {
     clearInterval(this.#resync);
   }
 
+  /**
+   * Resolves once `condition` holds, looked at on every change and every 100 ms; rejects when
+   * the drill stops (a pod that cannot run).
+   */
+  async waitFor(condition: () => boolean): Promise<void> {
+    const resync = setInterval(() => this.#changed(), RESYNC_MS);
+    try {
+      await this.#until(condition);
+    } finally {
+      clearInterval(resync);
+    }
+  }
+
   /** Resolves once the proxy sees exactly the endpoints the controller last published. */
   async settled(): Promise<void> {
     await this.#until(() => this.#propagation.pending === 0 && this.#applying === 0);
+  }
+
+  /**
+   * Deletes one pod from outside the controllers (an eviction): its graceful termination starts,
+   * and its ReplicaSet, one pod short, creates a replacement. False when there is no such active pod.
+   */
+  deletePod(name: string): boolean {
+    const kubelet = this.#kubelets.get(name);
+    if (!kubelet || !isActive(kubelet.pod) || this.#disposed) return false;
+    void kubelet.delete().then(() => this.#options.pods.detach(name));
+    return true;
   }
 
   /** Ends every pod at once and stops every timer. */
@@ -225,7 +258,7 @@ export class Cluster {
     const { spec, container, timeline, readyTimeoutMs } = this.#options;
     const serial = (this.#serial.get(version) ?? 0) + 1;
     this.#serial.set(version, serial);
-    const name = `${spec.name}-${version}-${serial}`;
+    const name = this.#options.podName?.(version, serial) ?? `${spec.name}-${version}-${serial}`;
     const address = await this.#options.pods.attach(name);
     if (this.#disposed) {
       await this.#options.pods.detach(name);
@@ -246,7 +279,16 @@ export class Cluster {
       onFatal: (error) => this.#stop(error),
     });
     this.#kubelets.set(name, kubelet);
-    kubelet.start();
+    this.#options.onPodCreated?.(name);
+    const delayMs = this.#lagging ? (this.#options.startDelayMs ?? 0) : 0;
+    if (delayMs === 0) kubelet.start();
+    else {
+      const start = setTimeout(() => {
+        this.#readyTimers.delete(start);
+        if (!this.#disposed && isActive(kubelet.pod)) kubelet.start();
+      }, delayMs);
+      this.#readyTimers.add(start);
+    }
     const timer = setTimeout(() => {
       this.#readyTimers.delete(timer);
       const pod = kubelet.pod;

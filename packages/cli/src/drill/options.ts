@@ -9,7 +9,12 @@ export type Demo = (typeof DEMOS)[number];
 export const NETWORKS = ['auto', 'kernel', 'userspace'] as const;
 export type NetworkChoice = (typeof NETWORKS)[number];
 
+/** rolling-update: v1 → v2 beside the baselines; node-drain: kubectl drain without and with a PDB. */
+export const SCENARIOS = ['rolling-update', 'node-drain'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
 export interface DrillOptions {
+  scenario: Scenario;
   /** A demo of the lameduck repository (apps/<demo>-demo) as the service, for `pnpm drill` there. */
   demo: Demo | undefined;
   manifest: string | undefined;
@@ -51,6 +56,7 @@ const OPTIONS = {
   demo: { type: 'string' },
   manifest: { type: 'string' },
   mode: { type: 'string' },
+  scenario: { type: 'string' },
   network: { type: 'string' },
   replicas: { type: 'string' },
   rate: { type: 'string' },
@@ -78,10 +84,24 @@ export function parseDrillArgs(args: readonly string[]): DrillOptions {
   if (values.parallel && values.sequential)
     throw new UsageError('--parallel and --sequential contradict each other: give one');
   const lag = values['lag-ms'] === undefined ? undefined : lagRange(values['lag-ms']);
+  const scenario = oneOf('--scenario', values.scenario, SCENARIOS) ?? 'rolling-update';
+  if (scenario === 'node-drain' && values.mode !== undefined)
+    throw new UsageError(
+      "--mode picks the rolling update's runs; --scenario node-drain runs the service without and with a PodDisruptionBudget: drop --mode",
+    );
+  if (scenario === 'node-drain' && values.report !== undefined)
+    throw new UsageError("--report draws the rolling update's timeline, not a node drain: drop --report");
   const options: DrillOptions = {
+    scenario,
     demo: oneOf('--demo', values.demo, DEMOS),
     manifest: values.manifest,
-    modes: values.mode === undefined ? [...MODE_CHOICES] : parseModes(values.mode),
+    // A node drain runs the service under test only (twice: without and with a budget).
+    modes:
+      scenario === 'node-drain'
+        ? ['lameduck']
+        : values.mode === undefined
+          ? [...MODE_CHOICES]
+          : parseModes(values.mode),
     network: oneOf('--network', values.network, NETWORKS) ?? 'auto',
     parallel: values.parallel ? true : values.sequential ? false : 'auto',
     replicas: values.replicas === undefined ? undefined : whole('--replicas', values.replicas, 1, 20),

@@ -192,7 +192,7 @@ export class AbortError extends DrillError {
 }
 
 /** Races steps against an abort signal, so that Ctrl-C ends whatever the run is waiting for. */
-function abortable(signal: AbortSignal | undefined) {
+export function abortable(signal: AbortSignal | undefined) {
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {
     onAbort = () => reject(new AbortError('interrupted'));

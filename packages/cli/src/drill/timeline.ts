@@ -23,6 +23,12 @@ export type EventKind =
   | 'load-started'
   | 'rollout-started'
   | 'rollout-complete'
+  | 'drain-started'
+  /** Placed on a node (a node drain's pods). */
+  | 'pod-scheduled'
+  /** A line of kubectl drain's output: cordoned, evicting, a 429, evicted, drained. */
+  | 'kubectl'
+  | 'drain-complete'
   | 'load-stopped';
 
 /** The run's clock and its list of events, shared by every part of the simulation. */
