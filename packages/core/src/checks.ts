@@ -57,7 +57,7 @@ export interface CheckDefaults {
 export const DEFAULT_CHECK_TIMEOUT_MS: number = ENVIRONMENT.checkTimeoutMs.defaultMs;
 export const DEFAULT_CACHE_TTL_MS = 1000;
 /** The longest check timeout or cache TTL accepted: five minutes. */
-export const MAX_CHECK_DURATION_MS = 300_000;
+export const MAX_CHECK_DURATION_MS: number = ENVIRONMENT.checkTimeoutMs.maxMs;
 
 /** Check names appear in probe paths (`/readyz/<name>`), so they stay URL-safe. */
 const CHECK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;

@@ -1,4 +1,16 @@
-import { LameduckConfigError } from './errors.js';
+import { MAX_DURATION_MS } from './duration.js';
+
+/** One variable of ENVIRONMENT: every value outside minMs..maxMs is refused at startup, by name. */
+export interface EnvironmentRow {
+  readonly variable: string;
+  readonly defaultMs: number;
+  /** Smallest accepted value (inclusive). */
+  readonly minMs: number;
+  /** Largest accepted value (inclusive): the same bound the option in code has. */
+  readonly maxMs: number;
+  /** The default inside a Kubernetes pod, where it differs. */
+  readonly kubernetesDefaultMs?: number;
+}
 
 /**
  * The environment variables lameduck reads, with the option each sets and its default: the one
@@ -13,16 +25,29 @@ export const ENVIRONMENT = {
     defaultMs: 0,
     /** When `KUBERNETES_SERVICE_HOST` is set: long enough for kube-proxy and load balancers to drop the endpoint. */
     kubernetesDefaultMs: 5_000,
+    minMs: 0,
+    maxMs: MAX_DURATION_MS,
   },
-  drainTimeoutMs: { variable: 'LAMEDUCK_DRAIN_TIMEOUT_MS', defaultMs: 20_000 },
-  /** The cap of each hook that sets no timeoutMs of its own. */
-  hookTimeoutMs: { variable: 'LAMEDUCK_HOOK_TIMEOUT_MS', defaultMs: 5_000 },
+  drainTimeoutMs: {
+    variable: 'LAMEDUCK_DRAIN_TIMEOUT_MS',
+    defaultMs: 20_000,
+    minMs: 0,
+    maxMs: MAX_DURATION_MS,
+  },
+  /** The cap of each hook that sets no timeoutMs of its own; a hook of 0 ms could never run. */
+  hookTimeoutMs: { variable: 'LAMEDUCK_HOOK_TIMEOUT_MS', defaultMs: 5_000, minMs: 1, maxMs: MAX_DURATION_MS },
   /** The whole cleanup phase, shared by every cleanup hook (the framework's own included). */
-  cleanupTimeoutMs: { variable: 'LAMEDUCK_CLEANUP_TIMEOUT_MS', defaultMs: 5_000 },
-  checkTimeoutMs: { variable: 'LAMEDUCK_CHECK_TIMEOUT_MS', defaultMs: 500 },
+  cleanupTimeoutMs: {
+    variable: 'LAMEDUCK_CLEANUP_TIMEOUT_MS',
+    defaultMs: 5_000,
+    minMs: 0,
+    maxMs: MAX_DURATION_MS,
+  },
+  /** Each health check's time box: a probe waits for it, so five minutes at most. */
+  checkTimeoutMs: { variable: 'LAMEDUCK_CHECK_TIMEOUT_MS', defaultMs: 500, minMs: 1, maxMs: 300_000 },
   /** How long a recently active idle keep-alive socket may send one last request once the listeners close. */
-  idleGraceMs: { variable: 'LAMEDUCK_IDLE_GRACE_MS', defaultMs: 1_000 },
-} as const;
+  idleGraceMs: { variable: 'LAMEDUCK_IDLE_GRACE_MS', defaultMs: 1_000, minMs: 0, maxMs: MAX_DURATION_MS },
+} as const satisfies Record<string, EnvironmentRow>;
 
 export type EnvironmentOption = keyof typeof ENVIRONMENT;
 
@@ -31,6 +56,9 @@ export const KUBERNETES_VARIABLE = 'KUBERNETES_SERVICE_HOST';
 
 /** The pod's `terminationGracePeriodSeconds`, copied into the environment by the manifest. */
 export const GRACE_PERIOD_VARIABLE = 'TERMINATION_GRACE_PERIOD_SECONDS';
+
+/** The range of GRACE_PERIOD_VARIABLE, in seconds: at most one day, as `gracePeriodMs` in code. */
+export const GRACE_PERIOD_RANGE = { minSeconds: 0, maxSeconds: MAX_DURATION_MS / 1000 } as const;
 
 /**
  * The unprefixed names lameduck 0.1 read through `optionsFromEnv()`. They are no longer read (an
@@ -52,24 +80,3 @@ export function defaultDrainDelayMs(env: Readonly<Record<string, string | undefi
 
 /** What an environment sets, by option: only the variables that are set and not empty. */
 export type EnvironmentSettings = { [K in EnvironmentOption]?: number };
-
-/**
- * Reads lameduck's variables through `get` (Node's environment, `Deno.env.get`, ...),
- * so every runtime reads them the same way. Unset or empty variables are left out; anything but
- * a whole number of milliseconds throws a LameduckConfigError naming the variable.
- */
-export function readEnvironment(get: (name: string) => string | undefined): EnvironmentSettings {
-  const settings: EnvironmentSettings = {};
-  for (const option of Object.keys(ENVIRONMENT) as EnvironmentOption[]) {
-    const { variable, defaultMs } = ENVIRONMENT[option];
-    const raw = get(variable)?.trim();
-    if (raw === undefined || raw === '') continue;
-    if (!/^\d{1,9}$/.test(raw)) {
-      throw new LameduckConfigError(
-        `${variable} must be a whole number of milliseconds (it sets ${option}), got "${raw.slice(0, 40)}"; for example ${variable}=${defaultMs}`,
-      );
-    }
-    settings[option] = Number(raw);
-  }
-  return settings;
-}

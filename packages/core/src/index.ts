@@ -9,15 +9,30 @@ export type {
 } from './checks.js';
 export type { DrainOptions, DrainTimes } from './drain-options.js';
 export { DRAIN_OPTION_KEYS, resolveDrainTimes } from './drain-options.js';
-export type { EnvironmentOption, EnvironmentSettings } from './environment.js';
+export type { EnvironmentOption, EnvironmentRow, EnvironmentSettings } from './environment.js';
 export {
   defaultDrainDelayMs,
   ENVIRONMENT,
+  GRACE_PERIOD_RANGE,
   GRACE_PERIOD_VARIABLE,
   KUBERNETES_VARIABLE,
   LEGACY_VARIABLES,
-  readEnvironment,
 } from './environment.js';
+export type {
+  EnvironmentInspection,
+  EnvironmentVerdict,
+  ParsedValue,
+  UnknownVariable,
+} from './environment-parse.js';
+export {
+  gracePeriodSource,
+  inspectEnvironment,
+  knownVariables,
+  parseEnvironmentValue,
+  parseGracePeriodSeconds,
+  readEnvironment,
+  unknownVariables,
+} from './environment-parse.js';
 export { LameduckConfigError } from './errors.js';
 export type { Hook, HookFunction, HookOptions, HookOutcome, HookPhase } from './hooks.js';
 export { HookList, runCleanupPhase, runHook } from './hooks.js';

@@ -91,7 +91,7 @@ describe('createNodeLameduck: configuration errors at the call', () => {
 
   it('refuses an invalid cleanup budget with the variable, the value and the range', () => {
     expect(() => make({ env: { LAMEDUCK_CLEANUP_TIMEOUT_MS: 'soon' } })).toThrow(
-      'LAMEDUCK_CLEANUP_TIMEOUT_MS must be a whole number of milliseconds (it sets cleanupTimeoutMs), got "soon"; for example LAMEDUCK_CLEANUP_TIMEOUT_MS=5000',
+      'LAMEDUCK_CLEANUP_TIMEOUT_MS must be a whole number of milliseconds from 0 to 86400000, got "soon"; for example LAMEDUCK_CLEANUP_TIMEOUT_MS=5000',
     );
     expect(() => make({ cleanupTimeoutMs: -1 })).toThrow(
       'cleanupTimeoutMs must be between 0 and 86400000 ms, got -1',

@@ -90,10 +90,14 @@ describe('resolveNodeOptions', () => {
     expect(resolve({}, { TERMINATION_GRACE_PERIOD_SECONDS: '' })).not.toHaveProperty('gracePeriodMs');
   });
 
-  it.each(['30s', '-5', '1.5', 'thirty'])('refuses TERMINATION_GRACE_PERIOD_SECONDS=%s', (value) => {
-    expect(() => resolve({}, { TERMINATION_GRACE_PERIOD_SECONDS: value })).toThrow(
-      /TERMINATION_GRACE_PERIOD_SECONDS must be a whole number of seconds like "30"/,
-    );
+  it.each([
+    ['30s', /^TERMINATION_GRACE_PERIOD_SECONDS must be a whole number of seconds from 0 to 86400, .*=30$/],
+    ['1.5', /^TERMINATION_GRACE_PERIOD_SECONDS must be a whole number of seconds from 0 to 86400, /],
+    ['thirty', /^TERMINATION_GRACE_PERIOD_SECONDS must be a whole number of seconds from 0 to 86400, /],
+    ['-5', /^TERMINATION_GRACE_PERIOD_SECONDS is out of range 0\.\.86400 \(seconds, /],
+    ['100000', /^TERMINATION_GRACE_PERIOD_SECONDS is out of range 0\.\.86400 \(seconds, /],
+  ])('refuses TERMINATION_GRACE_PERIOD_SECONDS=%s', (value, message) => {
+    expect(() => resolve({}, { TERMINATION_GRACE_PERIOD_SECONDS: value })).toThrow(message);
   });
 
   describe('the environment configures the drain (precedence: environment, code, default)', () => {
@@ -156,8 +160,23 @@ describe('resolveNodeOptions', () => {
 
     it('names the variable, not the option, when the environment holds an unusable value', () => {
       expect(() => resolve({}, { LAMEDUCK_DRAIN_DELAY_MS: '90000000' })).toThrow(
-        /^LAMEDUCK_DRAIN_DELAY_MS must be between 0 and 86400000 ms, got 90000000/,
+        /^LAMEDUCK_DRAIN_DELAY_MS is out of range 0\.\.86400000 \(milliseconds\), got "90000000"/,
       );
+      // The check timeout's own range, named by the variable rather than the option it sets.
+      expect(() => resolve({}, { LAMEDUCK_CHECK_TIMEOUT_MS: '600000' })).toThrow(
+        /^LAMEDUCK_CHECK_TIMEOUT_MS is out of range 1\.\.300000 \(milliseconds\), got "600000"/,
+      );
+    });
+
+    it('warns about a LAMEDUCK_ name it does not read, naming the closest one', () => {
+      const { settings, warnings } = resolveNodeOptions(
+        {},
+        { LAMEDUCK_DRAIN_DELAY: '0', KUBERNETES_SERVICE_HOST: 'x' },
+      );
+      expect(settings.drainDelayMs).toBe(5000);
+      expect(warnings).toEqual([
+        'LAMEDUCK_DRAIN_DELAY is not a variable lameduck reads, so it is ignored; did you mean LAMEDUCK_DRAIN_DELAY_MS? Rename it in the manifest',
+      ]);
     });
 
     it('warns about a variable of lameduck 0.1 that is no longer read', () => {

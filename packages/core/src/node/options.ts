@@ -10,9 +10,12 @@ import { durationOption, MAX_DURATION_MS } from '../duration.js';
 import {
   ENVIRONMENT,
   GRACE_PERIOD_VARIABLE,
+  gracePeriodSource,
   KUBERNETES_VARIABLE,
   LameduckConfigError,
   type LameduckOptions,
+  parseGracePeriodSeconds,
+  unknownVariables,
 } from '../index.js';
 import { LAMEDUCK_OPTION_KEYS } from '../lameduck.js';
 import { checkOptionKeys } from '../option-keys.js';
@@ -158,7 +161,10 @@ export function resolveNodeOptions(
     budgetMode(env[BUDGET_VARIABLE], BUDGET_VARIABLE) ??
     budgetMode(budget, 'budget') ??
     (grace.gracePeriodSource?.startsWith(GRACE_PERIOD_VARIABLE) ? 'fit' : 'refuse');
-  const warnings = legacyVariablesSet(env);
+  const warnings = [
+    ...legacyVariablesSet(env),
+    ...unknownVariables(Object.keys(env)).map((unknown) => unknown.message),
+  ];
   const fitted = fitToGracePeriod(times, grace, mode, warnings);
   return {
     core: model,
@@ -247,11 +253,8 @@ function resolveGracePeriod(
     if (fromCode === undefined) return {};
     return { gracePeriodMs: fromCode, gracePeriodSource: `gracePeriodMs: ${fromCode}` };
   }
-  if (!/^\d{1,5}$/.test(envValue.trim())) {
-    throw new LameduckConfigError(
-      `${GRACE_PERIOD_VARIABLE} must be a whole number of seconds like "30" (the pod's terminationGracePeriodSeconds), got ${describeValue(envValue)}`,
-    );
-  }
-  const seconds = Number(envValue.trim());
-  return { gracePeriodMs: seconds * 1000, gracePeriodSource: `${GRACE_PERIOD_VARIABLE}=${seconds}` };
+  const parsed = parseGracePeriodSeconds(envValue);
+  if (!parsed.ok) throw new LameduckConfigError(parsed.message);
+  const seconds = parsed.value ?? 0;
+  return { gracePeriodMs: seconds * 1000, gracePeriodSource: gracePeriodSource(seconds) };
 }
