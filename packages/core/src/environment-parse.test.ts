@@ -195,3 +195,18 @@ describe('unknownVariables', () => {
     ).toEqual([]);
   });
 });
+
+describe('the core README', () => {
+  it('states each variable’s accepted range as the parser has it', async () => {
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    for (const row of Object.values(ENVIRONMENT)) {
+      expect(readme).toMatch(
+        new RegExp(`^\\| \`${row.variable}\` \\|.*\\| \`${row.minMs}\`\\.\\.\`${row.maxMs}\` \\|$`, 'm'),
+      );
+    }
+    expect(readme).toContain(
+      '| `TERMINATION_GRACE_PERIOD_SECONDS` | `gracePeriodMs` (× 1000) | unknown: no budget check | `0`..`86400` (seconds) |',
+    );
+  });
+});
