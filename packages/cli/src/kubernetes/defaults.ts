@@ -36,6 +36,16 @@ export const DEFAULT_HOOK_TIMEOUT_MS = ENVIRONMENT.hookTimeoutMs.defaultMs;
 export const DEFAULT_CLEANUP_TIMEOUT_MS = ENVIRONMENT.cleanupTimeoutMs.defaultMs;
 /** lameduck's health-check timeout (`LAMEDUCK_CHECK_TIMEOUT_MS`) when unset. */
 export const DEFAULT_CHECK_TIMEOUT_MS = ENVIRONMENT.checkTimeoutMs.defaultMs;
+/**
+ * lameduck's HTTP/1 keep-alive timeout (`LAMEDUCK_KEEP_ALIVE_TIMEOUT_MS`) when unset: above the
+ * idle timeouts of the common proxies in front (ingress-nginx and AWS ALB 60 s), as Node 26's
+ * default. Kept here until @lameduck/core exports its own constant, which this then re-exports.
+ */
+export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 65_000;
+/** The variable that sets it. */
+export const KEEP_ALIVE_TIMEOUT_VARIABLE = 'LAMEDUCK_KEEP_ALIVE_TIMEOUT_MS';
+/** The signals lameduck starts its shutdown on unless the app passes `signals` itself. */
+export const LAMEDUCK_SIGNALS: readonly string[] = ['SIGTERM', 'SIGINT'];
 /** lameduck-probe's `--timeout` when not given. */
 export const DEFAULT_PROBE_COMMAND_TIMEOUT_MS = 1_000;
 

@@ -31,6 +31,14 @@ export function preStopPause(container: Container): PreStopPause | undefined {
   return { how: 'other' };
 }
 
+/**
+ * Whether the preStop hook is a sleep of 0 s (`sleep.seconds: 0`, `sleep 0`): a hook that is there
+ * but does not pause, so it must count as no pause at all, not as "some preStop".
+ */
+export function sleepsZero(pause: PreStopPause | undefined): boolean {
+  return (pause?.how === 'sleep' || pause?.how === 'exec-sleep') && pause.seconds === 0;
+}
+
 /** `sleep`'s argument: `5`, `5s`, `1.5`, `1m`. */
 function sleepSeconds(argument: string | undefined): number | undefined {
   const match = /^(\d+(?:\.\d+)?)([smhd]?)$/.exec(argument?.replace(/['"]/g, '') ?? '');

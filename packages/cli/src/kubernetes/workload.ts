@@ -13,6 +13,7 @@ export type Handler =
   | { type: 'tcpSocket'; port: number | string }
   | { type: 'grpc'; port: number | string; service: string | undefined }
   | { type: 'exec'; command: string[] }
+  /** `seconds` as written: 0 is a hook that does not pause; absent is not a valid hook (counted as 0). */
   | { type: 'sleep'; seconds: number }
   | { type: 'unknown' };
 
@@ -50,6 +51,8 @@ export interface Container {
   ports: ContainerPort[];
   preStop: Handler | undefined;
   probes: Partial<Record<ProbeKind, Probe>>;
+  /** `lifecycle.stopSignal` (Kubernetes 1.33+): the signal the kubelet stops the container with; unset is the image's STOPSIGNAL, usually SIGTERM. */
+  stopSignal: string | undefined;
 }
 
 /** The kinds whose pod template the doctor reads. */
@@ -100,6 +103,14 @@ export interface Workload {
   podAnnotations: Record<string, string>;
   terminationGracePeriodSeconds: number | undefined;
   containers: Container[];
+  /**
+   * Native sidecars: `initContainers` with `restartPolicy: Always` (Kubernetes 1.29 beta, GA 1.33).
+   * They keep running beside the app and are stopped after every app container has exited, in the
+   * same grace period.
+   */
+  sidecars: Container[];
+  /** The pod's `readinessGates` condition types. */
+  readinessGates: string[];
 }
 
 /** The workload in `object` (any kind in WORKLOAD_KINDS), or undefined for any other kind. */
@@ -121,6 +132,14 @@ export function toWorkload(object: KubeObject): Workload | undefined {
     podAnnotations: labels(fields(template.metadata)?.annotations),
     terminationGracePeriodSeconds: count(podSpec.terminationGracePeriodSeconds),
     containers: items(podSpec.containers).map(fields).filter(isDefined).map(toContainer),
+    sidecars: items(podSpec.initContainers)
+      .map(fields)
+      .filter(isDefined)
+      .filter((container) => container.restartPolicy === 'Always')
+      .map(toContainer),
+    readinessGates: items(podSpec.readinessGates)
+      .map((gate) => text(fields(gate)?.conditionType))
+      .filter(isDefined),
   };
 }
 
@@ -164,7 +183,8 @@ function toContainer(container: Fields, index: number): Container {
       };
     }
   }
-  const preStop = fields(fields(container.lifecycle)?.preStop);
+  const lifecycle = fields(container.lifecycle);
+  const preStop = fields(lifecycle?.preStop);
   return {
     name: text(container.name) ?? `#${index + 1}`,
     image: text(container.image) ?? '',
@@ -176,6 +196,7 @@ function toContainer(container: Fields, index: number): Container {
     ports,
     preStop: preStop ? toHandler(preStop) : undefined,
     probes,
+    stopSignal: text(lifecycle?.stopSignal),
   };
 }
 

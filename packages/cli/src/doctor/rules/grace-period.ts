@@ -7,8 +7,32 @@ import {
   preStopPause,
   showSetting,
 } from '../../kubernetes/shutdown.js';
-import { envNumber } from '../../kubernetes/workload.js';
-import { isLameduck } from '../cluster.js';
+import { type Container, envNumber, type Workload } from '../../kubernetes/workload.js';
+import { type Cluster, isLameduck } from '../cluster.js';
+
+/** The preStop's known pause; an httpGet preStop or a custom script takes an unknown time: 0. */
+export function preStopMs(container: Container): number {
+  const pause = preStopPause(container);
+  return pause && pause.how !== 'other' ? (pause.seconds ?? 0) * 1000 : 0;
+}
+
+/**
+ * How long a container may take from the start of the pod's termination to its exit: preStop
+ * plus lameduck's budget for a lameduck app, preStop plus 5 s for another container a Service
+ * targets, its preStop alone otherwise.
+ */
+export function containerShutdownMs(cluster: Cluster, container: Container, workload: Workload): number {
+  if (isLameduck(container, workload)) {
+    const budget = shutdownBudget({
+      drainDelayMs: drainDelay(container).ms,
+      drainTimeoutMs: drainTimeout(container).ms,
+      cleanupTimeoutMs: cleanupTimeout(container).ms,
+    });
+    return preStopMs(container) + budget.neededMs;
+  }
+  const served = cluster.index.servedContainers(workload).has(container);
+  return preStopMs(container) + (served ? GENERIC_SHUTDOWN_MS : 0);
+}
 import { containerLabel, eachContainer, type Rule, seconds } from '../rule.js';
 import { GENERIC_SHUTDOWN_MS } from '../thresholds.js';
 

@@ -4,9 +4,10 @@ import { replicasWithAutoscaler } from './autoscaler.js';
 import { signalsNotForwarded } from './command.js';
 import { noPodDisruptionBudget, noService } from './coverage.js';
 import { execProbeShellTool } from './exec-probe.js';
+import { externalTrafficLocal } from './external-traffic.js';
 import { gracePeriodTooShort } from './grace-period.js';
 import { noShutdownPause, pauseStacked, preStopExecSleep } from './pause.js';
-import { pdbBlocksEviction } from './pdb.js';
+import { pdbBlocksEviction, pdbUnhealthyEvictionPolicy } from './pdb.js';
 import { probeTimeoutTooShort } from './probe-timeout.js';
 import {
   livenessChecksReadiness,
@@ -17,6 +18,8 @@ import {
 } from './probes.js';
 import { replicasBelowTwo } from './replicas.js';
 import { rolloutMaxUnavailable, rolloutRecreate } from './rollout.js';
+import { sidecarGracePeriod } from './sidecar.js';
+import { stopSignalNotHandled } from './stop-signal.js';
 
 /** Every rule, in the order findings about one object are printed. */
 export const rules: readonly Rule[] = [
@@ -26,10 +29,12 @@ export const rules: readonly Rule[] = [
   replicasBelowTwo,
   replicasWithAutoscaler,
   signalsNotForwarded,
+  stopSignalNotHandled,
   noShutdownPause,
   preStopExecSleep,
   pauseStacked,
   gracePeriodTooShort,
+  sidecarGracePeriod,
   readinessMissing,
   livenessMissing,
   livenessChecksReadiness,
@@ -38,7 +43,9 @@ export const rules: readonly Rule[] = [
   probeTimeoutTooShort,
   execProbeShellTool,
   noService,
+  externalTrafficLocal,
   noPodDisruptionBudget,
   pdbBlocksEviction,
+  pdbUnhealthyEvictionPolicy,
   kindNotChecked,
 ];

@@ -17,6 +17,16 @@ describe('no-shutdown-pause', () => {
     expect(findings(text, 'no-shutdown-pause')).toEqual([]);
   });
 
+  // Regression: a preStop of `sleep.seconds: 0` used to count as a pause because a hook was there.
+  it('reads preStop sleep.seconds: 0 as no pause at all', () => {
+    const text = cleanWith(['seconds: 5', 'seconds: 0']);
+    const [finding] = findings(text, 'no-shutdown-pause');
+    expect(finding?.message).toBe(
+      'container "web" has a lifecycle.preStop that sleeps 0 s and LAMEDUCK_DRAIN_DELAY_MS is 0: it stops accepting at SIGTERM while endpoints still send it traffic for 1–5 s (connections refused)',
+    );
+    expect(findings(cleanWith(['seconds: 5', 'seconds: 0'], ['value: "0"', 'value: "5000"']))).toEqual([]);
+  });
+
   it('does not guess a LAMEDUCK_DRAIN_DELAY_MS from valueFrom, which cannot be read from the manifest', () => {
     const fromConfigMap: [string, string] = [
       '- name: LAMEDUCK_DRAIN_DELAY_MS\n              value: "0"',

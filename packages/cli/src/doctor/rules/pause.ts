@@ -1,5 +1,5 @@
 import { ENV } from '../../kubernetes/defaults.js';
-import { drainDelay, preStopPause, showSetting } from '../../kubernetes/shutdown.js';
+import { drainDelay, preStopPause, showSetting, sleepsZero } from '../../kubernetes/shutdown.js';
 import { looksDistroless } from '../../kubernetes/workload.js';
 import { isLameduck } from '../cluster.js';
 import {
@@ -19,11 +19,14 @@ export const noShutdownPause: Rule = {
   scope: 'containers a Service targets',
   check(cluster) {
     return eachServedContainer(cluster, (container, workload) => {
-      if (container.preStop) return undefined;
+      // A preStop that sleeps 0 s is no pause: it is read as if it were absent.
+      const zero = sleepsZero(preStopPause(container));
+      if (container.preStop && !zero) return undefined;
+      const none = zero ? 'has a lifecycle.preStop that sleeps 0 s' : 'has no lifecycle.preStop';
       if (!isLameduck(container, workload)) {
         return {
           subject: workload.object,
-          message: `${containerLabel(container)} has no lifecycle.preStop: unless the app keeps accepting for a few seconds after SIGTERM, it refuses connections while endpoints still send it traffic for 1–5 s`,
+          message: `${containerLabel(container)} ${none}: unless the app keeps accepting for a few seconds after SIGTERM, it refuses connections while endpoints still send it traffic for 1–5 s`,
           fix: 'add lifecycle.preStop.sleep.seconds: 5 (Kubernetes 1.30+), or make the app wait about 5 s after SIGTERM before it closes its listener',
         };
       }
@@ -31,7 +34,7 @@ export const noShutdownPause: Rule = {
       if (delay.ms > 0 || delay.unreadable) return undefined;
       return {
         subject: workload.object,
-        message: `${containerLabel(container)} has no lifecycle.preStop and ${ENV.drainDelay} is ${delay.ms}: it stops accepting at SIGTERM while endpoints still send it traffic for 1–5 s (connections refused)`,
+        message: `${containerLabel(container)} ${none} and ${ENV.drainDelay} is ${delay.ms}: it stops accepting at SIGTERM while endpoints still send it traffic for 1–5 s (connections refused)`,
         fix: `add lifecycle.preStop.sleep.seconds: 5 with ${ENV.drainDelay}=0, or set ${ENV.drainDelay}=5000 (lameduck's in-app pause)`,
       };
     });
@@ -71,7 +74,12 @@ export const pauseStacked: Rule = {
       if (!isLameduck(container, workload)) return undefined;
       const pause = preStopPause(container);
       const delay = drainDelay(container);
-      if ((pause?.how !== 'sleep' && pause?.how !== 'exec-sleep') || delay.ms <= 0 || delay.unreadable)
+      if (
+        (pause?.how !== 'sleep' && pause?.how !== 'exec-sleep') ||
+        sleepsZero(pause) ||
+        delay.ms <= 0 ||
+        delay.unreadable
+      )
         return undefined;
       const sleepMs = (pause.seconds ?? 0) * 1000;
       return {

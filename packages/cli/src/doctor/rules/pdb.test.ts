@@ -48,3 +48,27 @@ spec:
     );
   });
 });
+
+describe('pdb-unhealthy-eviction-policy', () => {
+  const policy = (value: string) =>
+    cleanWith(['  unhealthyPodEvictionPolicy: AlwaysAllow\n', value ? `  unhealthyPodEvictionPolicy: ${value}\n` : '']);
+
+  it.each([
+    ['', 'unset (IfHealthyBudget)'],
+    ['IfHealthyBudget', 'IfHealthyBudget'],
+  ])('notes %j (%s): unready pods block a drain', (value, shown) => {
+    const [finding] = findings(policy(value), 'pdb-unhealthy-eviction-policy');
+    expect(finding?.severity).toBe('info');
+    expect(finding?.message).toMatch(new RegExp(`^unhealthyPodEvictionPolicy ${shown.replace(/[()]/g, '\\$&')}: `));
+  });
+
+  it('calls a value the API server rejects an error', () => {
+    const [finding] = findings(policy('Always'), 'pdb-unhealthy-eviction-policy');
+    expect(finding?.severity).toBe('error');
+  });
+
+  it('leaves a budget that selects nothing in the files given alone', () => {
+    const text = cleanWith(['  unhealthyPodEvictionPolicy: AlwaysAllow\n', ''], [/app\.kubernetes\.io\/name: web\n$/, 'app.kubernetes.io/name: other\n']);
+    expect(findings(text, 'pdb-unhealthy-eviction-policy')).toEqual([]);
+  });
+});

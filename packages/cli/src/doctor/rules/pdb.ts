@@ -1,5 +1,5 @@
 import { amount, fields, plural, resolveAmount, showAmount } from '../../kubernetes/values.js';
-import type { Rule } from '../rule.js';
+import type { Report, Rule } from '../rule.js';
 
 // A budget that allows no disruption does not protect the pods: it makes `kubectl drain` and
 // node upgrades wait forever until someone deletes the pod by hand.
@@ -40,5 +40,47 @@ export const pdbBlocksEviction: Rule = {
         },
       ];
     });
+  },
+};
+
+const EVICTION_POLICIES = ['IfHealthyBudget', 'AlwaysAllow'];
+
+// With the default IfHealthyBudget, a running pod that is not ready may be evicted only while the
+// budget has room. lameduck's readiness fails when a critical dependency does, on every pod at
+// once: a node drain during that outage waits until the dependency comes back. Kubernetes'
+// documentation recommends AlwaysAllow
+// (https://kubernetes.io/docs/tasks/run-application/configure-pdb/#unhealthy-pod-eviction-policy).
+export const pdbUnhealthyEvictionPolicy: Rule = {
+  id: 'pdb-unhealthy-eviction-policy',
+  summary:
+    'a PodDisruptionBudget without unhealthyPodEvictionPolicy: AlwaysAllow: pods failing readiness block a drain (a note; a value the API rejects is an error)',
+  severity: 'info',
+  scope: 'PodDisruptionBudgets that select a workload',
+  check(cluster) {
+    return cluster.index
+      .objectsOfKind('PodDisruptionBudget')
+      .filter((budget) => cluster.index.workloadsSelectedBy(budget).length > 0)
+      .flatMap((budget): Report[] => {
+        const policy = fields(budget.body.spec)?.unhealthyPodEvictionPolicy;
+        if (policy === 'AlwaysAllow') return [];
+        if (policy !== undefined && !EVICTION_POLICIES.includes(String(policy))) {
+          return [
+            {
+              subject: budget,
+              severity: 'error',
+              message: `unhealthyPodEvictionPolicy ${JSON.stringify(policy)} is not one the API server accepts (${EVICTION_POLICIES.join(' or ')}): the budget will not apply`,
+              fix: 'set unhealthyPodEvictionPolicy: AlwaysAllow',
+            },
+          ];
+        }
+        const shown = policy === undefined ? 'unset (IfHealthyBudget)' : 'IfHealthyBudget';
+        return [
+          {
+            subject: budget,
+            message: `unhealthyPodEvictionPolicy ${shown}: a running pod that is not ready can be evicted only while the budget has room, so when readiness fails on several pods at once (a dependency down) kubectl drain waits on them until they recover`,
+            fix: 'set unhealthyPodEvictionPolicy: AlwaysAllow (Kubernetes 1.27 beta, GA 1.31): an unready pod serves nothing the budget protects',
+          },
+        ];
+      });
   },
 };
