@@ -206,7 +206,11 @@ function podDisruptionBudget(demo) {
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',
     metadata: { name: demo, labels: labelsOf(demo) },
-    spec: { maxUnavailable: 1, selector: { matchLabels: selectorOf(demo) } },
+    spec: {
+      maxUnavailable: 1,
+      unhealthyPodEvictionPolicy: 'AlwaysAllow',
+      selector: { matchLabels: selectorOf(demo) },
+    },
   };
 }
 
@@ -318,6 +322,14 @@ export function renderManifest(demo, variant) {
     annotateBudget,
     ['spec', 'maxUnavailable'],
     'node drains take one pod at a time, and never block',
+    {
+      inline: true,
+    },
+  );
+  annotate(
+    annotateBudget,
+    ['spec', 'unhealthyPodEvictionPolicy'],
+    'a pod failing readiness never holds a drain',
     {
       inline: true,
     },

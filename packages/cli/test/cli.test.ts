@@ -139,13 +139,13 @@ describe('lameduck doctor', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout)).toMatchObject([
-      { file: broken, line: 104, rule: 'unreadable-input', severity: 'error' },
+      { file: broken, line: 105, rule: 'unreadable-input', severity: 'error' },
       { file: 'test/fixtures/missing.yaml', rule: 'unreadable-input', message: 'no such file' },
     ]);
     const text = await lameduck('doctor', broken);
     expect(text.code).toBe(2);
     expect(text.stdout).toMatch(
-      new RegExp(`^${broken}:104:\\d+: error: unreadable-input: YAML does not parse: [^\\n]+ — [^\\n]+\\n$`),
+      new RegExp(`^${broken}:105:\\d+: error: unreadable-input: YAML does not parse: [^\\n]+ — [^\\n]+\\n$`),
     );
     expect(text.stderr).toBe(`lameduck doctor: nothing could be checked in ${broken}\n`);
     expect(text.stderr).not.toMatch(NO_STACK);

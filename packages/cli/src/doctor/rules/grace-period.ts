@@ -33,6 +33,7 @@ export function containerShutdownMs(cluster: Cluster, container: Container, work
   const served = cluster.index.servedContainers(workload).has(container);
   return preStopMs(container) + (served ? GENERIC_SHUTDOWN_MS : 0);
 }
+
 import { containerLabel, eachContainer, type Rule, seconds } from '../rule.js';
 import { GENERIC_SHUTDOWN_MS } from '../thresholds.js';
 

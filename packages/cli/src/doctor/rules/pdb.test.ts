@@ -51,7 +51,10 @@ spec:
 
 describe('pdb-unhealthy-eviction-policy', () => {
   const policy = (value: string) =>
-    cleanWith(['  unhealthyPodEvictionPolicy: AlwaysAllow\n', value ? `  unhealthyPodEvictionPolicy: ${value}\n` : '']);
+    cleanWith([
+      '  unhealthyPodEvictionPolicy: AlwaysAllow\n',
+      value ? `  unhealthyPodEvictionPolicy: ${value}\n` : '',
+    ]);
 
   it.each([
     ['', 'unset (IfHealthyBudget)'],
@@ -59,7 +62,9 @@ describe('pdb-unhealthy-eviction-policy', () => {
   ])('notes %j (%s): unready pods block a drain', (value, shown) => {
     const [finding] = findings(policy(value), 'pdb-unhealthy-eviction-policy');
     expect(finding?.severity).toBe('info');
-    expect(finding?.message).toMatch(new RegExp(`^unhealthyPodEvictionPolicy ${shown.replace(/[()]/g, '\\$&')}: `));
+    expect(finding?.message).toMatch(
+      new RegExp(`^unhealthyPodEvictionPolicy ${shown.replace(/[()]/g, '\\$&')}: `),
+    );
   });
 
   it('calls a value the API server rejects an error', () => {
@@ -68,7 +73,10 @@ describe('pdb-unhealthy-eviction-policy', () => {
   });
 
   it('leaves a budget that selects nothing in the files given alone', () => {
-    const text = cleanWith(['  unhealthyPodEvictionPolicy: AlwaysAllow\n', ''], [/app\.kubernetes\.io\/name: web\n$/, 'app.kubernetes.io/name: other\n']);
+    const text = cleanWith(
+      ['  unhealthyPodEvictionPolicy: AlwaysAllow\n', ''],
+      [/app\.kubernetes\.io\/name: web\n$/, 'app.kubernetes.io/name: other\n'],
+    );
     expect(findings(text, 'pdb-unhealthy-eviction-policy')).toEqual([]);
   });
 });

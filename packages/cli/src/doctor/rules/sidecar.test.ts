@@ -33,7 +33,10 @@ describe('sidecar-grace-period', () => {
   });
 
   it('leaves a grace period already too short for the app to grace-period-too-short', () => {
-    const text = cleanWith(['      containers:\n', sidecar(10)], ['terminationGracePeriodSeconds: 35', 'terminationGracePeriodSeconds: 30']);
+    const text = cleanWith(
+      ['      containers:\n', sidecar(10)],
+      ['terminationGracePeriodSeconds: 35', 'terminationGracePeriodSeconds: 30'],
+    );
     expect(findings(text).map((finding) => finding.rule)).toEqual(['grace-period-too-short']);
   });
 });
