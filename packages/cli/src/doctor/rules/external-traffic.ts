@@ -29,9 +29,9 @@ export const externalTrafficLocal: Rule = {
   check(cluster) {
     return eachServedContainer(cluster, (container, workload) => {
       if (!isLameduck(container, workload) || readinessPassesWhileDraining(workload)) return undefined;
-      const local = cluster.index.servicesSelecting(workload).filter(
-        (service) => text(fields(service.body.spec)?.externalTrafficPolicy) === 'Local',
-      );
+      const local = cluster.index
+        .servicesSelecting(workload)
+        .filter((service) => text(fields(service.body.spec)?.externalTrafficPolicy) === 'Local');
       if (local.length === 0) return undefined;
       return {
         subject: workload.object,
