@@ -1,4 +1,5 @@
 import { MAX_DURATION_MS } from './duration.js';
+import { DEFAULT_KEEP_ALIVE_TIMEOUT_MS, MAX_KEEP_ALIVE_TIMEOUT_MS } from './keep-alive.js';
 
 /** One variable of ENVIRONMENT: every value outside minMs..maxMs is refused at startup, by name. */
 export interface EnvironmentRow {
@@ -47,6 +48,16 @@ export const ENVIRONMENT = {
   checkTimeoutMs: { variable: 'LAMEDUCK_CHECK_TIMEOUT_MS', defaultMs: 500, minMs: 1, maxMs: 300_000 },
   /** How long a recently active idle keep-alive socket may send one last request once the listeners close. */
   idleGraceMs: { variable: 'LAMEDUCK_IDLE_GRACE_MS', defaultMs: 1_000, minMs: 0, maxMs: MAX_DURATION_MS },
+  /**
+   * How long an idle HTTP/1 keep-alive connection stays open: above the proxies' upstream idle
+   * timeouts. 0 (never) or 1000 and up: `keepAliveTimeoutOption` refuses 1..999.
+   */
+  keepAliveTimeoutMs: {
+    variable: 'LAMEDUCK_KEEP_ALIVE_TIMEOUT_MS',
+    defaultMs: DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+    minMs: 0,
+    maxMs: MAX_KEEP_ALIVE_TIMEOUT_MS,
+  },
 } as const satisfies Record<string, EnvironmentRow>;
 
 export type EnvironmentOption = keyof typeof ENVIRONMENT;

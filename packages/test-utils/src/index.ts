@@ -12,3 +12,4 @@ export type { RequestOptions, SimpleResponse } from './http.js';
 export { request, requestHttp2 } from './http.js';
 export type { LoadReport } from './load.mjs';
 export { failures, startKeepAliveLoad } from './load.mjs';
+export { reuseAfterIdle } from './pooled-socket.js';

@@ -13,6 +13,7 @@ import { afterShutdownError } from './after-shutdown.js';
 import { ServerTracker } from './connections.js';
 import { diagnosticsFor } from './diagnostics.js';
 import { EngineHooks } from './engine-hooks.js';
+import { applyKeepAliveTimeout } from './keep-alive-timeout.js';
 import { type DrainSettings, type NodeLameduckOptions, resolveNodeOptions } from './options.js';
 import { bindToProcess } from './process-binding.js';
 import { type AttachableServer, serverKind } from './server-kind.js';
@@ -88,6 +89,10 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
   const hooks = new EngineHooks(settings, logger);
   const deadline = new AbortController();
   let running: Shutdown | undefined;
+  const configuredKeepAlive = {
+    keepAliveTimeoutMs: settings.keepAliveTimeoutMs,
+    source: settings.keepAliveTimeoutSource,
+  };
 
   const sumOver = (pick: (tracker: ServerTracker) => number) => sum([...trackers.values()].map(pick));
   // The model's transitions, which the shutdown drives; the engine's drain() starts the shutdown.
@@ -144,6 +149,7 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
       const kind = serverKind(server);
       if (trackers.has(server)) return server;
       if (lifecycle.state === 'closed') throw afterShutdownError('attach()');
+      applyKeepAliveTimeout(server, configuredKeepAlive, logger);
       const tracker = new ServerTracker(server, kind, settings.idleGraceMs);
       trackers.set(server, tracker);
       if (running !== undefined) running.join(tracker);
@@ -203,8 +209,9 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
 
   if (settings.signals.length > 0) {
     const delay = `${settings.drainDelayMs} ms${DELAY_SOURCES[settings.drainDelaySource]}`;
+    const keepAlive = `${settings.keepAliveTimeoutMs} ms${KEEP_ALIVE_SOURCES[settings.keepAliveTimeoutSource]}`;
     logger.info(
-      `draining on ${settings.signals.join(', ')}: drain delay ${delay}, drain timeout ${settings.drainTimeoutMs} ms, cleanup ${settings.cleanupTimeoutMs} ms (each hook at most ${settings.hookTimeoutMs} ms)`,
+      `draining on ${settings.signals.join(', ')}: drain delay ${delay}, drain timeout ${settings.drainTimeoutMs} ms, cleanup ${settings.cleanupTimeoutMs} ms (each hook at most ${settings.hookTimeoutMs} ms), keep-alive timeout ${keepAlive}`,
     );
   }
   return lameduck;
@@ -216,4 +223,11 @@ const DELAY_SOURCES: Record<DrainSettings['drainDelaySource'], string> = {
   option: ' (drainDelayMs)',
   kubernetes: ` (the in-cluster default: ${KUBERNETES_VARIABLE} is set and ${ENVIRONMENT.drainDelayMs.variable} is not)`,
   default: '',
+};
+
+/** How the startup line says where the keep-alive timeout came from. */
+const KEEP_ALIVE_SOURCES: Record<DrainSettings['keepAliveTimeoutSource'], string> = {
+  environment: ` (${ENVIRONMENT.keepAliveTimeoutMs.variable})`,
+  option: ' (keepAliveTimeoutMs)',
+  default: " (lameduck's default; a server's own longer one is kept)",
 };

@@ -18,6 +18,8 @@ describe('resolveNodeOptions', () => {
       exitOnSignal: 'code',
       onUncaughtException: 'exit',
       idleGraceMs: 1_000,
+      keepAliveTimeoutMs: 65_000,
+      keepAliveTimeoutSource: 'default',
     });
   });
 

@@ -17,6 +17,7 @@ import {
   parseGracePeriodSeconds,
   unknownVariables,
 } from '../index.js';
+import { type KeepAliveSource, keepAliveTimeoutOption } from '../keep-alive.js';
 import { LAMEDUCK_OPTION_KEYS } from '../lameduck.js';
 import { checkOptionKeys } from '../option-keys.js';
 import {
@@ -81,6 +82,17 @@ export interface NodeLameduckOptions extends DrainOptions {
    * quiet for longer close at once. Default 1000 ms; lower it to exit sooner, 0 to never wait.
    */
   idleGraceMs?: number;
+  /**
+   * How long an idle HTTP/1 keep-alive connection stays open (`server.keepAliveTimeout`), set by
+   * `attach()` and `listen()` on every HTTP/1 server and the HTTP/1 side of an HTTP/2 server that
+   * allows it. Keep it above the idle timeout of the proxy in front (ingress-nginx and AWS ALB:
+   * 60 s; GCP load balancers: 600 s), so the pod never closes a pooled connection just as the
+   * proxy sends on it (a 502). Default 65000 ms, applied only where it raises the server's own
+   * (Fastify's 72 s is kept); a value set here or in `LAMEDUCK_KEEP_ALIVE_TIMEOUT_MS` is applied as
+   * it is. 0 never closes idle connections. The drain closes idle connections itself, so a long
+   * timeout does not lengthen the shutdown.
+   */
+  keepAliveTimeoutMs?: number;
 }
 
 export type ExitMode = 'code' | 'reraise' | false;
@@ -96,6 +108,10 @@ export interface DrainSettings extends DrainTimes {
   /** What an over-budget configuration does; see `NodeLameduckOptions.budget`. */
   readonly budget: BudgetMode;
   readonly idleGraceMs: number;
+  /** The keep-alive timeout attach() applies (a server's own longer one is kept when this is the default). */
+  readonly keepAliveTimeoutMs: number;
+  /** Where keepAliveTimeoutMs came from, for the startup line. */
+  readonly keepAliveTimeoutSource: Exclude<KeepAliveSource, 'server'>;
 }
 
 export const DEFAULT_IDLE_GRACE_MS: number = ENVIRONMENT.idleGraceMs.defaultMs;
@@ -114,6 +130,7 @@ export const NODE_OPTION_KEYS: Readonly<
   env: true,
   onUncaughtException: true,
   idleGraceMs: true,
+  keepAliveTimeoutMs: true,
 };
 const ALL_OPTION_KEYS = { ...LAMEDUCK_OPTION_KEYS, ...DRAIN_OPTION_KEYS, ...NODE_OPTION_KEYS };
 
@@ -140,6 +157,7 @@ export function resolveNodeOptions(
     gracePeriodMs,
     budget,
     idleGraceMs,
+    keepAliveTimeoutMs,
     env: envOption,
     onUncaughtException,
     ...rest
@@ -179,6 +197,7 @@ export function resolveNodeOptions(
         fromEnv.idleGraceMs ?? idleGraceMs,
         ENVIRONMENT.idleGraceMs.defaultMs,
       ),
+      ...resolveKeepAlive(keepAliveTimeoutMs, fromEnv.keepAliveTimeoutMs),
       ...grace,
     },
     warnings,
@@ -201,6 +220,20 @@ function fitToGracePeriod(
   const fitted = fitShutdownBudget(times, gracePeriodMs).times;
   warnings.push(fittedMessage(times, fitted, gracePeriodMs, gracePeriodSource));
   return { ...times, ...fitted };
+}
+
+function resolveKeepAlive(
+  option: unknown,
+  fromEnv: number | undefined,
+): Pick<DrainSettings, 'keepAliveTimeoutMs' | 'keepAliveTimeoutSource'> {
+  // The option is validated even when the environment overrides it: a typo should not wait for a pod.
+  const fromCode = option === undefined ? undefined : keepAliveTimeoutOption('keepAliveTimeoutMs', option);
+  if (fromEnv !== undefined) {
+    const variable = ENVIRONMENT.keepAliveTimeoutMs.variable;
+    return { keepAliveTimeoutMs: keepAliveTimeoutOption(variable, fromEnv), keepAliveTimeoutSource: 'environment' };
+  }
+  if (fromCode !== undefined) return { keepAliveTimeoutMs: fromCode, keepAliveTimeoutSource: 'option' };
+  return { keepAliveTimeoutMs: ENVIRONMENT.keepAliveTimeoutMs.defaultMs, keepAliveTimeoutSource: 'default' };
 }
 
 function resolveEnv(option: NodeLameduckOptions['env'], processEnv: Env): Env {
