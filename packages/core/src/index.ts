@@ -37,13 +37,13 @@ export { LameduckConfigError } from './errors.js';
 export type { Hook, HookFunction, HookOptions, HookOutcome, HookPhase } from './hooks.js';
 export { HookList, runCleanupPhase, runHook } from './hooks.js';
 export type { HttpCheckOptions } from './http-check.js';
+export { httpCheck } from './http-check.js';
 export type { KeepAliveSetting, KeepAliveSource } from './keep-alive.js';
 export {
   DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
   MAX_KEEP_ALIVE_TIMEOUT_MS,
   MIN_KEEP_ALIVE_TIMEOUT_MS,
 } from './keep-alive.js';
-export { httpCheck } from './http-check.js';
 export type { Lifecycle } from './kit.js';
 export { extendLifecycle, isProbePath, respondToFetch, respondToProbe } from './kit.js';
 export type { Lameduck, LameduckEvents, LameduckOptions } from './lameduck.js';

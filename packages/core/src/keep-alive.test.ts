@@ -12,10 +12,16 @@ describe('keepAliveTimeoutOption', () => {
   });
 
   it.each([
-    [999, /keepAliveTimeoutMs must be 0 \(never close idle connections\) or 1000 to 2147482647 ms, got 999; set it above the idle timeout of the proxy in front/],
+    [
+      999,
+      /keepAliveTimeoutMs must be 0 \(never close idle connections\) or 1000 to 2147482647 ms, got 999; set it above the idle timeout of the proxy in front/,
+    ],
     [-1, /got -1;/],
     [MAX_KEEP_ALIVE_TIMEOUT_MS + 1, /got 2147482648;/],
-    [1.5, /must be a whole number of milliseconds, 0 .* got number 1\.5; for example keepAliveTimeoutMs: 65000/],
+    [
+      1.5,
+      /must be a whole number of milliseconds, 0 .* got number 1\.5; for example keepAliveTimeoutMs: 65000/,
+    ],
     ['65000', /got the string "65000"/],
   ])('refuses %o in one line naming the value and the range', (value, message) => {
     expect(() => keepAliveTimeoutOption('keepAliveTimeoutMs', value)).toThrow(message);
@@ -38,7 +44,7 @@ describe('keepAliveFor', () => {
     expect(keepAliveFor(byDefault, undefined)).toEqual(byDefault);
   });
 
-  it('applies what the user set as it is, lower than the server\'s too', () => {
+  it("applies what the user set as it is, lower than the server's too", () => {
     const set = { keepAliveTimeoutMs: 30_000, source: 'environment' } as const;
     expect(keepAliveFor(set, 72_000)).toEqual(set);
     expect(keepAliveFor({ keepAliveTimeoutMs: 0, source: 'option' }, 5000)).toEqual({

@@ -9,7 +9,10 @@ const POST = 'POST /orders HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\
  * Node's own agent stops reusing a socket 1 s before the server's `Keep-Alive: timeout=` hint,
  * so a Node client never meets the server closing it. Resolves with what the second POST got.
  */
-export async function reuseAfterIdle(port: number, idleMs: number): Promise<'answered' | 'closed by the server'> {
+export async function reuseAfterIdle(
+  port: number,
+  idleMs: number,
+): Promise<'answered' | 'closed by the server'> {
   const socket = connect(port, '127.0.0.1');
   socket.on('error', () => {});
   let received = '';

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { createSecureServer } from 'node:http2';
-import { connect as connectTls } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { connect as connectTls } from 'node:tls';
 import { reuseAfterIdle } from 'lameduck-test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeHard, connectRaw, listen } from '../../test/support/http.js';
@@ -47,7 +47,10 @@ describe('keep-alive timeout: attach() raises it above the proxies in front', ()
     const bare = server();
     const attached = make().attach(server());
     const [barePort, attachedPort] = [await listen(bare), await listen(attached)];
-    const [onBare, onAttached] = await Promise.all([reuseAfterIdle(barePort, 6_500), reuseAfterIdle(attachedPort, 6_500)]);
+    const [onBare, onAttached] = await Promise.all([
+      reuseAfterIdle(barePort, 6_500),
+      reuseAfterIdle(attachedPort, 6_500),
+    ]);
     expect(bare.keepAliveTimeout).toBe(5_000);
     expect(onBare).toBe('closed by the server');
     expect(attached.keepAliveTimeout).toBe(65_000);
@@ -71,7 +74,7 @@ describe('keep-alive timeout: attach() raises it above the proxies in front', ()
     ]);
   });
 
-  it('applies a timeout set in code or in the environment as it is, lower than the server\'s too', () => {
+  it("applies a timeout set in code or in the environment as it is, lower than the server's too", () => {
     const fromCode = server();
     fromCode.keepAliveTimeout = 72_000;
     make({ keepAliveTimeoutMs: 30_000 }).attach(fromCode);
@@ -81,7 +84,10 @@ describe('keep-alive timeout: attach() raises it above the proxies in front', ()
     const lameduck = make({ keepAliveTimeoutMs: 30_000, env: { LAMEDUCK_KEEP_ALIVE_TIMEOUT_MS: '620000' } });
     lameduck.attach(fromEnv);
     expect(fromEnv.keepAliveTimeout).toBe(620_000);
-    expect(lameduck.settings).toMatchObject({ keepAliveTimeoutMs: 620_000, keepAliveTimeoutSource: 'environment' });
+    expect(lameduck.settings).toMatchObject({
+      keepAliveTimeoutMs: 620_000,
+      keepAliveTimeoutSource: 'environment',
+    });
   });
 
   it('says the value and its source on the startup line', () => {
@@ -97,22 +103,38 @@ describe('keep-alive timeout: attach() raises it above the proxies in front', ()
   });
 
   it.each([
-    [{ keepAliveTimeoutMs: 65 }, /keepAliveTimeoutMs must be 0 \(never close idle connections\) or 1000 to 2147482647 ms, got 65;/],
-    [{ env: { LAMEDUCK_KEEP_ALIVE_TIMEOUT_MS: '500' } }, /LAMEDUCK_KEEP_ALIVE_TIMEOUT_MS must be 0 .* got 500;/],
-    [{ env: { LAMEDUCK_KEEP_ALIVE_TIMEOUT_MS: '65s' } }, /LAMEDUCK_KEEP_ALIVE_TIMEOUT_MS must be a whole number of milliseconds \(it sets keepAliveTimeoutMs\), got "65s"; for example LAMEDUCK_KEEP_ALIVE_TIMEOUT_MS=65000/],
+    [
+      { keepAliveTimeoutMs: 65 },
+      /keepAliveTimeoutMs must be 0 \(never close idle connections\) or 1000 to 2147482647 ms, got 65;/,
+    ],
+    [
+      { env: { LAMEDUCK_KEEP_ALIVE_TIMEOUT_MS: '500' } },
+      /LAMEDUCK_KEEP_ALIVE_TIMEOUT_MS must be 0 .* got 500;/,
+    ],
+    [
+      { env: { LAMEDUCK_KEEP_ALIVE_TIMEOUT_MS: '65s' } },
+      /LAMEDUCK_KEEP_ALIVE_TIMEOUT_MS must be a whole number of milliseconds \(it sets keepAliveTimeoutMs\), got "65s"; for example LAMEDUCK_KEEP_ALIVE_TIMEOUT_MS=65000/,
+    ],
   ])('refuses %o at startup in one line', (options, message) => {
     expect(() => make(options)).toThrow(message);
   });
 
   it('applies it to the HTTP/1 side of an HTTP/2 server that allows HTTP/1', async () => {
     const { testTls } = await import('../../test/support/http.js');
-    const h2 = createSecureServer({ ...testTls, allowHTTP1: true }, (_request, response) => response.end('ok'));
+    const h2 = createSecureServer({ ...testTls, allowHTTP1: true }, (_request, response) =>
+      response.end('ok'),
+    );
     cleanups.push(() => closeHard(h2));
     // Short, to see Node honour it there: the socket closes about 1 s after the timeout.
     make({ keepAliveTimeoutMs: 1_000 }).attach(h2);
     expect((h2 as unknown as { keepAliveTimeout: number }).keepAliveTimeout).toBe(1_000);
     const port = await listen(h2);
-    const tls = connectTls({ port, host: '127.0.0.1', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
+    const tls = connectTls({
+      port,
+      host: '127.0.0.1',
+      rejectUnauthorized: false,
+      ALPNProtocols: ['http/1.1'],
+    });
     tls.on('error', () => {});
     const closed = new Promise((resolve) => tls.once('close', resolve));
     let answer = '';

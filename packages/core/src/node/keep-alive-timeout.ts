@@ -18,7 +18,10 @@ export function applyKeepAliveTimeout(
   const applied = keepAliveFor(configured, target.keepAliveTimeout);
   target.keepAliveTimeout = applied.keepAliveTimeoutMs;
   if (applied.source === 'server') {
-    const kept = applied.keepAliveTimeoutMs === 0 ? '0 (never closes idle connections)' : `${applied.keepAliveTimeoutMs} ms`;
+    const kept =
+      applied.keepAliveTimeoutMs === 0
+        ? '0 (never closes idle connections)'
+        : `${applied.keepAliveTimeoutMs} ms`;
     logger.info(
       `keep-alive timeout ${kept}: the server's own (the framework's), kept because it is longer than lameduck's default ${configured.keepAliveTimeoutMs} ms`,
     );

@@ -230,7 +230,10 @@ function resolveKeepAlive(
   const fromCode = option === undefined ? undefined : keepAliveTimeoutOption('keepAliveTimeoutMs', option);
   if (fromEnv !== undefined) {
     const variable = ENVIRONMENT.keepAliveTimeoutMs.variable;
-    return { keepAliveTimeoutMs: keepAliveTimeoutOption(variable, fromEnv), keepAliveTimeoutSource: 'environment' };
+    return {
+      keepAliveTimeoutMs: keepAliveTimeoutOption(variable, fromEnv),
+      keepAliveTimeoutSource: 'environment',
+    };
   }
   if (fromCode !== undefined) return { keepAliveTimeoutMs: fromCode, keepAliveTimeoutSource: 'option' };
   return { keepAliveTimeoutMs: ENVIRONMENT.keepAliveTimeoutMs.defaultMs, keepAliveTimeoutSource: 'default' };
