@@ -113,7 +113,7 @@ describe('keep-alive timeout: attach() raises it above the proxies in front', ()
     ],
     [
       { env: { LAMEDUCK_KEEP_ALIVE_TIMEOUT_MS: '65s' } },
-      /LAMEDUCK_KEEP_ALIVE_TIMEOUT_MS must be a whole number of milliseconds \(it sets keepAliveTimeoutMs\), got "65s"; for example LAMEDUCK_KEEP_ALIVE_TIMEOUT_MS=65000/,
+      /^LAMEDUCK_KEEP_ALIVE_TIMEOUT_MS must be a whole number of milliseconds from 0 to 2147482647, got "65s"; write it in milliseconds, without a unit: LAMEDUCK_KEEP_ALIVE_TIMEOUT_MS=65000$/,
     ],
   ])('refuses %o at startup in one line', (options, message) => {
     expect(() => make(options)).toThrow(message);
