@@ -58,6 +58,16 @@ export const ENVIRONMENT = {
     minMs: 0,
     maxMs: MAX_KEEP_ALIVE_TIMEOUT_MS,
   },
+  /**
+   * The window over which open WebSockets get their close code 1001 once the listeners close.
+   * Default: a quarter of the drain timeout (this figure at the default drain timeout); at most half of it.
+   */
+  webSocketCloseSpreadMs: {
+    variable: 'LAMEDUCK_WEBSOCKET_CLOSE_SPREAD_MS',
+    defaultMs: 5_000,
+    minMs: 0,
+    maxMs: MAX_DURATION_MS,
+  },
 } as const satisfies Record<string, EnvironmentRow>;
 
 export type EnvironmentOption = keyof typeof ENVIRONMENT;

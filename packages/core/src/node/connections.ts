@@ -9,6 +9,7 @@ import { listenAlongside } from './listen-alongside.js';
 import { DEFAULT_IDLE_GRACE_MS } from './options.js';
 import { closeQueuedResponse } from './queued-response.js';
 import type { AttachableServer, ServerKind } from './server-kind.js';
+import { noteUpgrade } from './upgraded-sockets.js';
 
 /** A socket that left HTTP through an upgrade (WebSocket) or CONNECT and is still open. */
 export interface UpgradedSocket {
@@ -431,6 +432,7 @@ export class ServerTracker {
   #onUpgrade(request: IncomingMessage, socket: Duplex): void {
     const connection = this.#onSocket(socket);
     connection.upgrade = request;
+    noteUpgrade(socket);
   }
 
   #forget(key: object): void {

@@ -1,3 +1,4 @@
+import { describeValue } from '../describe.js';
 import type { HookFunction, HookOptions } from '../hooks.js';
 import {
   createLameduck,
@@ -19,6 +20,7 @@ import { bindToProcess } from './process-binding.js';
 import { type AttachableServer, serverKind } from './server-kind.js';
 import { type Shutdown, type ShutdownResult, startShutdown, type UpgradedSocketsHook } from './shutdown.js';
 import { ATTACH_ADVICE, countUntrackedServers } from './untracked-servers.js';
+import type { WebSocketServerLike } from './upgraded-sockets.js';
 
 export interface ShutdownOptions {
   /** Exit the process afterwards with the result's exit code. Default false. */
@@ -58,6 +60,14 @@ export interface NodeLameduck extends Lameduck {
    * such a hook lameduck closes them with a plain FIN.
    */
   onUpgradedSockets(name: string, fn: UpgradedSocketsHook, options?: HookOptions): () => void;
+  /**
+   * Hands lameduck a `ws` WebSocketServer: when the listeners close,
+   * each of its open clients gets `close(1001, 'going away')`, spread over
+   * `webSocketCloseSpreadMs`, and the drain waits for the closing handshakes up to its deadline.
+   * Without it lameduck still writes the 1001 close frame itself on every open WebSocket its
+   * attached servers upgraded. Returns a function that unregisters it.
+   */
+  websockets(server: WebSocketServerLike): () => void;
   /** Runs the drain sequence once; every later call returns the same promise. */
   shutdown(reason?: string, options?: ShutdownOptions): Promise<ShutdownResult>;
   /** Aborts when the drain deadline is reached, just before the remaining connections are destroyed. */
@@ -88,6 +98,7 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
   const trackers = new Map<AttachableServer, ServerTracker>();
   const hooks = new EngineHooks(settings, logger);
   const deadline = new AbortController();
+  const webSocketServers = new Set<WebSocketServerLike>();
   let running: Shutdown | undefined;
   const configuredKeepAlive = {
     keepAliveTimeoutMs: settings.keepAliveTimeoutMs,
@@ -118,6 +129,8 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
         drainStartHooks: () => hooks.drainStart.list(),
         upgradedHooks: () => hooks.upgraded.list(),
         cleanupHooks: () => hooks.cleanup.list(),
+        webSocketServers: () => [...webSocketServers],
+        webSocketCloseSpreadMs: settings.webSocketCloseSpreadMs,
         deadline,
         onCleanupStart: () => hooks.cleanupStarted(),
         untrackedServers: () => countUntrackedServers(trackers.keys()),
@@ -165,6 +178,17 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
       hooks.addCleanup(name, fn, hookOptions),
     onUpgradedSockets: (name: string, fn: UpgradedSocketsHook, hookOptions?: HookOptions) =>
       hooks.addUpgraded(name, fn, hookOptions),
+    websockets(server: WebSocketServerLike) {
+      if (server === null || typeof server !== 'object' || !isIterable(server.clients)) {
+        throw new LameduckConfigError(
+          `websockets() takes a ws WebSocketServer (its clients is a Set), got ${describeValue(server)}; for example lameduck.websockets(new WebSocketServer({ server }))`,
+        );
+      }
+      webSocketServers.add(server);
+      return () => {
+        webSocketServers.delete(server);
+      };
+    },
     shutdown(reason = 'shutdown() called', shutdownOptions: ShutdownOptions = {}) {
       if (shutdownOptions === null || typeof shutdownOptions !== 'object') {
         throw new LameduckConfigError('shutdown() options must be an object like { exit: true }');
@@ -215,6 +239,10 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
     );
   }
   return lameduck;
+}
+
+function isIterable(value: unknown): boolean {
+  return typeof (value as { [Symbol.iterator]?: unknown } | undefined)?.[Symbol.iterator] === 'function';
 }
 
 /** How the startup line says where the drain delay came from. */

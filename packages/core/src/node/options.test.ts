@@ -20,6 +20,7 @@ describe('resolveNodeOptions', () => {
       idleGraceMs: 1_000,
       keepAliveTimeoutMs: 65_000,
       keepAliveTimeoutSource: 'default',
+      webSocketCloseSpreadMs: 5_000,
     });
   });
 

@@ -93,6 +93,14 @@ export interface NodeLameduckOptions extends DrainOptions {
    * timeout does not lengthen the shutdown.
    */
   keepAliveTimeoutMs?: number;
+  /**
+   * Once the listeners close, open WebSockets get close code 1001 (going away) spread evenly over
+   * this window, so their clients do not all reconnect to the surviving pods at once; each then
+   * has until the drain deadline for its closing handshake. Default: a quarter of the drain
+   * timeout; at most half of it (a longer one is cut, with a warning). 0 closes them all at once.
+   * `LAMEDUCK_WEBSOCKET_CLOSE_SPREAD_MS` overrides it.
+   */
+  webSocketCloseSpreadMs?: number;
 }
 
 export type ExitMode = 'code' | 'reraise' | false;
@@ -112,6 +120,7 @@ export interface DrainSettings extends DrainTimes {
   readonly keepAliveTimeoutMs: number;
   /** Where keepAliveTimeoutMs came from, for the startup line. */
   readonly keepAliveTimeoutSource: Exclude<KeepAliveSource, 'server'>;
+  readonly webSocketCloseSpreadMs: number;
 }
 
 export const DEFAULT_IDLE_GRACE_MS: number = ENVIRONMENT.idleGraceMs.defaultMs;
@@ -131,6 +140,7 @@ export const NODE_OPTION_KEYS: Readonly<
   onUncaughtException: true,
   idleGraceMs: true,
   keepAliveTimeoutMs: true,
+  webSocketCloseSpreadMs: true,
 };
 const ALL_OPTION_KEYS = { ...LAMEDUCK_OPTION_KEYS, ...DRAIN_OPTION_KEYS, ...NODE_OPTION_KEYS };
 
@@ -158,6 +168,7 @@ export function resolveNodeOptions(
     budget,
     idleGraceMs,
     keepAliveTimeoutMs,
+    webSocketCloseSpreadMs,
     env: envOption,
     onUncaughtException,
     ...rest
@@ -198,6 +209,7 @@ export function resolveNodeOptions(
         ENVIRONMENT.idleGraceMs.defaultMs,
       ),
       ...resolveKeepAlive(keepAliveTimeoutMs, fromEnv.keepAliveTimeoutMs),
+      webSocketCloseSpreadMs: resolveSpread(webSocketCloseSpreadMs, fromEnv, fitted.drainTimeoutMs, warnings),
       ...grace,
     },
     warnings,
@@ -237,6 +249,30 @@ function resolveKeepAlive(
   }
   if (fromCode !== undefined) return { keepAliveTimeoutMs: fromCode, keepAliveTimeoutSource: 'option' };
   return { keepAliveTimeoutMs: ENVIRONMENT.keepAliveTimeoutMs.defaultMs, keepAliveTimeoutSource: 'default' };
+}
+
+/** A quarter of the drain timeout unless set; never more than half, so the handshakes fit after it. */
+function resolveSpread(
+  option: number | undefined,
+  fromEnv: { webSocketCloseSpreadMs?: number },
+  drainTimeoutMs: number,
+  warnings: string[],
+): number {
+  const name =
+    fromEnv.webSocketCloseSpreadMs === undefined
+      ? 'webSocketCloseSpreadMs'
+      : ENVIRONMENT.webSocketCloseSpreadMs.variable;
+  const asked = durationOption(
+    name,
+    fromEnv.webSocketCloseSpreadMs ?? option,
+    Math.floor(drainTimeoutMs / 4),
+  );
+  const mostMs = Math.floor(drainTimeoutMs / 2);
+  if (asked <= mostMs) return asked;
+  warnings.push(
+    `${name} ${asked} ms is more than half the drain timeout of ${drainTimeoutMs} ms, which would leave the last WebSockets no time for their closing handshake; it gets ${mostMs} ms. Fix: lower it to ${mostMs} or less, or raise the drain timeout`,
+  );
+  return mostMs;
 }
 
 function resolveEnv(option: NodeLameduckOptions['env'], processEnv: Env): Env {

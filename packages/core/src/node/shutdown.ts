@@ -13,6 +13,7 @@ import { endGracefully } from './connections.js';
 import type { ShutdownPhaseEvent } from './diagnostics.js';
 import { ServerCloseWatch } from './server-close.js';
 import { ATTACH_ADVICE } from './untracked-servers.js';
+import { closeSpread, planGoingAway, type WebSocketServerLike } from './upgraded-sockets.js';
 
 /** Given every upgraded socket still open when the listeners close; owns them from then on. */
 export type UpgradedSocketsHook = (sockets: readonly UpgradedSocket[], signal: AbortSignal) => unknown;
@@ -85,6 +86,10 @@ export interface ShutdownContext {
   readonly drainStartHooks: () => readonly Hook[];
   readonly upgradedHooks: () => readonly Hook<UpgradedSocketsHook>[];
   readonly cleanupHooks: () => readonly Hook[];
+  /** `ws` servers registered with `websockets()`: their clients get close code 1001 through `ws`. */
+  readonly webSocketServers?: () => readonly WebSocketServerLike[];
+  /** The window the WebSocket closes are spread over, from the listeners' close. Default 0: all at once. */
+  readonly webSocketCloseSpreadMs?: number;
   /** The cleanup phase's budget, shared by every cleanup hook. Default: unbounded (each hook's own timeout). */
   readonly cleanupTimeoutMs?: number;
   /** Aborted at the drain deadline; handed to request handlers by adapters. */
@@ -139,9 +144,12 @@ export { ACCEPT_QUEUE_WAIT_MS, AFTER_DESTROY_WAIT_MS, acceptQueueWaitMs, DEADLIN
  *     the idle grace (`idleGraceMs`, 1 s), which get the rest of it to send one last request, answered
  *     with `Connection: close`, so a busy client never races the close; busy sockets close after their current
  *     response; HTTP/2 sessions get the final GOAWAY and finish their open streams (one with no
- *     stream open that was active within the idle grace gets the rest of it for a request first). Upgraded sockets
- *     (WebSocket, CONNECT) are given to the `onUpgradedSockets` hooks, or closed (FIN) if there
- *     are none: lameduck does not speak their protocol.
+ *     stream open that was active within the idle grace gets the rest of it for a request first). Open WebSockets
+ *     get close code 1001 (going away), spread over `webSocketCloseSpreadMs` so their clients do
+ *     not all reconnect at once: through `ws` for the servers registered with `websockets()`,
+ *     else as a close frame lameduck writes; each has until the deadline for its closing
+ *     handshake. Other upgraded sockets (CONNECT) — and, when there are `onUpgradedSockets`
+ *     hooks, every upgraded socket no registered server owns — go to those hooks, or get a FIN.
  *  5. It waits up to `drainTimeoutMs` for every connection to close. At that deadline
  *     `deadlineSignal` aborts, handlers listening to it get DEADLINE_MOMENT_MS to answer, then
  *     every connection still open is destroyed, mid-request or not, and the shutdown counts as
@@ -248,7 +256,11 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
       inFlight: inFlight(servers),
       connections: sum(servers.map((server) => server.connections)),
     });
-    const upgradedHandled = handUpgraded(upgraded, context);
+    const upgradedHandled = handUpgraded(
+      upgraded,
+      context,
+      AbortSignal.any([forcing.signal, context.deadline.signal]),
+    );
 
     // Step 5: wait for the last connection, up to the deadline. Servers attached meanwhile count.
     const everyServer = () => context.servers();
@@ -411,17 +423,36 @@ function runAll(hooks: readonly Hook[], context: ShutdownContext): Promise<HookO
   );
 }
 
-function handUpgraded(upgraded: readonly UpgradedSocket[], context: ShutdownContext): Promise<HookOutcome[]> {
-  if (upgraded.length === 0) return Promise.resolve([]);
+/**
+ * WebSockets get close code 1001 (going away), spread over the configured window: the clients of
+ * registered `ws` servers through `ws`, other open WebSockets with a close frame lameduck writes
+ * (unless upgraded-socket hooks own them). The rest goes to the hooks, or gets a FIN.
+ */
+function handUpgraded(
+  upgraded: readonly UpgradedSocket[],
+  context: ShutdownContext,
+  stop: AbortSignal,
+): Promise<HookOutcome[]> {
   const hooks = context.upgradedHooks();
+  const plan = planGoingAway(upgraded, context.webSocketServers?.() ?? [], hooks.length > 0);
+  const webSockets = plan.clients.length + plan.raw.length;
+  if (webSockets > 0) {
+    const spreadMs = context.webSocketCloseSpreadMs ?? 0;
+    context.logger.info(
+      `closing ${webSockets} WebSocket(s) with code 1001 (going away), spread over ${spreadMs} ms; each gets until the drain deadline for its closing handshake`,
+      { phase: 'websockets', webSockets, durationMs: spreadMs },
+    );
+    void closeSpread(plan, spreadMs, stop);
+  }
+  if (plan.others.length === 0) return Promise.resolve([]);
   if (hooks.length === 0) {
-    for (const { socket } of upgraded) endGracefully(socket);
+    for (const { socket } of plan.others) endGracefully(socket);
     return Promise.resolve([]);
   }
   return Promise.all(
     hooks.map((hook) =>
       runHook(
-        { name: hook.name, timeoutMs: hook.timeoutMs, fn: (signal) => hook.fn(upgraded, signal) },
+        { name: hook.name, timeoutMs: hook.timeoutMs, fn: (signal) => hook.fn(plan.others, signal) },
         'upgraded',
         context.logger,
         context.now,

@@ -44,4 +44,6 @@ export type {
   StopReport,
   UpgradedSocket,
   UpgradedSocketsHook,
+  WebSocketLike,
+  WebSocketServerLike,
 } from './index.js';
