@@ -3,7 +3,8 @@
 #
 #   scripts/ensure-drill-tools.sh kernel    iproute2, iptables, conntrack (the drill's --network kernel)
 #   scripts/ensure-drill-tools.sh chromium  chromium (the report's test in a headless browser)
-#   scripts/ensure-drill-tools.sh all       both
+#   scripts/ensure-drill-tools.sh nginx     nginx, libnginx-mod-http-lua (the drill's --ingress nginx)
+#   scripts/ensure-drill-tools.sh all       all three
 #
 # `pnpm test` runs `all` before the CLI's tests (packages/cli/test/drill-tools-setup.ts).
 # Installs only what is missing; does nothing when everything is there. Needs root (or
@@ -15,18 +16,23 @@ die() {
   exit 1
 }
 
-# program:package pairs; a package is installed when its program is missing.
+# program:package pairs; a package is installed when its program is missing (a program that is
+# an absolute path is a file: the Lua module has no program of its own). Debian's policy-rc.d or
+# none: the drill starts its own nginx, never the system's service.
 kernel=(ip:iproute2 iptables:iptables iptables-restore:iptables conntrack:conntrack)
 chromium=(chromium:chromium)
+nginx=(nginx:nginx /usr/share/nginx/modules/ngx_http_lua_module.so:libnginx-mod-http-lua)
 
 case "${1:-all}" in
 kernel) wanted=("${kernel[@]}") ;;
 chromium) wanted=("${chromium[@]}") ;;
-all) wanted=("${kernel[@]}" "${chromium[@]}") ;;
-*) die "usage: scripts/ensure-drill-tools.sh kernel | chromium | all" ;;
+nginx) wanted=("${nginx[@]}") ;;
+all) wanted=("${kernel[@]}" "${chromium[@]}" "${nginx[@]}") ;;
+*) die "usage: scripts/ensure-drill-tools.sh kernel | chromium | nginx | all" ;;
 esac
 
 found() {
+  [[ $1 == /* ]] && { [[ -e $1 ]]; return; }
   command -v "$1" >/dev/null 2>&1 || [[ -x "/usr/sbin/$1" || -x "/sbin/$1" || -x "/usr/bin/$1" ]]
 }
 

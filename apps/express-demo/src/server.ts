@@ -25,6 +25,10 @@ runDemo('express-demo', async () => {
   app.get('/', (_request, response) => {
     response.type('text').send('hello from express-demo\n');
   });
+  // POST / is what `lameduck drill --ingress nginx` sends besides GET: nginx never sends it twice.
+  app.post('/', (_request, response) => {
+    response.type('text').send('hello from express-demo\n');
+  });
   app.get('/slow', (request, response) => {
     const ms = parseSlowMs(request.query.ms);
     if (ms === undefined) {

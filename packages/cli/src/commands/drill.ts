@@ -6,6 +6,7 @@ import { chooseNetwork, runInNode } from '../drill/kernel-mode.js';
 import { KernelNode } from '../drill/kernel-proxy.js';
 import { isUnderTest, MODE_LABELS } from '../drill/modes.js';
 import { type Network, userspaceNetwork } from '../drill/network.js';
+import { behindNginx, killAllIngresses, nginxMissing } from '../drill/nginx-ingress.js';
 import { DEFAULTS, type DrillOptions, parseDrillArgs } from '../drill/options.js';
 import { decideParallel } from '../drill/parallel.js';
 import { killAllPods } from '../drill/pod-process.js';
@@ -22,6 +23,9 @@ const WARMUP_MS = 3000;
 const COOLDOWN_MS = 2000;
 const REQUEST_TIMEOUT_MS = 10_000;
 const KEEP_ALIVE_SHARE = 0.5;
+/** Behind an ingress: a share of POSTs (never retried by nginx) and clients with idle gaps over 5 s. */
+const INGRESS_POST_SHARE = 0.25;
+const INGRESS_IDLE_GAP_CLIENTS = 8;
 const EXIT_INTERRUPTED = 130;
 
 export const drill: Command = {
@@ -66,11 +70,19 @@ Options:
                              kernel: each pod in its own network namespace, the Service a virtual
                              IP with kube-proxy's iptables rules; userspace: pods on 127.0.0.1
                              behind a TCP proxy
+  --ingress <proxy>          none (default): the load goes to the Service; nginx: through a real
+                             nginx run as ingress-nginx runs it (Debian's nginx and
+                             libnginx-mod-http-lua): straight to the pods' addresses, Ready
+                             endpoints only, synced at most every 3.3 s and picked up by each
+                             worker within 1 s, upstream keep-alive 60 s, 3 tries (POST never
+                             sent twice); a quarter of the load is POST, and ${INGRESS_IDLE_GAP_CLIENTS} more
+                             keep-alive clients wait 5.5-7 s between requests
   --replicas <n>             replicas instead of the manifest's
   --rate <n>                 requests per second through the Service (default ${DEFAULTS.rate}): half from
                              keep-alive clients, half on a new connection each
   --keep-alive-clients <n>   keep-alive clients sharing their half (default ${DEFAULTS.keepAliveClients})
-  --lag-ms <ms|min-max>      endpoint propagation lag, drawn for each update (default ${DEFAULTS.lagMinMs}-${DEFAULTS.lagMaxMs})
+  --lag-ms <ms|min-max>      endpoint propagation lag, drawn for each update (default ${DEFAULTS.lagMinMs}-${DEFAULTS.lagMaxMs};
+                             with --ingress nginx ${DEFAULTS.ingressLagMinMs}-${DEFAULTS.ingressLagMaxMs}, the controller's informer, before its own sync)
   --path <path>              the path requested (default /)
   --ready-timeout <s>        a pod not ready this long after it started stops the drill (default ${DEFAULTS.readyTimeoutMs / 1000})
   --json                     print the runs as a JSON array instead of the table
@@ -93,15 +105,19 @@ never becomes ready), 130 interrupted.
       return EXIT_OK;
     }
     let network: Network = userspaceNetwork;
+    let kernel: KernelNode | undefined;
     let chosen: Awaited<ReturnType<typeof servicesFor>>;
     try {
       // Bad input first: its one line comes before any note about the network chosen.
       chosen = await servicesFor(options);
-      if (options.nodeNamespace) network = await KernelNode.start(options.nodeNamespace);
+      const noNginx = options.ingress === 'nginx' ? nginxMissing() : undefined;
+      if (noNginx) throw new DrillError(`--ingress nginx ${noNginx}`);
+      if (options.nodeNamespace) network = kernel = await KernelNode.start(options.nodeNamespace);
       else {
         const choice = await chooseNetwork(options.network, io);
         if (choice.kind === 'kernel') return await runInNode(choice.node, args, io);
       }
+      if (options.ingress === 'nginx') network = behindNginx(network);
     } catch (error) {
       if (!(error instanceof DrillError || error instanceof ManifestError)) throw error;
       io.stderr(`lameduck drill: ${error.message}\n`);
@@ -147,7 +163,8 @@ never becomes ready), 130 interrupted.
     } finally {
       for (const signal of signals) process.off(signal, onSignal);
       killAllPods();
-      if (network instanceof KernelNode) await network.close();
+      killAllIngresses();
+      if (kernel) await kernel.close();
     }
   },
 };
@@ -175,6 +192,9 @@ async function drillRuns(
     keepAliveShare: KEEP_ALIVE_SHARE,
     path: options.path,
     requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    ...(options.ingress === 'nginx'
+      ? { postShare: INGRESS_POST_SHARE, idleGapClients: INGRESS_IDLE_GAP_CLIENTS }
+      : {}),
     lag,
     readyTimeoutMs: options.readyTimeoutMs,
     warmupMs: WARMUP_MS,
@@ -223,6 +243,7 @@ async function drillRuns(
       lagMs: [options.lagMinMs, options.lagMaxMs],
       parallel: atOnce.parallel,
       network: network.kind,
+      ingress: options.ingress,
     };
     const json = runs.map(({ records: _records, ...run }, index) => ({
       ...run,
@@ -254,13 +275,20 @@ function header(
       : `${options.lagMinMs}–${options.lagMaxMs} ms, drawn for each update`;
   const lines = [
     `lameduck drill: a simulated rolling update v1 → v2 under load (real processes, no cluster)`,
-    network.kind === 'kernel'
-      ? "network: kernel — each pod in its own network namespace, the Service a virtual IP with kube-proxy's iptables rules"
-      : 'network: userspace — pods on 127.0.0.1, the Service a TCP proxy standing in for kube-proxy',
+    options.ingress === 'nginx'
+      ? `network: ${network.kind} — ${network.kind === 'kernel' ? 'each pod in its own network namespace' : 'pods on 127.0.0.1'}; the load goes through nginx to the pods' own addresses (no Service VIP)`
+      : network.kind === 'kernel'
+        ? "network: kernel — each pod in its own network namespace, the Service a virtual IP with kube-proxy's iptables rules"
+        : 'network: userspace — pods on 127.0.0.1, the Service a TCP proxy standing in for kube-proxy',
+    ...(options.ingress === 'nginx'
+      ? [
+          `ingress: nginx as ingress-nginx runs it — Ready endpoints only, synced at most every 3.3 s, each worker's balancer refreshed every 1 s, no reload; upstream keep-alive 320 connections, 60 s, 10000 requests; proxy_next_upstream error timeout, 3 tries, POST not retried`,
+        ]
+      : []),
     ...describeSpec(spec).map((line, index) => `${index === 0 ? 'manifest: ' : '  '}${line}`),
     "  timings: the manifest's own seconds, nothing scaled",
-    `load: ${options.rate} requests/s to GET ${options.path} per run — ${keepAlive > 0 ? `${keepAlive}/s from ${options.keepAliveClients} keep-alive clients, ` : ''}${options.rate - keepAlive}/s on a new connection each; no retries`,
-    `endpoint propagation lag: ${lag}`,
+    `load: ${options.rate} requests/s to ${options.ingress === 'nginx' ? `GET and POST (${INGRESS_POST_SHARE * 100}%)` : 'GET'} ${options.path} per run — ${keepAlive > 0 ? `${keepAlive}/s from ${options.keepAliveClients} keep-alive clients, ` : ''}${options.rate - keepAlive}/s on a new connection each${options.ingress === 'nginx' ? `, and ${INGRESS_IDLE_GAP_CLIENTS} keep-alive clients with 5.5–7 s between requests` : ''}; no retries`,
+    `endpoint propagation lag${options.ingress === 'nginx' ? ' (to the ingress controller)' : ''}: ${lag}`,
   ];
   for (const service of services) {
     const label = MODE_LABELS[service.mode];

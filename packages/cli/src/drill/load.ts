@@ -1,7 +1,7 @@
 import { Agent, request } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ProxiedConnection } from './proxy.js';
-import { classify, type RequestRecord } from './requests.js';
+import { classify, classifyStatus, type RequestRecord } from './requests.js';
 
 export interface LoadOptions {
   /** The Service's address: 127.0.0.1 and the proxy's port, or the virtual IP and port 80. */
@@ -15,6 +15,14 @@ export interface LoadOptions {
   keepAliveShare: number;
   path: string;
   timeoutMs: number;
+  /** The share of requests sent as POST (non-idempotent: a proxy does not send them again). */
+  postShare?: number;
+  /**
+   * Keep-alive clients beside the others that each wait `idleGapMs` (drawn for each gap) between
+   * requests: longer than Node's 5 s keep-alive timeout, so that idle pooled connections show.
+   */
+  idleGapClients?: number;
+  idleGapMs?: [number, number];
   /** Milliseconds since the run started. */
   now: () => number;
   /**
@@ -32,6 +40,7 @@ const MAX_IN_FLIGHT = 2000;
  */
 const MAX_CATCH_UP_MS = 50;
 const TICK_MS = 5;
+const POST_BODY = Buffer.from('{"order":"drill"}\n');
 
 /**
  * Steady load through the Service for as long as it runs: keep-alive clients, each reusing one
@@ -52,6 +61,7 @@ export class LoadGenerator {
   #ticker: NodeJS.Timeout | undefined;
   readonly #loops: Promise<void>[] = [];
   readonly #sleepers = new Set<() => void>();
+  #serial = 0;
 
   constructor(options: LoadOptions) {
     this.#options = options;
@@ -69,6 +79,12 @@ export class LoadGenerator {
         this.#agents.push(agent);
         this.#loops.push(this.#keepAliveLoop(agent, intervalMs, (intervalMs * index) / keepAliveClients));
       }
+    }
+    const [gapMinMs, gapMaxMs] = this.#options.idleGapMs ?? [5500, 7000];
+    for (let index = 0; index < (this.#options.idleGapClients ?? 0); index += 1) {
+      const agent = new Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
+      this.#agents.push(agent);
+      this.#loops.push(this.#idleGapLoop(agent, gapMinMs, gapMaxMs, (gapMinMs * index) / 4));
     }
     const newConnectionRate = rate - keepAliveRate;
     if (newConnectionRate > 0) {
@@ -120,6 +136,14 @@ export class LoadGenerator {
     }
   }
 
+  async #idleGapLoop(agent: Agent, gapMinMs: number, gapMaxMs: number, offsetMs: number): Promise<void> {
+    await this.#sleep(offsetMs);
+    while (this.#running) {
+      await this.#send(agent, 'idle-gaps');
+      await this.#sleep(gapMinMs + Math.random() * (gapMaxMs - gapMinMs));
+    }
+  }
+
   #sleep(ms: number): Promise<void> {
     if (ms <= 0) return Promise.resolve();
     return new Promise((resolve) => {
@@ -139,12 +163,16 @@ export class LoadGenerator {
   }
 
   #send(agent: Agent | false, client: RequestRecord['client']): Promise<void> {
-    const { host, port, path, timeoutMs, now, lookup } = this.#options;
+    const { host, port, path, timeoutMs, now, lookup, postShare = 0 } = this.#options;
     const startMs = now();
+    this.#serial += 1;
+    const id = this.#serial;
+    const method = postShare > 0 && Math.random() < postShare ? 'POST' : 'GET';
     return new Promise((resolve) => {
       let socket: Socket | undefined;
       let done = false;
       let timedOut = false;
+      let answered = false;
       /** Either the status of a complete response, or the error code of a failed request. */
       const finish = (outcome: { status?: number; code?: string }) => {
         if (done) return;
@@ -154,11 +182,13 @@ export class LoadGenerator {
         const connection = lookup(localPort, startMs);
         const failure =
           outcome.code !== undefined
-            ? classify({ code: outcome.code, timedOut, connection: connection?.outcome })
-            : outcome.status !== undefined && (outcome.status < 200 || outcome.status >= 400)
-              ? 'http-error'
+            ? classify({ code: outcome.code, timedOut, answered, connection: connection?.outcome })
+            : outcome.status !== undefined
+              ? classifyStatus(outcome.status)
               : undefined;
         this.records.push({
+          id,
+          ...(method === 'POST' ? { method } : {}),
           startMs,
           endMs: now(),
           client,
@@ -178,12 +208,24 @@ export class LoadGenerator {
           port,
           path,
           agent,
-          headers: agent === false ? { connection: 'close' } : {},
+          method,
+          headers: {
+            'x-drill-request': String(id),
+            ...(agent === false ? { connection: 'close' } : {}),
+            ...(method === 'POST'
+              ? { 'content-type': 'text/plain', 'content-length': POST_BODY.length }
+              : {}),
+          },
         },
         (response) => {
+          answered = true;
           const status = response.statusCode ?? 0;
           response.resume();
           response.on('end', () => finish({ status }));
+          // Cut off before its end: some Node versions say so only with 'close'.
+          response.on('close', () => {
+            if (!response.complete) finish({ code: 'ECONNRESET' });
+          });
           response.on('error', (error: NodeJS.ErrnoException) =>
             finish({ code: error.code ?? 'ECONNRESET' }),
           );
@@ -203,7 +245,7 @@ export class LoadGenerator {
         outgoing.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' }));
       }, timeoutMs);
       outgoing.on('error', (error: NodeJS.ErrnoException) => finish({ code: error.code ?? error.message }));
-      outgoing.end();
+      outgoing.end(method === 'POST' ? POST_BODY : undefined);
     });
   }
 }

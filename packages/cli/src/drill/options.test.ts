@@ -8,6 +8,7 @@ describe('parseDrillArgs', () => {
       demo: undefined,
       modes: ['naive', 'naive-prestop', 'lameduck'],
       network: 'auto',
+      ingress: 'none',
       parallel: 'auto',
       rate: 400,
       lagMinMs: 1000,
@@ -15,6 +16,18 @@ describe('parseDrillArgs', () => {
       json: false,
       command: ['node', 'server.js'],
     });
+  });
+
+  it('puts an nginx ingress in front with --ingress nginx, and names the choices otherwise', () => {
+    // The lag is then the controller's informer only: its sync and the workers' timer are played.
+    expect(parseDrillArgs(['--demo', 'express', '--ingress', 'nginx'])).toMatchObject({
+      ingress: 'nginx',
+      lagMinMs: 100,
+      lagMaxMs: 1000,
+    });
+    expect(() => parseDrillArgs(['--demo', 'express', '--ingress', 'envoy'])).toThrow(
+      new UsageError('--ingress must be one of none, nginx, got envoy'),
+    );
   });
 
   it('takes the service from --demo (the lameduck repository), or only a manifest for the baselines', () => {

@@ -12,6 +12,9 @@ export type NetworkChoice = (typeof NETWORKS)[number];
 /** rolling-update: v1 → v2 beside the baselines; node-drain: kubectl drain without and with a PDB. */
 export const SCENARIOS = ['rolling-update', 'node-drain'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
+/** What the load goes through: the Service (kube-proxy), or an nginx ingress straight to the pods. */
+export const INGRESSES = ['none', 'nginx'] as const;
+export type IngressChoice = (typeof INGRESSES)[number];
 
 export interface DrillOptions {
   scenario: Scenario;
@@ -21,6 +24,7 @@ export interface DrillOptions {
   /** The runs, in the order they are shown: baselines first, the service under test last. */
   modes: ModeChoice[];
   network: NetworkChoice;
+  ingress: IngressChoice;
   /** Runs at once; 'auto' (the default) decides from how busy the machine is when the drill starts. */
   parallel: boolean | 'auto';
   replicas: number | undefined;
@@ -49,6 +53,12 @@ export const DEFAULTS = {
   lagMaxMs: 5000,
   keepAliveClients: 20,
   readyTimeoutMs: 30_000,
+  /**
+   * Behind --ingress nginx the lag is the controller's informer only (an EndpointSlice watch:
+   * well under a second); its rate-limited sync and the workers' timer come on top, played as they are.
+   */
+  ingressLagMinMs: 100,
+  ingressLagMaxMs: 1000,
 } as const;
 
 /** The command line, as node:util's parseArgs reads it. */
@@ -58,6 +68,7 @@ const OPTIONS = {
   mode: { type: 'string' },
   scenario: { type: 'string' },
   network: { type: 'string' },
+  ingress: { type: 'string' },
   replicas: { type: 'string' },
   rate: { type: 'string' },
   'lag-ms': { type: 'string' },
@@ -91,6 +102,9 @@ export function parseDrillArgs(args: readonly string[]): DrillOptions {
     );
   if (scenario === 'node-drain' && values.report !== undefined)
     throw new UsageError("--report draws the rolling update's timeline, not a node drain: drop --report");
+  const ingress = oneOf('--ingress', values.ingress, INGRESSES) ?? 'none';
+  if (scenario === 'node-drain' && ingress !== 'none')
+    throw new UsageError('--ingress goes with the rolling update, not --scenario node-drain: drop --ingress');
   const options: DrillOptions = {
     scenario,
     demo: oneOf('--demo', values.demo, DEMOS),
@@ -103,11 +117,12 @@ export function parseDrillArgs(args: readonly string[]): DrillOptions {
           ? [...MODE_CHOICES]
           : parseModes(values.mode),
     network: oneOf('--network', values.network, NETWORKS) ?? 'auto',
+    ingress,
     parallel: values.parallel ? true : values.sequential ? false : 'auto',
     replicas: values.replicas === undefined ? undefined : whole('--replicas', values.replicas, 1, 20),
     rate: values.rate === undefined ? DEFAULTS.rate : whole('--rate', values.rate, 1, 5000),
-    lagMinMs: lag?.minMs ?? DEFAULTS.lagMinMs,
-    lagMaxMs: lag?.maxMs ?? DEFAULTS.lagMaxMs,
+    lagMinMs: lag?.minMs ?? (ingress === 'nginx' ? DEFAULTS.ingressLagMinMs : DEFAULTS.lagMinMs),
+    lagMaxMs: lag?.maxMs ?? (ingress === 'nginx' ? DEFAULTS.ingressLagMaxMs : DEFAULTS.lagMaxMs),
     keepAliveClients:
       values['keep-alive-clients'] === undefined
         ? DEFAULTS.keepAliveClients

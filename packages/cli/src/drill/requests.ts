@@ -6,37 +6,62 @@ import type { ProxiedConnection } from './proxy.js';
  * - refused: its new connection went to a pod that had closed its listener (ECONNREFUSED with
  *   iptables; the proxy resets it).
  * - reset: the connection was closed or reset under the request (ECONNRESET, "socket hang up").
+ * - truncated: the answer began and was cut off (its headers came, not all of its body).
  * - timeout: no complete answer within the request timeout.
  * - no-endpoint: the Service had no endpoint to send the connection to.
  * - unreachable: its new connection went to the address of a pod that is gone (EHOSTUNREACH:
  *   kube-proxy's rules still named it; the kernel mode only).
- * - http-error: an answer with a status of 400 or more.
+ * - bad-gateway, unavailable, gateway-timeout: a proxy's own answers 502, 503 and 504 (behind
+ *   --ingress nginx: a pod failed the request and nginx did not, or could not, try another).
+ * - http-error: any other answer with a status of 400 or more.
  * - other: any other error code.
  */
 export type FailureKind =
   | 'refused'
   | 'reset'
+  | 'truncated'
   | 'timeout'
   | 'no-endpoint'
   | 'unreachable'
+  | 'bad-gateway'
+  | 'unavailable'
+  | 'gateway-timeout'
   | 'http-error'
   | 'other';
 
 export const FAILURE_KINDS: readonly FailureKind[] = [
   'refused',
   'reset',
+  'truncated',
   'timeout',
   'no-endpoint',
   'unreachable',
+  'bad-gateway',
+  'unavailable',
+  'gateway-timeout',
   'http-error',
   'other',
 ];
 
+/** What an answer's status says: a failure for 400 and above, the proxy's own for 502–504. */
+export function classifyStatus(status: number): FailureKind | undefined {
+  if (status >= 200 && status < 400) return undefined;
+  if (status === 502) return 'bad-gateway';
+  if (status === 503) return 'unavailable';
+  if (status === 504) return 'gateway-timeout';
+  return 'http-error';
+}
+
 /** One request through the Service. Times are milliseconds since the run started. */
 export interface RequestRecord {
+  /** The request's number in its run, sent as X-Drill-Request (nginx logs it). */
+  id?: number;
+  /** GET unless said otherwise. */
+  method?: 'GET' | 'POST';
   startMs: number;
   endMs: number;
-  client: 'keep-alive' | 'new-connection';
+  /** idle-gaps: a keep-alive client that waits longer than Node's keep-alive timeout between requests. */
+  client: 'keep-alive' | 'new-connection' | 'idle-gaps';
   /** Sent on a connection that had carried a request before. */
   reused: boolean;
   status?: number;
@@ -53,9 +78,12 @@ export interface RequestRecord {
 export function classify(input: {
   code: string;
   timedOut: boolean;
+  /** The answer's headers had come when it failed. */
+  answered?: boolean;
   connection: ProxiedConnection['outcome'] | undefined;
 }): FailureKind {
   if (input.timedOut) return 'timeout';
+  if (input.answered) return 'truncated';
   // Before ECONNREFUSED: in the kernel mode, a REJECT for want of endpoints is one too.
   if (input.connection === 'no-endpoint') return 'no-endpoint';
   if (input.connection === 'refused' || input.code === 'ECONNREFUSED') return 'refused';

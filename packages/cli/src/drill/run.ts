@@ -5,6 +5,8 @@ import { DrillError } from './errors.js';
 import { LoadGenerator } from './load.js';
 import type { Mode } from './modes.js';
 import { type Network, userspaceNetwork } from './network.js';
+import { NginxIngress } from './nginx-ingress.js';
+import type { IngressSummary } from './nginx-log.js';
 import type { PodState } from './pod.js';
 import { describeExit } from './pod-process.js';
 import { type RequestRecord, type RequestSummary, summarize } from './requests.js';
@@ -27,6 +29,9 @@ export interface RunOptions {
   keepAliveShare: number;
   path: string;
   requestTimeoutMs: number;
+  /** The share of POSTs, and the keep-alive clients with idle gaps (load.ts); default none. */
+  postShare?: number;
+  idleGapClients?: number;
   lag: Lag;
   readyTimeoutMs: number;
   /** Load before the rollout starts, and after the Service has settled on the new pods. */
@@ -68,6 +73,8 @@ export interface RunResult extends RequestSummary {
   failures: RequestRecord[];
   /** Every request (for the report); left out of --json. */
   records: RequestRecord[];
+  /** Behind --ingress nginx: what nginx's log says it retried (masked) and failed, by cause. */
+  ingress?: IngressSummary;
 }
 
 const MAX_FAILURES_LISTED = 200;
@@ -130,12 +137,15 @@ export async function runDrill(options: RunOptions): Promise<RunResult> {
     keepAliveShare: options.keepAliveShare,
     path: options.path,
     timeoutMs: options.requestTimeoutMs,
+    ...(options.postShare === undefined ? {} : { postShare: options.postShare }),
+    ...(options.idleGapClients === undefined ? {} : { idleGapClients: options.idleGapClients }),
     now: () => timeline.now(),
     lookup: (port, startMs) => proxy.connectionFrom(port, startMs),
   });
   const abort = abortable(options.signal);
   let rolloutStartedMs = 0;
   let rolloutMs = 0;
+  let ingress: IngressSummary | undefined;
   try {
     await abort.race(cluster.deploy('v1'));
     load.start();
@@ -152,6 +162,7 @@ export async function runDrill(options: RunOptions): Promise<RunResult> {
     timeline.record('load-stopped');
     await proxy.flush();
     load.fillIn((port, startMs) => proxy.connectionFrom(port, startMs));
+    if (proxy instanceof NginxIngress) ingress = await proxy.attribute(load.records);
   } finally {
     abort.dispose();
     cluster.dispose();
@@ -173,6 +184,7 @@ export async function runDrill(options: RunOptions): Promise<RunResult> {
     events: timeline.events,
     failures: load.records.filter((record) => record.failure !== undefined).slice(0, MAX_FAILURES_LISTED),
     records: load.records,
+    ...(ingress ? { ingress } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import { ENVIRONMENT } from '@lameduck/core';
 import { MODE_LABELS } from './modes.js';
+import { ingressRows, ingressVerdict } from './nginx-table.js';
 import { FAILURE_KINDS } from './requests.js';
 import type { RunResult } from './run.js';
 import type { DrillSpec, ProbeSpec } from './spec.js';
@@ -16,6 +17,7 @@ export function formatRuns(runs: readonly RunResult[]): string {
     if (runs.some((run) => run.failedByKind[kind] > 0))
       row(`  ${kind}`, (run) => String(run.failedByKind[kind]));
   }
+  for (const [label, value] of ingressRows(runs)) row(label, value);
   row('latency p50', (run) => `${run.latencyMs.p50} ms`);
   row('latency p99', (run) => `${run.latencyMs.p99} ms`);
   row('duration', (run) => seconds(run.durationMs));
@@ -57,11 +59,11 @@ function seconds(ms: number): string {
 /** One line per run: the verdict. */
 export function formatVerdict(run: RunResult): string {
   const mode = MODE_LABELS[run.mode];
-  if (run.failed === 0) return `${mode}: 0 of ${run.requests} requests failed`;
+  if (run.failed === 0) return `${mode}: 0 of ${run.requests} requests failed${ingressVerdict(run)}`;
   const kinds = FAILURE_KINDS.filter((kind) => run.failedByKind[kind] > 0)
     .map((kind) => `${run.failedByKind[kind]} ${kind}`)
     .join(', ');
-  return `${mode}: ${run.failed} of ${run.requests} requests failed (${kinds})`;
+  return `${mode}: ${run.failed} of ${run.requests} requests failed (${kinds})${ingressVerdict(run)}`;
 }
 
 /** What the drill read from the manifest, in a few lines. */
