@@ -8,6 +8,23 @@ export const fixturesDir = new URL('./fixtures/', import.meta.url);
 /** test/fixtures/clean.yaml: the reference manifest with zero findings. */
 export const cleanYaml = readFileSync(new URL('clean.yaml', fixturesDir), 'utf8');
 
+/** test/fixtures/fronts/<name>.yaml: the reference manifest behind a proxy, with zero findings. */
+export function frontYaml(name: string): string {
+  return readFileSync(new URL(`fronts/${name}.yaml`, fixturesDir), 'utf8');
+}
+
+/** A text with some parts replaced, each of which must be there (as cleanWith does). */
+export function replaced(text: string, ...replacements: [from: string | RegExp, to: string][]): string {
+  return replacements.reduce((current, [from, to]) => {
+    const found =
+      typeof from === 'string'
+        ? current.includes(from)
+        : new RegExp(from.source, from.flags.replace('g', '')).test(current);
+    if (!found) throw new Error(`replaced: ${String(from)} not found`);
+    return current.replace(from, to);
+  }, text);
+}
+
 /**
  * The clean manifest with some text replaced; each replacement must match, so a test never
  * silently checks the clean manifest when the fixture changes.

@@ -9,3 +9,11 @@ export const GENERIC_SHUTDOWN_MS = 5_000;
 
 /** Above this, liveness' `initialDelaySeconds` is standing in for a startup probe. */
 export const MAX_LIVENESS_INITIAL_DELAY_SECONDS = 10;
+
+/**
+ * The least pause before the listener closes for pods behind an AWS load balancer with IP
+ * targets: the controller deregisters the pod's IP only after it sees the pod terminating, and
+ * the load balancer goes on sending new requests to a deregistering target for tens of seconds
+ * (reports of minutes: kubernetes-sigs/aws-load-balancer-controller#3270).
+ */
+export const AWS_IP_TARGET_PAUSE_MS = 30_000;

@@ -1,11 +1,14 @@
 import type { Rule } from '../rule.js';
 import { kindNotChecked, removedApiVersion } from './api-version.js';
 import { replicasWithAutoscaler } from './autoscaler.js';
+import { awsDeregistrationPause, awsHealthCheckPath, awsReadinessGate } from './aws.js';
 import { signalsNotForwarded } from './command.js';
 import { noPodDisruptionBudget, noService } from './coverage.js';
 import { execProbeShellTool } from './exec-probe.js';
 import { externalTrafficLocal } from './external-traffic.js';
 import { gracePeriodTooShort } from './grace-period.js';
+import { upstreamKeepAliveTimeout } from './keep-alive.js';
+import { meshProxyExitsEarly } from './mesh.js';
 import { noShutdownPause, pauseStacked, preStopExecSleep } from './pause.js';
 import { pdbBlocksEviction, pdbUnhealthyEvictionPolicy } from './pdb.js';
 import { probeTimeoutTooShort } from './probe-timeout.js';
@@ -44,6 +47,11 @@ export const rules: readonly Rule[] = [
   execProbeShellTool,
   noService,
   externalTrafficLocal,
+  awsReadinessGate,
+  awsDeregistrationPause,
+  awsHealthCheckPath,
+  upstreamKeepAliveTimeout,
+  meshProxyExitsEarly,
   noPodDisruptionBudget,
   pdbBlocksEviction,
   pdbUnhealthyEvictionPolicy,
