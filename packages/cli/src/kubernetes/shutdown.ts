@@ -5,7 +5,8 @@ import {
   DEFAULT_HOOK_TIMEOUT_MS,
   ENV,
 } from './defaults.js';
-import { type Container, envNumber, programName, shellScript } from './workload.js';
+import { envMs } from './env.js';
+import { type Container, programName, shellScript } from './workload.js';
 
 /** The pause a preStop hook makes before the kubelet sends SIGTERM. */
 export type PreStopPause =
@@ -56,11 +57,22 @@ export interface Setting {
   defaultNote?: string;
   /** Set through `valueFrom`: its value cannot be read from the manifest (the default stands in). */
   unreadable?: boolean;
+  /** Set to a value the app refuses at startup (env-value-refused): the default stands in, never the value. */
+  refused?: boolean;
 }
 
 function setting(container: Container, name: string, fallbackMs: number, defaultNote = 'default'): Setting {
-  const ms = envNumber(container, name);
-  if (ms !== undefined) return { name, ms, isDefault: false };
+  const read = envMs(container, name);
+  if (read.state === 'set') return { name, ms: read.ms, isDefault: false };
+  if (read.state === 'refused') {
+    return {
+      name,
+      ms: fallbackMs,
+      isDefault: true,
+      defaultNote: `${defaultNote}; the value set is refused`,
+      refused: true,
+    };
+  }
   const unreadable = container.envNames.has(name) && !container.env.has(name);
   return { name, ms: fallbackMs, isDefault: true, defaultNote, ...(unreadable ? { unreadable } : {}) };
 }

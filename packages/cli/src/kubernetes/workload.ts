@@ -237,14 +237,6 @@ export function resolvePort(container: Container, port: number | string): number
   return container.namedPorts.get(port) ?? port;
 }
 
-/** A literal numeric env value, or undefined when absent, from `valueFrom`, or not a number. */
-export function envNumber(container: Container, name: string): number | undefined {
-  const value = container.env.get(name);
-  if (value === undefined || value.trim() === '') return undefined;
-  const number = Number(value);
-  return Number.isFinite(number) ? number : undefined;
-}
-
 /** The basename of a command's program: `/usr/bin/curl` → `curl`. */
 export function programName(command: readonly string[]): string {
   return (command[0] ?? '').split('/').pop() ?? '';

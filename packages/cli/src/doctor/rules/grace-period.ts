@@ -1,5 +1,6 @@
 import { FIXED_WAITS_MS, GRACE_PERIOD_VARIABLE, HEADROOM_MS, shutdownBudget } from '@lameduck/core';
 import { ENV, KUBERNETES_DEFAULTS } from '../../kubernetes/defaults.js';
+import { containerEnvironment, envGracePeriodSeconds } from '../../kubernetes/env.js';
 import {
   cleanupTimeout,
   drainDelay,
@@ -7,7 +8,7 @@ import {
   preStopPause,
   showSetting,
 } from '../../kubernetes/shutdown.js';
-import { type Container, envNumber, type Workload } from '../../kubernetes/workload.js';
+import type { Container, Workload } from '../../kubernetes/workload.js';
 import { type Cluster, isLameduck } from '../cluster.js';
 
 /** The preStop's known pause; an httpGet preStop or a custom script takes an unknown time: 0. */
@@ -75,7 +76,7 @@ export const gracePeriodTooShort: Rule = {
       });
       const neededMs = preStopMs + budget.neededMs;
       const parts = `preStop ${seconds(preStopMs)} + ${showSetting(delay)} + ${showSetting(timeout)} + lameduck's own waits ${FIXED_WAITS_MS} + ${showSetting(cleanup)} + headroom ${HEADROOM_MS} = ${neededMs} ms`;
-      const told = envNumber(container, GRACE_PERIOD_VARIABLE);
+      const told = envGracePeriodSeconds(container);
       if (graceSeconds * 1000 < neededMs) {
         return {
           subject: workload.object,
@@ -83,8 +84,10 @@ export const gracePeriodTooShort: Rule = {
           fix: `set terminationGracePeriodSeconds: ${Math.ceil(neededMs / 1000)} or more, or lower ${ENV.drainTimeout} or ${ENV.cleanupTimeout}`,
         };
       }
-      // The app checks its budget against the grace period it is told, counted from SIGTERM.
-      if (told !== undefined && told * 1000 < budget.neededMs) {
+      // The app checks its budget against the grace period it is told, counted from SIGTERM. When it
+      // refuses to start over it (LAMEDUCK_BUDGET=refuse), env-value-refused says so with its message.
+      const refuses = containerEnvironment(container).budgetRefusal !== undefined;
+      if (told !== undefined && told * 1000 < budget.neededMs && !refuses) {
         return {
           subject: workload.object,
           message: `${GRACE_PERIOD_VARIABLE} ${told} tells ${containerLabel(container)} it has less than its shutdown needs from SIGTERM (${parts.replace(/^preStop \S+ s \+ /, '').replace(/ = \d+ ms$/, ` = ${budget.neededMs} ms`)}); at startup lameduck cuts its drain to fit, or refuses to start with LAMEDUCK_BUDGET=refuse`,

@@ -4,6 +4,7 @@ import { replicasWithAutoscaler } from './autoscaler.js';
 import { awsDeregistrationPause, awsHealthCheckPath, awsReadinessGate } from './aws.js';
 import { signalsNotForwarded } from './command.js';
 import { noPodDisruptionBudget, noService } from './coverage.js';
+import { envValueRefused, envVariableIgnored } from './env-values.js';
 import { execProbeShellTool } from './exec-probe.js';
 import { externalTrafficLocal } from './external-traffic.js';
 import { gracePeriodTooShort } from './grace-period.js';
@@ -36,6 +37,8 @@ export const rules: readonly Rule[] = [
   noShutdownPause,
   preStopExecSleep,
   pauseStacked,
+  envValueRefused,
+  envVariableIgnored,
   gracePeriodTooShort,
   sidecarGracePeriod,
   readinessMissing,

@@ -4,7 +4,8 @@ import {
   ENV,
   KUBERNETES_DEFAULTS,
 } from '../../kubernetes/defaults.js';
-import { envNumber, type Handler, PROBE_KINDS, type Probe } from '../../kubernetes/workload.js';
+import { envMs } from '../../kubernetes/env.js';
+import { type Handler, PROBE_KINDS, type Probe } from '../../kubernetes/workload.js';
 import { isLameduck } from '../cluster.js';
 import { containerLabel, eachLongRunningContainer, type Rule } from '../rule.js';
 
@@ -47,7 +48,8 @@ export const probeTimeoutTooShort: Rule = {
   check(cluster) {
     return eachLongRunningContainer(cluster, (container, workload) => {
       if (!isLameduck(container, workload)) return undefined;
-      const written = envNumber(container, ENV.checkTimeout);
+      const read = envMs(container, ENV.checkTimeout);
+      const written = read.state === 'set' ? read.ms : undefined;
       const checkMs = written ?? DEFAULT_CHECK_TIMEOUT_MS;
       const short = PROBE_KINDS.flatMap((kind) => {
         const probe = container.probes[kind];
