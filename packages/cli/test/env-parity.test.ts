@@ -127,6 +127,16 @@ const TABLE: [name: string, value: string, verdict: Verdict][] = [
     '1e3',
     { refused: notWhole('LAMEDUCK_IDLE_GRACE_MS', '1e3', digits('LAMEDUCK_IDLE_GRACE_MS', 1000)) },
   ],
+  ['LAMEDUCK_KEEP_ALIVE_TIMEOUT_MS', '65000', { warnings: [] }],
+  ['LAMEDUCK_KEEP_ALIVE_TIMEOUT_MS', '0', { warnings: [] }],
+  [
+    'LAMEDUCK_KEEP_ALIVE_TIMEOUT_MS',
+    '500',
+    {
+      refused:
+        "LAMEDUCK_KEEP_ALIVE_TIMEOUT_MS must be 0 (never close idle connections) or 1000 to 2147482647 ms, got 500; set it above the idle timeout of the proxy in front (65000 is above ingress-nginx's and AWS ALB's 60 s)",
+    },
+  ],
   [GRACE, '30', { warnings: [] }],
   [GRACE, '86400', { warnings: [] }],
   [

@@ -9,6 +9,7 @@ import {
   LEGACY_VARIABLES,
 } from './environment.js';
 import { LameduckConfigError } from './errors.js';
+import { keepAliveTimeoutOption } from './keep-alive.js';
 import {
   BUDGET_VARIABLE,
   type BudgetMode,
@@ -39,10 +40,33 @@ const MILLISECONDS: Unit = { name: 'milliseconds', ms: 1 };
 const SECONDS: Unit = { name: 'seconds', ms: 1000 };
 const SUFFIX_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
+/**
+ * A row's rule beyond its range, as the app applies it (throwing its LameduckConfigError), so the
+ * doctor refuses what the app refuses: a keep-alive timeout of 1..999 ms.
+ */
+const FURTHER_CHECKS: Partial<Record<EnvironmentOption, (variable: string, value: number) => unknown>> = {
+  keepAliveTimeoutMs: keepAliveTimeoutOption,
+};
+
 /** Reads one of ENVIRONMENT's variables: digits only, within the row's minMs..maxMs. */
 export function parseEnvironmentValue(option: EnvironmentOption, raw: string | undefined): ParsedValue {
   const { variable, defaultMs, minMs, maxMs } = ENVIRONMENT[option];
-  return parseWhole(raw, { variable, unit: MILLISECONDS, min: minMs, max: maxMs, example: defaultMs });
+  const parsed = parseWhole(raw, {
+    variable,
+    unit: MILLISECONDS,
+    min: minMs,
+    max: maxMs,
+    example: defaultMs,
+  });
+  const further = FURTHER_CHECKS[option];
+  if (!parsed.ok || parsed.value === undefined || further === undefined) return parsed;
+  try {
+    further(variable, parsed.value);
+  } catch (error) {
+    if (!(error instanceof LameduckConfigError)) throw error;
+    return { ok: false, message: error.message };
+  }
+  return parsed;
 }
 
 /**
