@@ -1,8 +1,9 @@
 import { DEFAULT_KEEP_ALIVE_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_VARIABLE } from '../../kubernetes/defaults.js';
 import { durationMs } from '../../kubernetes/durations.js';
+import { envMs } from '../../kubernetes/env.js';
 import type { KubeObject } from '../../kubernetes/manifest.js';
 import { fields, labels, text } from '../../kubernetes/values.js';
-import { envNumber, type Workload } from '../../kubernetes/workload.js';
+import type { Workload } from '../../kubernetes/workload.js';
 import { type Cluster, isLameduck } from '../cluster.js';
 import { frontLabel, frontsOf } from '../fronts.js';
 import { ISTIO_DEFAULT_IDLE_TIMEOUT_MS, meshOf } from '../mesh.js';
@@ -100,7 +101,9 @@ export const upstreamKeepAliveTimeout: Rule = {
         !container.env.has(KEEP_ALIVE_TIMEOUT_VARIABLE)
       )
         return undefined;
-      const written = envNumber(container, KEEP_ALIVE_TIMEOUT_VARIABLE);
+      // Read as the app reads it; a value it refuses is env-value-refused's, and the default stands in.
+      const read = envMs(container, KEEP_ALIVE_TIMEOUT_VARIABLE);
+      const written = read.state === 'set' ? read.ms : undefined;
       const appMs = written ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS;
       const app = `${KEEP_ALIVE_TIMEOUT_VARIABLE} ${appMs}${written === undefined ? ' (default)' : ''}`;
       const proxies = [nginxIdle(cluster, workload), istioIdle(cluster, workload)].filter(
