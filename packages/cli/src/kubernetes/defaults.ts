@@ -38,12 +38,11 @@ export const DEFAULT_CLEANUP_TIMEOUT_MS = ENVIRONMENT.cleanupTimeoutMs.defaultMs
 export const DEFAULT_CHECK_TIMEOUT_MS = ENVIRONMENT.checkTimeoutMs.defaultMs;
 /**
  * lameduck's HTTP/1 keep-alive timeout (`LAMEDUCK_KEEP_ALIVE_TIMEOUT_MS`) when unset: above the
- * idle timeouts of the common proxies in front (ingress-nginx and AWS ALB 60 s), as Node 26's
- * default. Kept here until @lameduck/core exports its own constant, which this then re-exports.
+ * idle timeouts of the common proxies in front (ingress-nginx and AWS ALB 60 s). 0 means never.
  */
-export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 65_000;
+export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = ENVIRONMENT.keepAliveTimeoutMs.defaultMs;
 /** The variable that sets it. */
-export const KEEP_ALIVE_TIMEOUT_VARIABLE = 'LAMEDUCK_KEEP_ALIVE_TIMEOUT_MS';
+export const KEEP_ALIVE_TIMEOUT_VARIABLE = ENVIRONMENT.keepAliveTimeoutMs.variable;
 /** The signals lameduck starts its shutdown on unless the app passes `signals` itself. */
 export const LAMEDUCK_SIGNALS: readonly string[] = ['SIGTERM', 'SIGINT'];
 /** lameduck-probe's `--timeout` when not given. */

@@ -23,6 +23,11 @@ describe('upstream-keepalive-timeout', () => {
     expect(findings(text).map((finding) => finding.rule)).toEqual(['upstream-keepalive-timeout']);
   });
 
+  it('passes an app that never closes idle connections (LAMEDUCK_KEEP_ALIVE_TIMEOUT_MS 0)', () => {
+    const text = withEnv(replaced(nginx, NO_CONFIGMAP), 'LAMEDUCK_KEEP_ALIVE_TIMEOUT_MS', '0');
+    expect(findings(text)).toEqual([]);
+  });
+
   it('passes when ingress-nginx keeps no upstream connections', () => {
     const text = replaced(nginx, [
       'upstream-keepalive-timeout: "60"',

@@ -105,6 +105,8 @@ export const upstreamKeepAliveTimeout: Rule = {
       const read = envMs(container, KEEP_ALIVE_TIMEOUT_VARIABLE);
       const written = read.state === 'set' ? read.ms : undefined;
       const appMs = written ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS;
+      // 0: the app never closes an idle connection, so the proxy always does.
+      if (appMs === 0) return undefined;
       const app = `${KEEP_ALIVE_TIMEOUT_VARIABLE} ${appMs}${written === undefined ? ' (default)' : ''}`;
       const proxies = [nginxIdle(cluster, workload), istioIdle(cluster, workload)].filter(
         (idle): idle is ProxyIdle => idle !== undefined && idle.ms >= appMs,
