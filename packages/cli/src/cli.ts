@@ -4,15 +4,24 @@
 import { createRequire } from 'node:module';
 import { EXIT_UNUSABLE, type Io, UsageError } from './commands/command.js';
 import { commands } from './commands/index.js';
+import { InputTooLarge, LIMITS } from './doctor/limits.js';
 
 const io: Io = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   readStdin: async () => {
-    let text = '';
-    process.stdin.setEncoding('utf8');
-    for await (const chunk of process.stdin) text += chunk;
-    return text;
+    // Bounded like a file: `yes | lameduck doctor -` must end in one line, not in a heap abort.
+    const chunks: Buffer[] = [];
+    let length = 0;
+    for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+      length += chunk.length;
+      if (length > LIMITS.fileBytes) {
+        process.stdin.destroy();
+        throw new InputTooLarge(LIMITS.fileBytes);
+      }
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString('utf8');
   },
 };
 

@@ -1,6 +1,7 @@
 // Reading every input the doctor is given, keeping going past the ones it cannot check: each of
 // those becomes a problem (file, line and column where known), and the rest is checked.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import {
   type KubeObject,
@@ -9,6 +10,16 @@ import {
   STDIN_NAME,
   TemplateError,
 } from '../kubernetes/manifest.js';
+import {
+  InputTooLarge,
+  LIMITS,
+  mebibytes,
+  type Refusal,
+  readBounded,
+  runBudgetSpent,
+  tooLarge,
+  withoutLargeDocuments,
+} from './limits.js';
 import type { Finding } from './rule.js';
 
 /** The ids that input problems carry in place of a rule's. */
@@ -99,15 +110,45 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** YAML files under a directory, sorted, skipping dot-directories and node_modules. */
-async function yamlFilesUnder(directory: string): Promise<string[]> {
-  const entries = await readdir(directory, { withFileTypes: true });
+/**
+ * YAML files under a directory, sorted, skipping dot-directories and node_modules. A symlinked
+ * sub-directory is followed unless it leads back to a directory already walked (a loop, or the
+ * same directory twice); one that cannot be read becomes a problem and the walk goes on.
+ */
+async function yamlFilesUnder(
+  directory: string,
+  problems: Finding[],
+  walked = new Set<string>(),
+): Promise<string[]> {
+  let entries: Dirent[];
+  try {
+    const real = await realpath(directory);
+    if (walked.has(real)) return [];
+    walked.add(real);
+    entries = await readdir(directory, { withFileTypes: true });
+  } catch (cause) {
+    problems.push(
+      problem(
+        directory,
+        INPUT_RULES.unreadable,
+        'error',
+        `directory ${readFailure(cause)}`,
+        'check the path (the files beside it were checked)',
+      ),
+    );
+    return [];
+  }
   const found: string[] = [];
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     const path = join(directory, entry.name);
-    if (entry.isDirectory()) {
+    let isDirectory = entry.isDirectory();
+    if (entry.isSymbolicLink()) {
+      const target = await stat(path).catch(() => undefined);
+      isDirectory = target?.isDirectory() ?? false;
+    }
+    if (isDirectory) {
       if (!entry.name.startsWith('.') && entry.name !== 'node_modules')
-        found.push(...(await yamlFilesUnder(path)));
+        found.push(...(await yamlFilesUnder(path, problems, walked)));
     } else if (YAML_FILE.test(entry.name) || KUSTOMIZATION.test(entry.name)) {
       found.push(path);
     }
@@ -170,49 +211,87 @@ export interface LoadOptions {
   readStdin?: () => Promise<string>;
 }
 
-/** Reads every file (a directory: its YAML files, recursively) and never stops at a bad one. */
+/**
+ * Reads every file (a directory: its YAML files, recursively) and never stops at a bad one. Only
+ * regular files are read, within LIMITS (per document, per file, per run); each refusal is one
+ * problem.
+ */
 export async function loadInputs(paths: readonly string[], options: LoadOptions = {}): Promise<Inputs> {
   const inputs: Inputs = { objects: [], problems: [], files: 0 };
-  const take = async (file: string, source: string) => {
+  let readBytes = 0;
+  const refuse = (file: string, refusal: Refusal) => {
     inputs.files += 1;
+    inputs.problems.push(problem(file, INPUT_RULES.unreadable, 'error', refusal.refused, refusal.fix));
+  };
+  const take = async (file: string, text: string) => {
+    inputs.files += 1;
+    const { source, large } = withoutLargeDocuments(text, LIMITS.documentBytes);
+    for (const document of large) {
+      inputs.problems.push(
+        problem(
+          file,
+          INPUT_RULES.unreadable,
+          'error',
+          `a document of ${mebibytes(document.bytes)}, over the ${mebibytes(LIMITS.documentBytes)} the API server accepts for one object: not read`,
+          'split it into smaller objects (a ConfigMap or Secret that large belongs in a volume or an image)',
+          { line: document.line },
+        ),
+      );
+    }
     const result = await readOne(file, source);
     if ('problem' in result) inputs.problems.push(result.problem);
     else inputs.objects.push(...result.objects);
   };
+  const takeBytes = async (file: string, bytes: Uint8Array) => {
+    const decoded = decode(bytes);
+    if ('error' in decoded) refuse(file, { refused: decoded.error, fix: decoded.fix });
+    else await take(file, decoded.text);
+  };
   for (const path of paths) {
     if (path === '-') {
       if (!options.readStdin) throw new ManifestError('reading standard input (-) is not available here');
-      await take(STDIN_NAME, await options.readStdin());
+      let text: string;
+      try {
+        text = await options.readStdin();
+      } catch (cause) {
+        if (!(cause instanceof InputTooLarge)) throw cause;
+        refuse(STDIN_NAME, tooLarge(undefined, cause.limitBytes));
+        continue;
+      }
+      readBytes += text.length;
+      await take(STDIN_NAME, text);
       continue;
     }
     let files: string[];
     try {
-      files = (await stat(path)).isDirectory() ? await yamlFilesUnder(path) : [path];
+      files = (await stat(path)).isDirectory() ? await yamlFilesUnder(path, inputs.problems) : [path];
     } catch (cause) {
-      inputs.files += 1;
-      inputs.problems.push(
-        problem(path, INPUT_RULES.unreadable, 'error', readFailure(cause), 'check the path'),
-      );
+      refuse(path, { refused: readFailure(cause), fix: 'check the path' });
       continue;
     }
     for (const file of files) {
-      let bytes: Uint8Array;
+      const leftBytes = LIMITS.runBytes - readBytes;
+      if (leftBytes <= 0) {
+        refuse(file, runBudgetSpent(readBytes));
+        continue;
+      }
+      let read: Awaited<ReturnType<typeof readBounded>>;
       try {
-        bytes = await readFile(file);
-      } catch (cause) {
-        inputs.files += 1;
-        inputs.problems.push(
-          problem(file, INPUT_RULES.unreadable, 'error', readFailure(cause), 'check the path'),
+        read = await readBounded(file, Math.min(LIMITS.fileBytes, leftBytes), (bytes) =>
+          leftBytes < LIMITS.fileBytes && (bytes === undefined || bytes <= LIMITS.fileBytes)
+            ? runBudgetSpent(readBytes)
+            : tooLarge(bytes, LIMITS.fileBytes),
         );
+      } catch (cause) {
+        refuse(file, { refused: readFailure(cause), fix: 'check the path' });
         continue;
       }
-      const decoded = decode(bytes);
-      if ('error' in decoded) {
-        inputs.files += 1;
-        inputs.problems.push(problem(file, INPUT_RULES.unreadable, 'error', decoded.error, decoded.fix));
+      if ('refused' in read) {
+        refuse(file, read);
         continue;
       }
-      await take(file, decoded.text);
+      readBytes += read.bytes.length;
+      await takeBytes(file, read.bytes);
     }
   }
   return inputs;
