@@ -34,4 +34,40 @@ export function recordedTable() {
   return rows.join('\n');
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) console.log(recordedTable());
+/** The node-drain runs (node-drain.json: five `pnpm drill --scenario node-drain` per network). */
+export function recordedNodeDrain() {
+  return JSON.parse(readFileSync(new URL('./node-drain.json', import.meta.url), 'utf8'));
+}
+
+const secondsRange = (values) => {
+  const low = (Math.min(...values) / 1000).toFixed(1);
+  const high = (Math.max(...values) / 1000).toFixed(1);
+  return low === high ? low : `${low}–${high}`;
+};
+
+/**
+ * One row per network: each run's failed requests, the fewest ready endpoints, the time with none
+ * and the drain's duration, as ranges over the recorded runs.
+ */
+export function nodeDrainTable() {
+  const { networks } = recordedNodeDrain();
+  const labels = networks.kernel.sets[0].map((run) => run.label);
+  const rows = [`| network | runs | ${labels.join(' | ')} |`, `| --- | --- | ${labels.map(() => '---').join(' | ')} |`];
+  for (const network of ['userspace', 'kernel']) {
+    const { sets } = networks[network];
+    const cells = labels.map((label) => {
+      const runs = sets.map((set) => set.find((run) => run.label === label));
+      const zero = runs.map((run) => run.zeroReadyMs);
+      return [
+        `${range(runs.map((run) => run.failed))} of ${range(runs.map((run) => run.requests))} failed`,
+        `fewest ready ${range(runs.map((run) => run.fewestReady))} of 3`,
+        Math.max(...zero) === 0 ? 'never 0 ready' : `0 ready for ${secondsRange(zero)} s`,
+        `drain ${secondsRange(runs.map((run) => run.drainMs))} s`,
+      ].join(', ');
+    });
+    rows.push(`| ${network} | ${sets.length} | ${cells.join(' | ')} |`);
+  }
+  return rows.join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) console.log(`${recordedTable()}\n\n${nodeDrainTable()}`);

@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs module beside the recorded runs, shared with `node` for printing.
-import { recorded, recordedTable } from '../../../docs/drill-results/table.mjs';
+import {
+  nodeDrainTable,
+  recorded,
+  recordedNodeDrain,
+  recordedTable,
+} from '../../../docs/drill-results/table.mjs';
+import { formatDrainRuns, formatDrainVerdict } from '../src/drill/drain-table.js';
+import type { NodeDrainResult } from '../src/drill/node-drain.js';
 import { formatRuns, formatVerdict } from '../src/drill/table.js';
 
 // One source of numbers: the drill's figures in the docs come from the runs recorded in
@@ -54,5 +61,42 @@ describe('the figures quoted in the docs', () => {
         expect(set.find((run) => run.mode === 'naive')?.failed).toBeGreaterThan(0);
       }
     }
+  });
+
+  describe('the node drain', () => {
+    const { networks } = (recordedNodeDrain as () => { networks: Record<string, { sets: NodeDrainResult[][] }> })();
+
+    it.each(['packages/cli/README.md', 'docs/deploying-to-kubernetes.md'])(
+      '%s quotes the recorded node-drain ranges, verbatim',
+      (path) => {
+        expect(read(path)).toContain((nodeDrainTable as () => string)());
+      },
+    );
+
+    it('the CLI README shows the first recorded kernel run', () => {
+      const first = networks.kernel?.sets[0] ?? [];
+      expect(read('packages/cli/README.md')).toContain(
+        `${formatDrainRuns(first)}\n\n${first.map(formatDrainVerdict).join('\n')}`,
+      );
+    });
+
+    it('the recorded runs meet what the docs claim: without a PDB 0 ready endpoints for a while and failures, with maxUnavailable 1 none failed and never fewer than 1 ready, a slower drain', () => {
+      for (const network of ['userspace', 'kernel']) {
+        const sets = networks[network]?.sets ?? [];
+        expect(sets).toHaveLength(5);
+        for (const set of sets) {
+          expect(set.map((run) => run.label)).toEqual(['no PDB', 'PDB maxUnavailable 1']);
+          expect(new Set(set.map((run) => run.network))).toEqual(new Set([network]));
+          const [bare, guarded] = set as [NodeDrainResult, NodeDrainResult];
+          expect(bare.fewestReady).toBe(0);
+          expect(bare.zeroReadyMs).toBeGreaterThan(0);
+          expect(bare.failed).toBeGreaterThan(0);
+          expect(guarded.failed).toBe(0);
+          expect(guarded.fewestReady).toBeGreaterThanOrEqual(1);
+          expect(guarded.requests).toBeGreaterThanOrEqual(5000);
+          expect(guarded.drainMs).toBeGreaterThan(bare.drainMs);
+        }
+      }
+    });
   });
 });
