@@ -52,7 +52,10 @@ const secondsRange = (values) => {
 export function nodeDrainTable() {
   const { networks } = recordedNodeDrain();
   const labels = networks.kernel.sets[0].map((run) => run.label);
-  const rows = [`| network | runs | ${labels.join(' | ')} |`, `| --- | --- | ${labels.map(() => '---').join(' | ')} |`];
+  const rows = [
+    `| network | runs | ${labels.join(' | ')} |`,
+    `| --- | --- | ${labels.map(() => '---').join(' | ')} |`,
+  ];
   for (const network of ['userspace', 'kernel']) {
     const { sets } = networks[network];
     const cells = labels.map((label) => {

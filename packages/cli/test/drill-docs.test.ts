@@ -64,7 +64,9 @@ describe('the figures quoted in the docs', () => {
   });
 
   describe('the node drain', () => {
-    const { networks } = (recordedNodeDrain as () => { networks: Record<string, { sets: NodeDrainResult[][] }> })();
+    const { networks } = (
+      recordedNodeDrain as () => { networks: Record<string, { sets: NodeDrainResult[][] }> }
+    )();
 
     it.each(['packages/cli/README.md', 'docs/deploying-to-kubernetes.md'])(
       '%s quotes the recorded node-drain ranges, verbatim',
