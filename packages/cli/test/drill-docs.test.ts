@@ -1,15 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs module beside the recorded runs, shared with `node` for printing.
-import {
-  nodeDrainTable,
-  recorded,
-  recordedNodeDrain,
-  recordedTable,
-} from '../../../docs/drill-results/table.mjs';
+import * as results from '../../../docs/drill-results/table.mjs';
 import { formatDrainRuns, formatDrainVerdict } from '../src/drill/drain-table.js';
 import type { NodeDrainResult } from '../src/drill/node-drain.js';
 import { formatRuns, formatVerdict } from '../src/drill/table.js';
+
+const { nodeDrainTable, recorded, recordedNodeDrain, recordedTable } = results;
 
 // One source of numbers: the drill's figures in the docs come from the runs recorded in
 // docs/drill-results/ (five `pnpm drill` per network), and this test holds the docs to them.
