@@ -8,7 +8,7 @@ import type { Cluster } from './cluster.js';
 import { annotationsOf, namespaceOf } from './fronts.js';
 
 export const ISTIO_PROXY_CONFIG = 'proxy.istio.io/config';
-export const LINKERD_WAIT_BEFORE_EXIT = 'config.linkerd.io/proxy-wait-before-exit-seconds';
+export const LINKERD_WAIT_BEFORE_EXIT = 'config.alpha.linkerd.io/proxy-wait-before-exit-seconds';
 /** Istio's default terminationDrainDuration (ProxyConfig). */
 export const ISTIO_DEFAULT_DRAIN_MS = 5_000;
 /** Envoy's upstream idle timeout in Istio when no DestinationRule sets one: one hour. */

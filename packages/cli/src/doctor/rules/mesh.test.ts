@@ -15,7 +15,7 @@ describe('mesh-proxy-exits-early', () => {
     )}`;
     const [finding] = findings(text, 'mesh-proxy-exits-early');
     expect(finding?.message).toMatch(
-      /^the Istio proxy serves 5 s after SIGTERM \(Istio's terminationDrainDuration \(default 5s\)\)/,
+      /^the Istio proxy exits 5 s after SIGTERM \(Istio's terminationDrainDuration \(default 5s\)\)/,
     );
     expect(text).toContain(IDLE_OK);
   });
@@ -39,7 +39,7 @@ describe('mesh-proxy-exits-early', () => {
 
   it('leaves a Linkerd proxy run as a native sidecar alone', () => {
     const text = replaced(linkerd, [
-      '        config.linkerd.io/proxy-wait-before-exit-seconds: "30"\n',
+      '        config.alpha.linkerd.io/proxy-wait-before-exit-seconds: "30"\n',
       '        config.beta.linkerd.io/proxy-enable-native-sidecar: "true"\n',
     ]);
     expect(findings(text)).toEqual([]);

@@ -32,7 +32,7 @@ export const meshProxyExitsEarly: Rule = {
       const needed = Math.ceil(neededMs / 1000);
       return {
         subject: workload.object,
-        message: `the ${mesh.mesh === 'istio' ? 'Istio' : 'Linkerd'} proxy serves ${seconds(mesh.drainMs)} after SIGTERM (${mesh.source}), but ${containerLabel(container)} may still be answering for ${parts} = ${seconds(neededMs)}: requests through the proxy fail once it has gone`,
+        message: `the ${mesh.mesh === 'istio' ? 'Istio proxy exits' : 'Linkerd proxy stops taking new requests'} ${seconds(mesh.drainMs)} after SIGTERM (${mesh.source}), but ${containerLabel(container)} may still be answering for ${parts} = ${seconds(neededMs)}: requests through the proxy fail once it has gone`,
         fix:
           mesh.mesh === 'istio'
             ? `set the pod annotation proxy.istio.io/config: "terminationDrainDuration: ${needed}s" (and a grace period above it), or run the proxy as a native sidecar`
