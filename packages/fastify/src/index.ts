@@ -8,6 +8,8 @@ export { createLameduck } from './lameduck.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
+    /** Aborts when lameduck's drain starts: end an SSE stream or a long poll with a last event. */
+    readonly drainSignal: AbortSignal;
     /** Aborts when lameduck's drain deadline is reached: stop long work cleanly instead of being cut. */
     readonly deadlineSignal: AbortSignal;
   }

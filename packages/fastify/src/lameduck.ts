@@ -45,7 +45,7 @@ export interface FastifyLameduck extends NodeLameduck {
   /**
    * The Fastify plugin: `app.register(lameduck.plugin())`. It answers the probe paths (`/livez`,
    * `/readyz`, `/startupz` by default) in an `onRequest` hook, before body parsing and every
-   * other hook of yours; sets `request.deadlineSignal`; attaches `app.server` to the drain engine;
+   * other hook of yours; sets `request.drainSignal` and `request.deadlineSignal`; attaches `app.server` to the drain engine;
    * and registers a cleanup hook that calls `app.close()` after the last response, so your
    * `onClose` hooks (closing the database) run only once no request needs them.
    */
@@ -72,6 +72,7 @@ export function createLameduck(options: NodeLameduckOptions = {}): FastifyLamedu
     try {
       lameduck.attach(fastify.server);
       registered.add(fastify);
+      fastify.decorateRequest('drainSignal', { getter: () => lameduck.drainSignal });
       fastify.decorateRequest('deadlineSignal', { getter: () => lameduck.deadlineSignal });
       fastify.addHook('onRequest', (request, reply, next) => {
         // The target as received: Fastify's rewriteUrl replaces raw.url and keeps the original

@@ -16,17 +16,20 @@ export type * from './model-types.js';
 export interface FetchLameduck extends Lameduck {
   /**
    * Middleware that answers the probe paths (`/livez`, `/readyz`, `/startupz` by default) and
-   * passes every other request on, with `c.var.deadlineSignal` set.
+   * passes every other request on, with `c.var.drainSignal` and `c.var.deadlineSignal` set.
    */
   middleware(): MiddlewareHandler<LameduckEnv>;
   /** Never aborts here: on a fetch runtime the platform drains, not lameduck. */
   readonly deadlineSignal: AbortSignal;
+  /** Never aborts here either (Bun and Deno: when the drain starts). */
+  readonly drainSignal: AbortSignal;
 }
 
 /** Creates the lifecycle (states, checks, probe answers) with the Hono middleware, and nothing else. */
 export function createLameduck(options: LameduckOptions = {}): FetchLameduck {
   const lifecycle = createLifecycle(options);
   const deadlineSignal = new AbortController().signal;
-  const middleware = probeMiddleware(lifecycle, deadlineSignal);
-  return extendLifecycle(lifecycle, { deadlineSignal, middleware: () => middleware });
+  const drainSignal = new AbortController().signal;
+  const middleware = probeMiddleware(lifecycle, deadlineSignal, drainSignal);
+  return extendLifecycle(lifecycle, { deadlineSignal, drainSignal, middleware: () => middleware });
 }

@@ -25,7 +25,7 @@ export interface HonoListenOptions extends ListenOptions {
 export interface HonoLameduck extends NodeLameduck {
   /**
    * Middleware that answers the probe paths (`/livez`, `/readyz`, `/startupz` by default) and
-   * passes every other request on, with `c.var.deadlineSignal` set. Works on any runtime Hono
+   * passes every other request on, with `c.var.drainSignal` and `c.var.deadlineSignal` set. Works on any runtime Hono
    * runs on, including `app.request()` in tests; the drain engine is attached only by `listen()`.
    */
   middleware(): MiddlewareHandler<LameduckEnv>;
@@ -39,7 +39,7 @@ export interface HonoLameduck extends NodeLameduck {
  */
 export function createLameduck(options: NodeLameduckOptions = {}): HonoLameduck {
   const lameduck = createNodeLameduck(options);
-  const middleware = probeMiddleware(lameduck, lameduck.deadlineSignal);
+  const middleware = probeMiddleware(lameduck, lameduck.deadlineSignal, lameduck.drainSignal);
   return extendLifecycle(lameduck, {
     middleware: () => middleware,
     async listen(app: HonoApp, { port, host, ...serveOptions }: HonoListenOptions = {}) {

@@ -1,9 +1,12 @@
 import { isProbePath, type Lameduck, respondToProbe } from '@lameduck/core';
 import type { Context, MiddlewareHandler } from 'hono';
 
-/** Hono variables the middleware sets: `c.var.deadlineSignal` aborts when the drain deadline is reached. */
+/**
+ * Hono variables the middleware sets: `c.var.drainSignal` aborts when the drain starts (end an
+ * SSE stream with a last event), `c.var.deadlineSignal` when the drain deadline is reached.
+ */
 export interface LameduckEnv {
-  Variables: { deadlineSignal: AbortSignal };
+  Variables: { drainSignal: AbortSignal; deadlineSignal: AbortSignal };
 }
 
 /**
@@ -14,6 +17,7 @@ export interface LameduckEnv {
 export function probeMiddleware(
   lifecycle: Lameduck,
   deadlineSignal: AbortSignal,
+  drainSignal: AbortSignal,
 ): MiddlewareHandler<LameduckEnv> {
   const bases = [lifecycle.paths.readiness, lifecycle.paths.liveness, lifecycle.paths.startup];
   // A target holds a probe path only if it holds that path's last character ('z' of the default
@@ -21,6 +25,7 @@ export function probeMiddleware(
   const lastCharacters = [...new Set(bases.map((base) => base.slice(-1)))];
   // Not async: a request passed on costs no promise of ours.
   return (context, next) => {
+    context.set('drainSignal', drainSignal);
     context.set('deadlineSignal', deadlineSignal);
     const target = rawTarget(context);
     // Only a target that holds a probe path can be a probe, at the root or under a mount point:

@@ -13,3 +13,5 @@ export { request, requestHttp2 } from './http.js';
 export type { LoadReport } from './load.mjs';
 export { failures, startKeepAliveLoad } from './load.mjs';
 export { reuseAfterIdle } from './pooled-socket.js';
+export type { SseDrainReport } from './sse-drain.js';
+export { sseAcrossSigterm } from './sse-drain.js';

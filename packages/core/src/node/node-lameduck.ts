@@ -70,6 +70,12 @@ export interface NodeLameduck extends Lameduck {
   websockets(server: WebSocketServerLike): () => void;
   /** Runs the drain sequence once; every later call returns the same promise. */
   shutdown(reason?: string, options?: ShutdownOptions): Promise<ShutdownResult>;
+  /**
+   * Aborts when the drain starts (SIGTERM, `shutdown()`, `drain()`), in the same turn as readiness
+   * turns 503: an SSE stream or a long poll listening to it ends its response with a last event,
+   * and the client reconnects elsewhere.
+   */
+  readonly drainSignal: AbortSignal;
   /** Aborts when the drain deadline is reached, just before the remaining connections are destroyed. */
   readonly deadlineSignal: AbortSignal;
   /** Requests in flight across attached servers (HTTP/1 responses not finished, HTTP/2 streams open). */
@@ -98,6 +104,7 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
   const trackers = new Map<AttachableServer, ServerTracker>();
   const hooks = new EngineHooks(settings, logger);
   const deadline = new AbortController();
+  const drainStarted = new AbortController();
   const webSocketServers = new Set<WebSocketServerLike>();
   let running: Shutdown | undefined;
   const configuredKeepAlive = {
@@ -138,6 +145,9 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
       },
       signal === undefined ? { reason } : { reason, signal },
     );
+    // After startShutdown: the state is draining and every response now says Connection: close,
+    // so a stream ended from this signal's listeners tells its client to go elsewhere.
+    drainStarted.abort(new Error(`the drain started (${reason})`));
     const ended = () => processBinding.shutdownEnded();
     running.result.then(ended, ended);
     return running;
@@ -197,6 +207,7 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
       if (shutdownOptions.exit === true) processBinding.exitAfter(shutdown);
       return shutdown.result;
     },
+    drainSignal: drainStarted.signal,
     deadlineSignal: deadline.signal,
     get inFlight() {
       return sumOver((tracker) => tracker.inFlight);

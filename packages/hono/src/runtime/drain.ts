@@ -56,6 +56,7 @@ export function createRuntimeLameduck(options: RuntimeLameduckOptions, runtime: 
   const lifecycle = createLifecycle(model);
   const logger = lifecycle.logger;
   const deadline = new AbortController();
+  const drainStarted = new AbortController();
   const drainStartHooks = new HookList('drain-start', settings.hookTimeoutMs);
   const cleanupHooks = new HookList('cleanup', settings.hookTimeoutMs);
   const servers: DrainableServer[] = [];
@@ -69,6 +70,7 @@ export function createRuntimeLameduck(options: RuntimeLameduckOptions, runtime: 
     const startedAt = Date.now();
     draining = true;
     lifecycle.drain(reason);
+    drainStarted.abort(new Error(`the drain started (${reason})`));
     logger.info(
       `shutting down (${reason}): ${inFlight} request(s) in flight; drain delay ${settings.drainDelayMs} ms, drain timeout ${settings.drainTimeoutMs} ms`,
     );
@@ -133,9 +135,11 @@ export function createRuntimeLameduck(options: RuntimeLameduckOptions, runtime: 
   );
 
   const deadlineSignal = deadline.signal;
-  const middleware = probeMiddleware(lifecycle, deadlineSignal);
+  const drainSignal = drainStarted.signal;
+  const middleware = probeMiddleware(lifecycle, deadlineSignal, drainSignal);
   const lameduck: RuntimeLameduck = extendLifecycle(lifecycle, {
     deadlineSignal,
+    drainSignal,
     middleware: () => middleware,
     onDrainStart: (name: string, fn: HookFunction, hookOptions?: HookOptions) =>
       drainStartHooks.add(name, fn, hookOptions).remove,
