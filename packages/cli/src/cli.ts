@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import { EXIT_UNUSABLE, type Io, UsageError } from './commands/command.js';
 import { commands } from './commands/index.js';
+import { escapeControl } from './doctor/escape.js';
 import { InputTooLarge, LIMITS } from './doctor/limits.js';
 
 const io: Io = {
@@ -45,7 +46,7 @@ Options:
 
 /** A wrong command line: one line on stderr, exit 2. */
 function usageError(prefix: string, message: string): number {
-  io.stderr(`${prefix}: ${message}\n`);
+  io.stderr(`${prefix}: ${escapeControl(message)}\n`);
   return EXIT_UNUSABLE;
 }
 
@@ -81,7 +82,7 @@ run(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
-    io.stderr(`lameduck: unexpected error: ${message.split('\n', 1)[0]}\n`);
+    io.stderr(`lameduck: unexpected error: ${escapeControl(message.split('\n', 1)[0] ?? '')}\n`);
     process.exitCode = EXIT_UNUSABLE;
   },
 );

@@ -24,12 +24,16 @@ interface Run {
 /** As root nothing is unreadable: such a run goes as `nobody` (uid 65534) instead. */
 const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
 
-function lameduck(args: string[], input?: string, user: { uid?: number; gid?: number } = {}): Promise<Run> {
+function lameduck(
+  args: string[],
+  input?: string,
+  user: { uid?: number; gid?: number; cwd?: string } = {},
+): Promise<Run> {
   const started = performance.now();
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      ['dist/cli.js', ...args],
+      [join(packageDir, 'dist/cli.js'), ...args],
       { cwd: packageDir, timeout: HANG_MS, maxBuffer: 64 * 1024 * 1024, ...user },
       (error, stdout, stderr) => {
         resolve({
@@ -165,5 +169,42 @@ describe('lameduck doctor on hostile inputs', () => {
       `${join(root, 'secret')}: error: unreadable-input: directory permission denied — check the path (the files beside it were checked)\n`,
     );
     expect(run.code).toBe(1);
+  });
+
+  it('prints names with \\r, \\n and ESC escaped: no line of its own, no ::error workflow command', async () => {
+    const root = scratch();
+    const file = join(root, 'evil\n::error file=app.js,line=1::forged.yaml');
+    const named = cleanYaml
+      .replace('replicas: 3', 'replicas: 1')
+      .replaceAll('name: web\n', 'name: "web\\r::error file=app.js::forged\\e[2K"\n');
+    writeFileSync(file, named);
+    const run = await lameduck(['doctor', file]);
+    expect(run.code).toBe(1);
+    const lines = run.stdout.split('\n').filter(Boolean);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      expect(line.startsWith(`${root}/evil\\n::error file=app.js,line=1::forged.yaml:`)).toBe(true);
+      expect(line.includes('\r') || line.includes('\u001b')).toBe(false);
+    }
+    expect(run.stdout).toContain('web\\r::error file=app.js::forged\\x1b[2K');
+  });
+
+  it('keeps SARIF artifact URIs relative paths: `javascript:` and `#` are encoded in their segment', async () => {
+    const root = scratch();
+    mkdirSync(join(root, 'javascript:alert(1)'));
+    writeFileSync(
+      join(root, 'javascript:alert(1)', 'x#1.yaml'),
+      cleanYaml.replace('replicas: 3', 'replicas: 1'),
+    );
+    const run = await lameduck(['doctor', '--format', 'sarif', 'javascript:alert(1)/x#1.yaml'], undefined, {
+      cwd: root,
+    });
+    const log = JSON.parse(run.stdout) as {
+      runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[];
+    };
+    const uris = new Set(
+      log.runs[0]?.results.map((result) => result.locations[0]?.physicalLocation.artifactLocation.uri),
+    );
+    expect([...uris]).toEqual(['javascript%3Aalert(1)/x%231.yaml']);
   });
 });

@@ -1,4 +1,5 @@
 import { diagnose, formatFinding } from '../doctor/diagnose.js';
+import { escapeControl, escapeJsonLineBreaks } from '../doctor/escape.js';
 import { INPUT_RULES, loadInputs } from '../doctor/inputs.js';
 import { atLeast, type Finding, SEVERITIES, type Severity } from '../doctor/rule.js';
 import { rules } from '../doctor/rules/index.js';
@@ -117,16 +118,16 @@ ${rules.map((rule) => `  ${rule.id.padEnd(width)}  ${rule.severity.padEnd(7)}  $
     // Nothing at all could be checked: every file was missing, unreadable or a template.
     const unusable = objects.length === 0;
     if (format === 'json') {
-      io.stdout(`${JSON.stringify(findings, null, 2)}\n`);
+      io.stdout(`${escapeJsonLineBreaks(JSON.stringify(findings, null, 2))}\n`);
     } else if (format === 'sarif') {
-      io.stdout(`${JSON.stringify(toSarif(findings, active), null, 2)}\n`);
+      io.stdout(`${escapeJsonLineBreaks(JSON.stringify(toSarif(findings, active), null, 2))}\n`);
     } else {
       for (const finding of findings) if (!finding.suppressed) io.stdout(`${formatFinding(finding)}\n`);
       const workloads = objects.filter((object) => toWorkload(object) !== undefined).length;
       const note = workloads === 0 && objects.length > 0 ? '; no workload among them' : '';
       io.stderr(
         unusable
-          ? `lameduck doctor: nothing could be checked in ${files.join(', ')}\n`
+          ? `lameduck doctor: nothing could be checked in ${escapeControl(files.join(', '))}\n`
           : `${summary(findings, objects.length, inputs.files, note)}\n`,
       );
     }

@@ -1,5 +1,6 @@
 import type { KubeObject } from '../kubernetes/manifest.js';
 import { toCluster } from './cluster.js';
+import { escapeControl } from './escape.js';
 import type { Finding, Rule } from './rule.js';
 import { rules as allRules } from './rules/index.js';
 import { suppression } from './suppress.js';
@@ -43,9 +44,11 @@ function withSuppression(object: KubeObject, rule: string): Pick<Finding, 'suppr
  * file that could not be checked has no Kind/name; standard input and missing files no line).
  */
 export function formatFinding(finding: Finding): string {
-  const where =
-    finding.line === undefined ? finding.file : `${finding.file}:${finding.line}:${finding.column ?? 1}`;
-  const subject = finding.kind === 'File' ? '' : `${finding.kind}/${finding.name}: `;
-  const line = `${where}: ${finding.severity}: ${subject}${finding.rule}: ${finding.message} — ${finding.fix}`;
-  return line.replace(/\s*\n\s*/g, ' ');
+  const file = escapeControl(finding.file);
+  const where = finding.line === undefined ? file : `${file}:${finding.line}:${finding.column ?? 1}`;
+  const subject =
+    finding.kind === 'File' ? '' : `${escapeControl(finding.kind)}/${escapeControl(finding.name)}: `;
+  // The message and fix are ours, wrapped at times; the names and values in them are the files'.
+  const text = `${finding.message} — ${finding.fix}`.replace(/[ \t]*\n[ \t]*/g, ' ');
+  return `${where}: ${finding.severity}: ${subject}${finding.rule}: ${escapeControl(text)}`;
 }

@@ -28,9 +28,20 @@ const INPUT_DESCRIPTIONS: { id: string; summary: string; severity: Severity }[] 
   },
 ];
 
-/** A relative URI reference for a path as given (`k8s/app.yaml`, `/abs/app.yaml`); stdin has none. */
-function uriOf(file: string): string {
-  return encodeURI(file.replaceAll('\\', '/'));
+/**
+ * A URI reference for a path as given (`k8s/app.yaml`, `/abs/app.yaml`): each segment
+ * percent-encoded on its own, so `#`, `?`, `%` and `:` are path characters, not URI syntax — a
+ * file `javascript:alert(1)/x.yaml` stays a relative path, never a `javascript:` URI — and
+ * repeated slashes collapsed (as the file system reads them), so `//host/x.yaml` cannot become
+ * a network-path reference.
+ */
+export function uriOf(file: string): string {
+  return file
+    .replaceAll('\\', '/')
+    .replace(/\/{2,}/g, '/')
+    .split('/')
+    .map((segment) => encodeURIComponent(segment))
+    .join('/');
 }
 
 export function toSarif(findings: readonly Finding[], rules: readonly Rule[], version?: string): object {
