@@ -16,6 +16,7 @@ import { type Service, servicesFor } from '../drill/services.js';
 import { describeSpec, formatRuns, formatVerdict } from '../drill/table.js';
 import { ManifestError } from '../kubernetes/manifest.js';
 import { type Command, EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, type Io } from './command.js';
+import { drillIdleRace } from './drill-idle-race.js';
 import { drillNodeDrain } from './drill-node-drain.js';
 
 /** Load before the rollout, and after the Service has settled on the new pods. */
@@ -59,6 +60,11 @@ Options:
                              drained at once as kubectl drain does it (cordon, evictions through
                              the Eviction API, a 429 retried every 5 s), without a
                              PodDisruptionBudget and with maxUnavailable: 1, side by side
+                             idle-race: no rollout; one pod of Node's default and one of the
+                             service under test, each behind nginx three ways (ingress-nginx's
+                             60 s pool, an idle timeout below the pod's, no retry as an AWS ALB),
+                             bursts of 50 requests with gaps swept around the pod's measured idle
+                             close
   --mode <runs>              all (default), or a comma-separated list of naive, naive-prestop,
                              lameduck (service is another name for the service under test)
   --parallel, --sequential   all runs at once, or one after the other. Default: at once unless
@@ -112,7 +118,9 @@ never becomes ready), 130 interrupted.
       chosen = await servicesFor(options);
       const noNginx = options.ingress === 'nginx' ? nginxMissing() : undefined;
       if (noNginx) throw new DrillError(`--ingress nginx ${noNginx}`);
-      if (options.nodeNamespace) network = kernel = await KernelNode.start(options.nodeNamespace);
+      // idle-race: one pod of each kind on 127.0.0.1 behind its own nginx, no Service, no namespaces.
+      if (options.scenario === 'idle-race') network = userspaceNetwork;
+      else if (options.nodeNamespace) network = kernel = await KernelNode.start(options.nodeNamespace);
       else {
         const choice = await chooseNetwork(options.network, io);
         if (choice.kind === 'kernel') return await runInNode(choice.node, args, io);
@@ -137,6 +145,8 @@ never becomes ready), 130 interrupted.
     for (const signal of signals) process.on(signal, onSignal);
     try {
       const underTest = chosen.services[0];
+      if (options.scenario === 'idle-race')
+        return await drillIdleRace(chosen.services, options.json, io, interrupt.signal);
       if (options.scenario === 'node-drain' && underTest) {
         const settings = {
           warmupMs: WARMUP_MS,

@@ -9,8 +9,11 @@ export type Demo = (typeof DEMOS)[number];
 export const NETWORKS = ['auto', 'kernel', 'userspace'] as const;
 export type NetworkChoice = (typeof NETWORKS)[number];
 
-/** rolling-update: v1 → v2 beside the baselines; node-drain: kubectl drain without and with a PDB. */
-export const SCENARIOS = ['rolling-update', 'node-drain'] as const;
+/**
+ * rolling-update: v1 → v2 beside the baselines; node-drain: kubectl drain without and with a PDB;
+ * idle-race: no rollout, the keep-alive race between nginx's pool and the pod (idle-race.ts).
+ */
+export const SCENARIOS = ['rolling-update', 'node-drain', 'idle-race'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 /** What the load goes through: the Service (kube-proxy), or an nginx ingress straight to the pods. */
 export const INGRESSES = ['none', 'nginx'] as const;
@@ -105,6 +108,14 @@ export function parseDrillArgs(args: readonly string[]): DrillOptions {
   const ingress = oneOf('--ingress', values.ingress, INGRESSES) ?? 'none';
   if (scenario === 'node-drain' && ingress !== 'none')
     throw new UsageError('--ingress goes with the rolling update, not --scenario node-drain: drop --ingress');
+  if (scenario === 'idle-race') {
+    // nginx is the scenario itself; Node's default beside the service under test are its runs.
+    for (const flag of ['mode', 'report', 'replicas', 'rate', 'lag-ms'] as const)
+      if (values[flag] !== undefined)
+        throw new UsageError(
+          `--${flag} has no part in --scenario idle-race (one pod of each kind behind nginx, no rollout): drop --${flag}`,
+        );
+  }
   const options: DrillOptions = {
     scenario,
     demo: oneOf('--demo', values.demo, DEMOS),
@@ -113,11 +124,13 @@ export function parseDrillArgs(args: readonly string[]): DrillOptions {
     modes:
       scenario === 'node-drain'
         ? ['lameduck']
-        : values.mode === undefined
+        : scenario === 'idle-race'
+          ? ['naive', 'lameduck']
+          : values.mode === undefined
           ? [...MODE_CHOICES]
           : parseModes(values.mode),
     network: oneOf('--network', values.network, NETWORKS) ?? 'auto',
-    ingress,
+    ingress: scenario === 'idle-race' ? 'nginx' : ingress,
     parallel: values.parallel ? true : values.sequential ? false : 'auto',
     replicas: values.replicas === undefined ? undefined : whole('--replicas', values.replicas, 1, 20),
     rate: values.rate === undefined ? DEFAULTS.rate : whole('--rate', values.rate, 1, 5000),
