@@ -99,3 +99,11 @@ describe('the figures quoted in the docs', () => {
     });
   });
 });
+
+describe('the idle-race figures in the CLI README', () => {
+  it('are docs/drill-results/idle-race.txt, verbatim', () => {
+    const recorded = read('docs/drill-results/idle-race.txt').split('\n').slice(3).join('\n').trimEnd();
+    expect(recorded).toContain('lameduck: 0 of 1800 requests failed behind nginx');
+    expect(read('packages/cli/README.md')).toContain(recorded);
+  });
+});

@@ -18,7 +18,11 @@ export async function drillIdleRace(
   signal: AbortSignal,
 ): Promise<number> {
   const pods: RacePod[] = services.map((service) => ({
-    role: isUnderTest(service.mode) ? (service.mode === 'lameduck' ? 'lameduck' : 'service') : "Node's default",
+    role: isUnderTest(service.mode)
+      ? service.mode === 'lameduck'
+        ? 'lameduck'
+        : 'service'
+      : "Node's default",
     label: service.label,
     command: service.command,
     cwd: service.cwd,
@@ -28,7 +32,11 @@ export async function drillIdleRace(
     `lameduck drill: idle-race: measuring each pod's idle close, then ${pods.length * 3} pods behind nginx at once…\n`,
   );
   const result = await runIdleRace(pods, signal);
-  io.stdout(json ? `${JSON.stringify({ scenario: 'idle-race', ...result }, null, 2)}\n` : `${formatIdleRace(result)}\n`);
+  io.stdout(
+    json
+      ? `${JSON.stringify({ scenario: 'idle-race', ...result }, null, 2)}\n`
+      : `${formatIdleRace(result)}\n`,
+  );
   const underTest = result.cells.filter((cell) =>
     services.some((service) => isUnderTest(service.mode) && service.label === cell.pod),
   );

@@ -34,9 +34,24 @@ export interface RaceProfile {
 }
 
 export const RACE_PROFILES: readonly RaceProfile[] = [
-  { name: 'ingress-nginx', label: 'ingress-nginx: keep-alive 60 s, 3 tries', upstreamKeepAliveTimeoutS: 60, retry: true },
-  { name: 'below', label: "nginx keep-alive 4 s (below the pod's), 3 tries", upstreamKeepAliveTimeoutS: 4, retry: true },
-  { name: 'no-retry', label: 'no retry, keep-alive 60 s (as an AWS ALB)', upstreamKeepAliveTimeoutS: 60, retry: false },
+  {
+    name: 'ingress-nginx',
+    label: 'ingress-nginx: keep-alive 60 s, 3 tries',
+    upstreamKeepAliveTimeoutS: 60,
+    retry: true,
+  },
+  {
+    name: 'below',
+    label: "nginx keep-alive 4 s (below the pod's), 3 tries",
+    upstreamKeepAliveTimeoutS: 4,
+    retry: true,
+  },
+  {
+    name: 'no-retry',
+    label: 'no retry, keep-alive 60 s (as an AWS ALB)',
+    upstreamKeepAliveTimeoutS: 60,
+    retry: false,
+  },
 ];
 
 /** How long the idle close is waited for: lameduck's 65 s is reported as "still open". */
@@ -169,7 +184,12 @@ async function raceCell(
   }
 }
 
-function send(agent: Agent, ingress: NginxIngress, id: number, method: 'GET' | 'POST'): Promise<RequestRecord> {
+function send(
+  agent: Agent,
+  ingress: NginxIngress,
+  id: number,
+  method: 'GET' | 'POST',
+): Promise<RequestRecord> {
   const startMs = performance.now();
   return new Promise((resolve) => {
     let answered = false;
@@ -180,7 +200,12 @@ function send(agent: Agent, ingress: NginxIngress, id: number, method: 'GET' | '
       clearTimeout(timer);
       const failure =
         outcome.code !== undefined
-          ? classify({ code: outcome.code, timedOut: outcome.code === 'ETIMEDOUT', answered, connection: undefined })
+          ? classify({
+              code: outcome.code,
+              timedOut: outcome.code === 'ETIMEDOUT',
+              answered,
+              connection: undefined,
+            })
           : classifyStatus(outcome.status ?? 0);
       resolve({
         id,
@@ -204,7 +229,9 @@ function send(agent: Agent, ingress: NginxIngress, id: number, method: 'GET' | '
         agent,
         headers: {
           'x-drill-request': String(id),
-          ...(body === undefined ? {} : { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) }),
+          ...(body === undefined
+            ? {}
+            : { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) }),
         },
       },
       (response) => {

@@ -30,6 +30,19 @@ describe('parseDrillArgs', () => {
     );
   });
 
+  it("--scenario idle-race: nginx in front, Node's default beside the service, and no rollout options", () => {
+    expect(parseDrillArgs(['--demo', 'express', '--scenario', 'idle-race'])).toMatchObject({
+      scenario: 'idle-race',
+      ingress: 'nginx',
+      modes: ['naive', 'lameduck'],
+    });
+    expect(() => parseDrillArgs(['--demo', 'express', '--scenario', 'idle-race', '--rate', '50'])).toThrow(
+      new UsageError(
+        '--rate has no part in --scenario idle-race (one pod of each kind behind nginx, no rollout): drop --rate',
+      ),
+    );
+  });
+
   it('takes the service from --demo (the lameduck repository), or only a manifest for the baselines', () => {
     expect(parseDrillArgs(['--demo', 'express'])).toMatchObject({ demo: 'express', command: [] });
     expect(parseDrillArgs(['--mode', 'naive', '--manifest', 'k8s.yaml'])).toMatchObject({

@@ -127,8 +127,8 @@ export function parseDrillArgs(args: readonly string[]): DrillOptions {
         : scenario === 'idle-race'
           ? ['naive', 'lameduck']
           : values.mode === undefined
-          ? [...MODE_CHOICES]
-          : parseModes(values.mode),
+            ? [...MODE_CHOICES]
+            : parseModes(values.mode),
     network: oneOf('--network', values.network, NETWORKS) ?? 'auto',
     ingress: scenario === 'idle-race' ? 'nginx' : ingress,
     parallel: values.parallel ? true : values.sequential ? false : 'auto',
