@@ -107,3 +107,55 @@ describe('Cluster rollout', () => {
     expect(processesTagged(tag)).toEqual([]);
   });
 });
+
+describe('Clusters side by side on one node', () => {
+  it('give the node a key per pod that no other run uses, though their pods have the same names', async () => {
+    const tag = uniqueTag();
+    const spec = testSpec({ replicas: 2, probes: { readiness: probe('/ready') } });
+    // A node that, like the kernel mode's, knows each pod's namespace by its key.
+    const attached = new Map<string, number>();
+    const detached: string[] = [];
+    const pods = {
+      attach: async (key: string) => {
+        attached.set(key, (attached.get(key) ?? 0) + 1);
+        return loopbackPods.attach(key);
+      },
+      detach: async (key: string) => {
+        detached.push(key);
+      },
+    };
+    const runs = await Promise.all(
+      [1, 2].map(async () => {
+        const proxy = await ServiceProxy.listen();
+        const timeline = new Timeline();
+        const cluster = new Cluster({
+          spec,
+          container: { command: serverCommand(tag), cwd: process.cwd(), env: (pod) => podEnv(spec, pod) },
+          proxy,
+          pods,
+          timeline,
+          lag: lagBetween(0, 0),
+          readyTimeoutMs: 10_000,
+        });
+        cleanups.push(
+          () => cluster.dispose(),
+          () => proxy.close(),
+        );
+        await cluster.deploy('v1');
+        return cluster;
+      }),
+    );
+    expect(runs.map((cluster) => cluster.pods.map((pod) => pod.name))).toEqual([
+      ['web-v1-1', 'web-v1-2'],
+      ['web-v1-1', 'web-v1-2'],
+    ]);
+    expect(attached.size).toBe(4);
+    expect([...attached.values()]).toEqual([1, 1, 1, 1]);
+    runs[0]?.dispose();
+    // One run's teardown detaches its own pods only.
+    expect(new Set(detached).size).toBe(2);
+    expect(detached.every((key) => attached.has(key))).toBe(true);
+    runs[1]?.dispose();
+    expect(new Set(detached).size).toBe(4);
+  }, 30_000);
+});

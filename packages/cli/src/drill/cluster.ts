@@ -37,6 +37,9 @@ export interface ClusterOptions {
   onPodCreated?: (pod: string) => void;
 }
 
+/** Numbers each Cluster of this process, for the keys its pods have on the shared node. */
+let clusters = 0;
+
 /** How often the controllers look again even when nothing told them to (minReadySeconds). */
 const RESYNC_MS = 100;
 
@@ -48,6 +51,12 @@ const RESYNC_MS = 100;
  */
 export class Cluster {
   readonly #options: ClusterOptions;
+  /**
+   * Runs side by side share one node (its network namespaces) and name their pods alike
+   * (`web-v1-1` in each): the node knows each pod by this Cluster's number and its name, so that
+   * one run's delete never removes another run's pod.
+   */
+  readonly #networkKey = `${++clusters}/`;
   readonly #kubelets = new Map<string, Kubelet>();
   readonly #desired = new Map<string, number>();
   readonly #serial = new Map<string, number>();
@@ -158,7 +167,7 @@ export class Cluster {
   deletePod(name: string): boolean {
     const kubelet = this.#kubelets.get(name);
     if (!kubelet || !isActive(kubelet.pod) || this.#disposed) return false;
-    void kubelet.delete().then(() => this.#options.pods.detach(name));
+    void kubelet.delete().then(() => this.#options.pods.detach(this.#networkKey + name));
     return true;
   }
 
@@ -169,7 +178,7 @@ export class Cluster {
     for (const timer of this.#readyTimers) clearTimeout(timer);
     this.#propagation.dispose();
     for (const kubelet of this.#kubelets.values()) kubelet.dispose();
-    for (const name of this.#kubelets.keys()) void this.#options.pods.detach(name);
+    for (const name of this.#kubelets.keys()) void this.#options.pods.detach(this.#networkKey + name);
   }
 
   #podsOf(version: string): PodState[] {
@@ -248,7 +257,7 @@ export class Cluster {
         void this.#kubelets
           .get(pod.name)
           ?.delete()
-          .then(() => this.#options.pods.detach(pod.name));
+          .then(() => this.#options.pods.detach(this.#networkKey + pod.name));
       }
       for (let index = 0; index < create; index += 1) await this.#createPod(version);
     }
@@ -259,9 +268,9 @@ export class Cluster {
     const serial = (this.#serial.get(version) ?? 0) + 1;
     this.#serial.set(version, serial);
     const name = this.#options.podName?.(version, serial) ?? `${spec.name}-${version}-${serial}`;
-    const address = await this.#options.pods.attach(name);
+    const address = await this.#options.pods.attach(this.#networkKey + name);
     if (this.#disposed) {
-      await this.#options.pods.detach(name);
+      await this.#options.pods.detach(this.#networkKey + name);
       return;
     }
     const { host, port } = address;

@@ -12,6 +12,7 @@ export interface PodAddress {
 
 /** Gives pods their addresses, and takes them back. */
 export interface PodNetwork {
+  /** `pod` is the pod's key on this node: unique among every run that shares it. */
   attach(pod: string): Promise<PodAddress>;
   /** The pod is gone for good. */
   detach(pod: string): Promise<void>;
