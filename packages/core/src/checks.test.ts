@@ -145,11 +145,8 @@ describe('check registration', () => {
     expect(error.message).toContain('timeoutMs of check "db"');
   });
 
-  it('refuses cacheTtlMs on a liveness-only check', () => {
-    const error = registrationError(() =>
-      new CheckRegistry().add('loop', pass, { kind: 'liveness', cacheTtlMs: 1000 }),
-    );
-    expect(error.message).toContain('liveness results are never cached');
+  it('accepts cacheTtlMs on a liveness-only check', () => {
+    expect(() => new CheckRegistry().add('loop', pass, { kind: 'liveness', cacheTtlMs: 1000 })).not.toThrow();
   });
 
   it('accepts cacheTtlMs: 0 on a liveness-only check, and cacheTtlMs on a mixed check', () => {
@@ -465,7 +462,11 @@ describe('timeouts', () => {
   });
 
   it('says why it did not run a check while an abandoned call is still pending', async () => {
-    const registry = registryWith('hung', () => new Promise(() => {}), { kind: 'liveness', timeoutMs: 20 });
+    const registry = registryWith('hung', () => new Promise(() => {}), {
+      kind: 'liveness',
+      timeoutMs: 20,
+      cacheTtlMs: 0,
+    });
     await registry.run('liveness');
     const [result] = await registry.run('liveness');
     expect(result!.status).toBe('fail');
@@ -483,7 +484,7 @@ describe('timeouts', () => {
       }
       return undefined;
     });
-    const registry = registryWith('hung', check, { kind: 'liveness', timeoutMs: 20 });
+    const registry = registryWith('hung', check, { kind: 'liveness', timeoutMs: 20, cacheTtlMs: 0 });
 
     await registry.run('liveness');
     await registry.run('liveness');
@@ -501,7 +502,7 @@ describe('timeouts', () => {
   it('allows a new call once the abandoned one finally rejects', async () => {
     const hang = deferred();
     const { check, stats } = counted(() => (stats.calls === 1 ? hang.promise : undefined));
-    const registry = registryWith('hung', check, { kind: 'liveness', timeoutMs: 20 });
+    const registry = registryWith('hung', check, { kind: 'liveness', timeoutMs: 20, cacheTtlMs: 0 });
     await registry.run('liveness');
     hang.reject(new Error('late'));
     await sleep(0);
@@ -517,7 +518,7 @@ describe('timeouts', () => {
           signal.addEventListener('abort', () => reject(signal.reason));
         }),
     );
-    const registry = registryWith('polite', check, { kind: 'liveness', timeoutMs: 20 });
+    const registry = registryWith('polite', check, { kind: 'liveness', timeoutMs: 20, cacheTtlMs: 0 });
     await registry.run('liveness');
     await sleep(0);
     expect(stats.pending).toBe(0);
@@ -604,13 +605,15 @@ describe('result cache', () => {
     expect(stats.calls).toBe(2);
   });
 
-  it('never gives liveness a cached result, even for a check that is also a readiness check', async () => {
-    const { registry, stats } = cachedRegistry({ kind: ['liveness', 'readiness'] });
+  it('gives liveness the result of a readiness run of the same check within the TTL', async () => {
+    const { registry, clock, stats } = cachedRegistry({ kind: ['liveness', 'readiness'] });
     await registry.run('readiness');
     const [live] = await registry.run('liveness');
+    expect(stats.calls).toBe(1);
+    expect(live!.cached).toBe(true);
+    clock.advance(1000);
     const [again] = await registry.run('liveness');
-    expect(stats.calls).toBe(3);
-    expect(live!.cached).toBe(false);
+    expect(stats.calls).toBe(2);
     expect(again!.cached).toBe(false);
   });
 
@@ -622,8 +625,20 @@ describe('result cache', () => {
     expect(ready!.cached).toBe(true);
   });
 
-  it('never caches a liveness-only check', async () => {
-    const { registry, stats } = cachedRegistry({ kind: 'liveness' });
+  it("caches a liveness-only check for the TTL, as readiness: the caller's rate does not set the check's", async () => {
+    const { registry, clock, stats } = cachedRegistry({ kind: 'liveness' });
+    await registry.run('liveness');
+    clock.advance(999);
+    const [cached] = await registry.run('liveness');
+    expect(stats.calls).toBe(1);
+    expect(cached!.cached).toBe(true);
+    clock.advance(1);
+    await registry.run('liveness');
+    expect(stats.calls).toBe(2);
+  });
+
+  it('lets a liveness check opt out with cacheTtlMs: 0', async () => {
+    const { registry, stats } = cachedRegistry({ kind: 'liveness', cacheTtlMs: 0 });
     await registry.run('liveness');
     await registry.run('liveness');
     expect(stats.calls).toBe(2);

@@ -26,8 +26,9 @@ export interface CheckOptions {
   /** A non-critical check that fails is reported as `warn` and does not fail the probe. Default true. */
   critical?: boolean;
   /**
-   * Reuse a result this long for readiness and startup probes. Default 1000 ms.
-   * Liveness never uses a cached result.
+   * Reuse a result this long, for every probe kind (liveness too: a probe storm must not run the
+   * check at the caller's rate). Default 1000 ms (`cacheTtlMs` of createLameduck); 0 runs it for
+   * every probe, one call at a time.
    */
   cacheTtlMs?: number;
 }
@@ -165,12 +166,11 @@ export class CheckRegistry {
   }
 
   /**
-   * Until when (on this registry's clock) every named check of `kind` would answer from its
+   * Until when (on this registry's clock) every named check would answer from its
    * cache: the earliest expiry among them, `Infinity` for none, and `-Infinity` when one of them
-   * would run (liveness, no cache, no result yet, or an expired one).
+   * would run (no cache, no result yet, or an expired one).
    */
-  freshUntil(kind: CheckKind, names: readonly string[]): number {
-    if (kind === 'liveness' && names.length > 0) return Number.NEGATIVE_INFINITY;
+  freshUntil(names: readonly string[]): number {
     let until = Number.POSITIVE_INFINITY;
     for (const name of names) {
       const check = this.#checks.get(name);
@@ -223,16 +223,11 @@ export class CheckRegistry {
         `critical of check "${name}" must be true or false, got ${describeValue(options.critical)}`,
       );
     }
-    const onlyLiveness = kinds.size === 1 && kinds.has('liveness');
-    if (onlyLiveness && options.cacheTtlMs !== undefined && options.cacheTtlMs !== 0) {
-      throw new LameduckConfigError(
-        `check "${name}" is a liveness check, and liveness results are never cached; remove cacheTtlMs`,
-      );
-    }
+    // Liveness too: a client asking /livez 100 times a second must not run the check 100 times.
     const cacheTtlMs = durationOption(
       `cacheTtlMs of check "${name}"`,
       options.cacheTtlMs,
-      onlyLiveness ? 0 : this.#defaults.cacheTtlMs,
+      this.#defaults.cacheTtlMs,
     );
     this.#bump(kinds);
     this.#checks.set(name, {
@@ -274,19 +269,14 @@ export class CheckRegistry {
           // Callers pass names from names(); a check removed meanwhile is simply skipped.
           return undefined;
         }
-        return this.#runOne(check, kind);
+        return this.#runOne(check);
       }),
     ).then((results) => results.filter((result): result is CheckResult => result !== undefined));
   }
 
-  async #runOne(check: RegisteredCheck, kind: CheckKind): Promise<CheckResult> {
+  async #runOne(check: RegisteredCheck): Promise<CheckResult> {
     const now = this.#now();
-    if (
-      kind !== 'liveness' &&
-      check.cacheTtlMs > 0 &&
-      check.last &&
-      now - check.last.finishedAt < check.cacheTtlMs
-    ) {
+    if (check.cacheTtlMs > 0 && check.last && now - check.last.finishedAt < check.cacheTtlMs) {
       return toResult(check, check.last.outcome, true);
     }
     if (check.abandonedSince !== undefined && !check.inflight) {

@@ -59,7 +59,7 @@ export function responderCache(
     answers: new AnswerCache({ generation, state, now }),
     generation,
     state,
-    freshUntil: (kind) => registry.freshUntil(kind, registry.names(kind)),
+    freshUntil: (kind) => registry.freshUntil(registry.names(kind)),
   };
 }
 
