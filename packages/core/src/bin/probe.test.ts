@@ -40,9 +40,25 @@ let tlsBase: string;
 let silentBase: string;
 let closedBase: string;
 const server = createServer((request, response) => {
-  const status = Number(request.url?.slice(1));
-  const headers = status === 302 ? { location: '/elsewhere' } : {};
-  response.writeHead(status, headers).end(`${status}\n`);
+  const path = request.url ?? '/';
+  const port = (server.address() as AddressInfo).port;
+  // /hops/N redirects N more times, then answers 200.
+  const hops = /^\/hops\/(\d+)$/.exec(path);
+  const redirects: Record<string, string> = {
+    '/302': '/200',
+    '/livez': '/broken',
+    '/broken': '/500',
+    '/other-host': `http://localhost:${port}/500`,
+    '/with-secret': `http://bob:s3cret@127.0.0.1:${port}/503`,
+  };
+  const location = hops
+    ? Number(hops[1]) === 0
+      ? undefined
+      : `/hops/${Number(hops[1]) - 1}`
+    : redirects[path];
+  if (location !== undefined) return response.writeHead(302, { location }).end();
+  const status = hops ? 200 : Number(path.slice(1));
+  response.writeHead(status).end(`${status}\n`);
 });
 // A self-signed certificate for localhost, as a pod's own HTTPS port often has.
 const tlsDir = new URL('../../test/fixtures/tls/', import.meta.url);
@@ -80,6 +96,41 @@ describe('lameduck-probe', () => {
     const run = await runProbe([`${base}/${status}`]);
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(`lameduck-probe: ${base}/${status} answered ${status}\n`);
+  });
+
+  it('follows a same-host redirect as the kubelet does: 302 to /broken, then 500, is unhealthy', async () => {
+    const run = await runProbe([`${base}/livez`]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      `lameduck-probe: ${base}/500 answered 500 (after 2 redirects from ${base}/livez)\n`,
+    );
+  });
+
+  it('follows up to 10 redirects and fails on the 11th', async () => {
+    expect(await runProbe([`${base}/hops/10`])).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    const run = await runProbe([`${base}/hops/11`]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      `lameduck-probe: ${base}/hops/11: stopped after 10 redirects (the last to ${base}/hops/0)\n`,
+    );
+  });
+
+  it('does not follow a redirect to another host: success, with a warning line', async () => {
+    const run = await runProbe([`${base}/other-host`]);
+    expect(run.code).toBe(0);
+    const other = `${base.replace('127.0.0.1', 'localhost')}/500`;
+    expect(run.stdout).toBe(
+      `lameduck-probe: warning: ${base}/other-host answered 302 to another host (${other}), not followed (the kubelet counts this as success)\n`,
+    );
+  });
+
+  it('never prints the userinfo of a redirect target either', async () => {
+    const run = await runProbe([`${base}/with-secret`]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      `lameduck-probe: ${base.replace('http://', 'http://***@')}/503 answered 503 (after 1 redirect from ${base}/with-secret)\n`,
+    );
+    expect(run.stderr).not.toMatch(/bob|s3cret/);
   });
 
   it('probes HTTPS without verifying the certificate, as the kubelet does', async () => {

@@ -3,7 +3,7 @@
 // It needs nothing but node, which such an image already has, and imports nothing but node:http,
 // node:https, node:util and one helper of core's model (bundled into this file). Exit codes follow what the kubelet expects of an exec probe: 0 healthy,
 // 1 unhealthy (with one line saying why), 2 for a mistake in the probe command itself.
-import { request as httpRequest } from 'node:http';
+import { type ClientRequest, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { parseArgs } from 'node:util';
 import { withoutUserinfo } from '../userinfo.js';
@@ -15,8 +15,9 @@ const MAX_TIMEOUT_MS = 3_600_000;
 
 const HELP = `${USAGE}
 
-Sends GET <url> and exits 0 when the answer is 2xx or 3xx, 1 on anything else (4xx/5xx,
-connection refused, DNS failure, no answer within the timeout), 2 when the command is wrong.
+Sends GET <url> and exits 0 when the answer is 2xx (or a 3xx without a Location), 1 on anything
+else (4xx/5xx, connection refused, DNS failure, no answer within the timeout, more than 10
+redirects), 2 when the command is wrong.
 For Kubernetes exec probes in images without a shell or curl, for example:
 
   livenessProbe:
@@ -29,8 +30,10 @@ Options:
                   below the probe's timeoutSeconds
   -h, --help      show this help
 
-Like the kubelet's own httpGet probe, HTTPS certificates are not verified and redirects are not
-followed (a 3xx counts as success).`;
+Like the kubelet's own httpGet probe, HTTPS certificates are not verified, and a redirect to the
+same host name is followed (up to 10; the last answer decides: 302 to /broken, then 500, is
+unhealthy); a redirect to another host is not followed and counts as success, with a warning
+line. A user:password in the URL is sent as Basic auth and never printed.`;
 
 const EXIT_HEALTHY = 0;
 const EXIT_UNHEALTHY = 1;
@@ -108,44 +111,92 @@ function parseTimeout(text: string | undefined): number {
   return timeoutMs;
 }
 
-/** Resolves with the exit code and the line to print; never rejects, never outlives timeoutMs. */
+/** The kubelet's httpGet probe follows at most this many redirects (Go's default, kept by its checker). */
+const MAX_REDIRECTS = 10;
+
+/**
+ * Resolves with the exit code and the line to print; never rejects, never outlives timeoutMs.
+ * Redirects are followed as the kubelet's httpGet probe follows them: to the same host name
+ * (another port or path included) up to 10 times, and the last answer decides; a redirect to
+ * another host is not followed and counts as success, with a warning line.
+ */
 function probe({ url, timeoutMs }: ProbeCommand): Promise<{ code: number; line?: string }> {
   return new Promise((resolve) => {
     let settled = false;
+    let request: ClientRequest | undefined;
     const finish = (code: number, line?: string) => {
       if (settled) return;
       settled = true;
       clearTimeout(deadline);
-      request.destroy();
+      request?.destroy();
       resolve(line === undefined ? { code } : { code, line: `${NAME}: ${line}` });
     };
     // What the probe prints: Node sends a URL's user:password as Basic auth, but it stays out of the kubelet's events.
-    const shown = withoutUserinfo(url.href);
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const request = send(url, {
-      method: 'GET',
-      agent: false,
-      // The kubelet's own HTTPS probes do not verify certificates either: the probe talks to its
-      // own pod, usually by IP, which no certificate names.
-      rejectUnauthorized: false,
-      headers: { 'user-agent': NAME, accept: '*/*', connection: 'close' },
-    });
-    // One deadline for everything (DNS, connect, TLS, the status line): the kubelet kills a probe
-    // that runs past timeoutSeconds, and a killed probe says nothing about why.
+    const shown = (target: URL | string) =>
+      withoutUserinfo(typeof target === 'string' ? target : target.href);
+    // One deadline for everything (DNS, connect, TLS, every redirect, the status line): the
+    // kubelet kills a probe that runs past timeoutSeconds, and a killed probe says nothing about why.
     const deadline = setTimeout(
-      () => finish(EXIT_UNHEALTHY, `${shown}: no answer within ${timeoutMs} ms`),
+      () => finish(EXIT_UNHEALTHY, `${shown(url)}: no answer within ${timeoutMs} ms`),
       timeoutMs,
     );
-    request.on('response', (response) => {
-      const status = response.statusCode ?? 0;
-      response.resume();
-      if (status >= 200 && status < 400) finish(EXIT_HEALTHY);
-      else finish(EXIT_UNHEALTHY, `${shown} answered ${status}`);
-    });
-    request.on('error', (error: NodeJS.ErrnoException) =>
-      finish(EXIT_UNHEALTHY, `${shown}: ${describeError(error)}`),
-    );
-    request.end();
+    const get = (target: URL, redirects: number) => {
+      const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+      const via =
+        redirects === 0
+          ? ''
+          : ` (after ${redirects} redirect${redirects === 1 ? '' : 's'} from ${shown(url)})`;
+      request = send(target, {
+        method: 'GET',
+        agent: false,
+        // The kubelet's own HTTPS probes do not verify certificates either: the probe talks to its
+        // own pod, usually by IP, which no certificate names.
+        rejectUnauthorized: false,
+        headers: { 'user-agent': NAME, accept: '*/*', connection: 'close' },
+      });
+      request.on('response', (response) => {
+        const status = response.statusCode ?? 0;
+        response.resume();
+        const location = response.headers.location;
+        if (status >= 300 && status < 400 && location !== undefined) {
+          let next: URL;
+          try {
+            next = new URL(location, target);
+          } catch {
+            return finish(
+              EXIT_UNHEALTHY,
+              `${shown(target)} answered ${status} with a Location that is not a URL: ${JSON.stringify(shown(location))}${via}`,
+            );
+          }
+          if (next.hostname !== url.hostname) {
+            // The kubelet stops here and reports success, with a warning in the pod's events.
+            return finish(
+              EXIT_HEALTHY,
+              `warning: ${shown(target)} answered ${status} to another host (${shown(next)}), not followed (the kubelet counts this as success)${via}`,
+            );
+          }
+          if (next.protocol !== 'http:' && next.protocol !== 'https:')
+            return finish(
+              EXIT_UNHEALTHY,
+              `${shown(target)} redirected to ${shown(next)}, not http or https${via}`,
+            );
+          if (redirects >= MAX_REDIRECTS)
+            return finish(
+              EXIT_UNHEALTHY,
+              `${shown(url)}: stopped after ${MAX_REDIRECTS} redirects (the last to ${shown(next)})`,
+            );
+          request?.destroy();
+          return get(next, redirects + 1);
+        }
+        if (status >= 200 && status < 400) finish(EXIT_HEALTHY);
+        else finish(EXIT_UNHEALTHY, `${shown(target)} answered ${status}${via}`);
+      });
+      request.on('error', (error: NodeJS.ErrnoException) =>
+        finish(EXIT_UNHEALTHY, `${shown(target)}: ${describeError(error)}${via}`),
+      );
+      request.end();
+    };
+    get(url, 0);
   });
 }
 
