@@ -16,6 +16,8 @@ const versions = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['22
 const suites = [
   // @lameduck/core: every test/drain-*.test.ts (signals, load, hooks, HTTP/2, WebSocket, SSE).
   { name: '@lameduck/core drain tests', dir: 'packages/core', filter: 'test/drain-', built: 'dist/node.js' },
+  // @lameduck/grpc: grpc-js on Node's HTTP/2 server, whose close() changed in Node 24.
+  { name: '@lameduck/grpc drain tests', dir: 'packages/grpc', filter: 'test/', built: 'dist/index.js' },
   { name: 'node-demo black box', dir: 'apps/node-demo', filter: 'test/contract', built: 'dist/server.js' },
 ];
 

@@ -97,11 +97,6 @@ export function createLameduck(options: NodeLameduckOptions = {}): GrpcLameduck 
       }
       const address = listenAddress(listenOptions, process.env);
       const credentials = listenOptions.credentials ?? ServerCredentials.createInsecure();
-      if (!(credentials instanceof ServerCredentials)) {
-        throw new LameduckConfigError(
-          'credentials must be a ServerCredentials (ServerCredentials.createInsecure() or createSsl() from the same @grpc/grpc-js as the server)',
-        );
-      }
       if (lameduck.state === 'closed') {
         throw new LameduckConfigError(
           'listen() after the shutdown completed: this lifecycle is closed and would never drain the server; create a new lifecycle for a process that serves again',
@@ -109,10 +104,21 @@ export function createLameduck(options: NodeLameduckOptions = {}): GrpcLameduck 
       }
       const before = new Set(http2ServersOf(server));
       const port = await new Promise<number>((resolve, reject) => {
-        server.bindAsync(address.target, credentials, (error, bound) => {
-          if (error) reject(new Error(bindFailure(address.host, address.port, error)));
-          else resolve(bound);
-        });
+        try {
+          server.bindAsync(address.target, credentials, (error, bound) => {
+            if (error) reject(new Error(bindFailure(address.host, address.port, error)));
+            else resolve(bound);
+          });
+        } catch (error) {
+          // grpc-js checks the credentials' class: it must be the server's own grpc-js's.
+          reject(
+            /creds must be a ServerCredentials/.test(String((error as Error)?.message))
+              ? new LameduckConfigError(
+                  'credentials must be a ServerCredentials from the same @grpc/grpc-js as the server: ServerCredentials.createInsecure() or createSsl()',
+                )
+              : error,
+          );
+        }
       });
       // Attached in bindAsync's callback, before the event loop turns: no connection yet.
       try {
@@ -129,7 +135,7 @@ export function createLameduck(options: NodeLameduckOptions = {}): GrpcLameduck 
         // keeps besides (its channelz entries, its own record of the sessions).
         lameduck.onCleanup('grpc', () => server.forceShutdown());
       }
-      lameduck.logger.info(`listening on ${address.host}:${port} (gRPC)`);
+      lameduck.logger.info(`listening on ${address.host}:${port}`);
       return port;
     },
     drainSignal: closing.signal,

@@ -1,4 +1,4 @@
-// Issue 23: every adapter, with 0, 1 and 3 cleanup hooks of the user (Fastify and NestJS add their
+// Issue 23: every adapter, with 0, 1 and 3 cleanup hooks of the user (Fastify, NestJS and gRPC add their
 // own), starts under the environment of the docs' recommended manifest and drains across SIGTERM
 // inside its grace period, as a real child process; `lameduck doctor` on that manifest agrees with
 // the runtime's verdict. The over-budget variant: the doctor flags it, and the runtime still starts,
@@ -25,7 +25,7 @@ function manifestEnv(manifest: string): Record<string, string> {
   ) as Record<string, string>;
 }
 
-const ADAPTERS = ['core', 'express', 'koa', 'fastify', 'nestjs', 'hono'] as const;
+const ADAPTERS = ['core', 'express', 'koa', 'fastify', 'nestjs', 'hono', 'grpc'] as const;
 const HOOKS = [0, 1, 3] as const;
 
 interface Run {

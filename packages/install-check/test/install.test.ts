@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
@@ -6,11 +6,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { killAllChildren, request, spawnNode } from 'lameduck-test-utils';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 // What a user gets from npm: every public package packed as it would be published (pnpm pack
 // rewrites workspace: ranges), installed with npm beside each framework into a fresh project.
+const execFileAsync = promisify(execFile);
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const fixtures = fileURLToPath(new URL('../fixtures', import.meta.url));
 const publicPackages = readdirSync(join(root, 'packages'))
@@ -23,7 +25,15 @@ const publicPackages = readdirSync(join(root, 'packages'))
     }
   });
 // @types/node: what a TypeScript user has beside the packages, for the README's TypeScript example.
-const frameworks = ['express@5', 'koa@3', 'hono@4', '@hono/node-server@2', 'fastify@5', '@types/node@20'];
+const frameworks = [
+  'express@5',
+  'koa@3',
+  'hono@4',
+  '@hono/node-server@2',
+  'fastify@5',
+  '@grpc/grpc-js@1',
+  '@types/node@20',
+];
 
 /** `npm install` of tarballs and registry packages into a user's project, quietly. */
 const npmInstall = (dir: string, packages: string[]) =>
@@ -62,7 +72,17 @@ const node = (args: string[]) =>
 describe('the packed packages, installed with npm', () => {
   it('packs every public package', () => {
     expect(publicPackages.map((dir) => dir.split('/').at(-1)).sort()).toEqual(
-      expect.arrayContaining(['cli', 'core', 'express', 'fastify', 'hono', 'koa', 'nestjs', 'opentelemetry']),
+      expect.arrayContaining([
+        'cli',
+        'core',
+        'express',
+        'fastify',
+        'grpc',
+        'hono',
+        'koa',
+        'nestjs',
+        'opentelemetry',
+      ]),
     );
   });
 
@@ -77,6 +97,7 @@ describe('the packed packages, installed with npm', () => {
     ['@lameduck/hono/deno', 'createLameduck'],
     ['@lameduck/fastify', 'createLameduck'],
     ['@lameduck/nestjs', 'createLameduck'],
+    ['@lameduck/grpc', 'createLameduck'],
     // Its peer @opentelemetry/api comes along: npm installs peer dependencies.
     ['@lameduck/opentelemetry', 'instrumentLameduck'],
   ])('%s loads with import and with require', (name, exported) => {
@@ -142,6 +163,7 @@ describe('the README examples, copied verbatim from the installed packages', () 
     expect([...readmeExamples('@lameduck/koa').keys()]).toEqual(['koa.mjs']);
     expect([...readmeExamples('@lameduck/hono').keys()]).toEqual(['hono.ts']);
     expect([...readmeExamples('@lameduck/fastify').keys()]).toEqual(['fastify.mjs']);
+    expect([...readmeExamples('@lameduck/grpc').keys()]).toEqual(['grpc.mjs']);
   });
 
   it('the TypeScript example for Hono type-checks under strict mode (c.var.deadlineSignal is typed)', () => {
@@ -219,6 +241,53 @@ describe('the README examples, copied verbatim from the installed packages', () 
       expect(child.lines).toContainEqual(expect.stringMatching(/shutdown complete in \d+ ms: forced no/));
     },
   );
+});
+
+describe('the gRPC README example, copied verbatim from the installed package', () => {
+  /**
+   * The health service's answer, asked by a CommonJS user's client (fixtures/grpc-check.cjs).
+   * Not execFileSync: the upstream the example's check asks is served by this process.
+   */
+  const check = async (port: string, ...services: string[]) =>
+    (
+      await execFileAsync(process.execPath, ['grpc-check.cjs', port, ...services], { cwd: project })
+    ).stdout.trim();
+  let upstream: Server;
+  let upstreamUrl: string;
+  beforeAll(async () => {
+    upstream = createServer((_request, response) => response.end('ok'));
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/healthz`;
+  });
+  afterAll(() => upstream.close());
+
+  it("runs, answers the health service, and drains on SIGTERM under a pod's environment", async () => {
+    writeFileSync(join(project, 'grpc.mjs'), readmeExamples('@lameduck/grpc').get('grpc.mjs') as string);
+    const child = spawnNode('grpc.mjs', {
+      cwd: project,
+      env: {
+        PORT: '0',
+        KUBERNETES_SERVICE_HOST: '10.255.255.1',
+        LAMEDUCK_DRAIN_DELAY_MS: '2000',
+        LAMEDUCK_DRAIN_TIMEOUT_MS: '3000',
+        UPSTREAM_HEALTH_URL: upstreamUrl,
+      },
+    });
+    const port = (await child.waitForLine(/listening on .*:\d+$/)).split(':').at(-1) as string;
+    await expect.poll(() => check(port, ''), { timeout: 5000 }).toBe('SERVING');
+    expect(await check(port, 'liveness', 'no.such.Service')).toBe('SERVING error 5'); // NOT_FOUND
+    expect(child.lines).toContainEqual(
+      expect.stringMatching(/drain delay 2000 ms \(LAMEDUCK_DRAIN_DELAY_MS\), drain timeout 3000 ms/),
+    );
+    const sigtermAt = performance.now();
+    child.signal('SIGTERM');
+    await child.waitForLine(/state ready -> draining \(SIGTERM\)/);
+    // Within the drain delay (a client process takes a few hundred ms to start on a busy machine).
+    expect(await check(port, '', 'liveness')).toBe('NOT_SERVING SERVING');
+    expect(await child.exited).toMatchObject({ code: 0, signal: null });
+    expect(performance.now() - sigtermAt).toBeGreaterThanOrEqual(1950);
+    expect(child.lines).toContainEqual(expect.stringMatching(/shutdown complete in \d+ ms: forced no/));
+  });
 });
 
 describe('installing one adapter without the others', () => {
