@@ -108,6 +108,17 @@ describe('Check', () => {
     });
     expect((await result).exitCode).toBe(0);
   });
+  it("with readinessWhileDraining: 'pass', readiness stays SERVING through the drain, as /readyz does", async () => {
+    const { lameduck: lifecycle, client } = await start({
+      drainDelayMs: 300,
+      readinessWhileDraining: 'pass',
+    });
+    lifecycle.ready();
+    const result = lifecycle.shutdown('test drain');
+    expect(lifecycle.state).toBe('draining');
+    expect(await check(client, '')).toBe('SERVING');
+    expect((await result).exitCode).toBe(0);
+  });
 });
 
 describe('Watch', () => {
