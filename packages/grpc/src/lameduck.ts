@@ -37,13 +37,6 @@ export interface GrpcLameduck extends NodeLameduck {
    * as a cleanup hook (after the hooks you register later: they run newest first).
    */
   listen(server: Server, options?: GrpcListenOptions): Promise<number>;
-  /**
-   * Aborts when the drain delay ends and the listeners close: new calls go to other pods from
-   * now on. End long streams (subscriptions, feeds) when it does — their clients reconnect
-   * elsewhere — and they finish within the drain timeout; lameduck's own Watch streams end
-   * then. `deadlineSignal` aborts later, at the deadline, just before what is left is cut.
-   */
-  readonly drainSignal: AbortSignal;
 }
 
 /**
@@ -55,6 +48,8 @@ export function createLameduck(options: NodeLameduckOptions = {}): GrpcLameduck 
   const lameduck = createNodeLameduck(options);
   const withHealth = new WeakSet<Server>();
   const shutDownAfterDrain = new WeakSet<Server>();
+  // Watch streams end when the listeners close, not at the drain's start (drainSignal): they
+  // carry NOT_SERVING to their clients through the delay, then must not hold the drain open.
   const closing = new AbortController();
 
   // The engine reports each step of a shutdown on its diagnostics channel; the end of the delay
@@ -138,7 +133,6 @@ export function createLameduck(options: NodeLameduckOptions = {}): GrpcLameduck 
       lameduck.logger.info(`listening on ${address.host}:${port}`);
       return port;
     },
-    drainSignal: closing.signal,
   });
 }
 
