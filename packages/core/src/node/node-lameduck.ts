@@ -10,6 +10,7 @@ import {
 } from '../index.js';
 import { internalsOf } from '../internals.js';
 import { sum } from '../sum.js';
+import { TrackedWork } from '../tracked-work.js';
 import { afterShutdownError } from './after-shutdown.js';
 import { ServerTracker } from './connections.js';
 import { diagnosticsFor } from './diagnostics.js';
@@ -68,6 +69,14 @@ export interface NodeLameduck extends Lameduck {
    * attached servers upgraded. Returns a function that unregisters it.
    */
   websockets(server: WebSocketServerLike): () => void;
+  /**
+   * Holds the cleanup step until `work` settles — a queue consumer's job, a cron run, an upload,
+   * an outgoing webhook — bounded by the drain deadline: the drain waits for it as for the last
+   * connection. Returns `work` as a Promise (its rejection stays yours). Work still pending at the
+   * deadline is counted in the result (`abandonedWork`), logged by name, and makes the exit code 1.
+   * Stop taking new work from `drainSignal`.
+   */
+  track<T>(work: PromiseLike<T> | T, name?: string): Promise<T>;
   /** Runs the drain sequence once; every later call returns the same promise. */
   shutdown(reason?: string, options?: ShutdownOptions): Promise<ShutdownResult>;
   /**
@@ -105,6 +114,7 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
   const hooks = new EngineHooks(settings, logger);
   const deadline = new AbortController();
   const drainStarted = new AbortController();
+  const tracked = new TrackedWork();
   const webSocketServers = new Set<WebSocketServerLike>();
   let running: Shutdown | undefined;
   const configuredKeepAlive = {
@@ -137,6 +147,7 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
         upgradedHooks: () => hooks.upgraded.list(),
         cleanupHooks: () => hooks.cleanup.list(),
         webSocketServers: () => [...webSocketServers],
+        tracked,
         webSocketCloseSpreadMs: settings.webSocketCloseSpreadMs,
         deadline,
         onCleanupStart: () => hooks.cleanupStarted(),
@@ -198,6 +209,14 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
       return () => {
         webSocketServers.delete(server);
       };
+    },
+    track<T>(work: PromiseLike<T> | T, name = 'work'): Promise<T> {
+      if (typeof name !== 'string' || name.length === 0 || name.length > 100) {
+        throw new LameduckConfigError(
+          `track(work, name): the name is for the logs, 1-100 characters, got ${describeValue(name)}; for example lameduck.track(job.run(), 'invoice job')`,
+        );
+      }
+      return tracked.track(work, name);
     },
     shutdown(reason = 'shutdown() called', shutdownOptions: ShutdownOptions = {}) {
       if (shutdownOptions === null || typeof shutdownOptions !== 'object') {

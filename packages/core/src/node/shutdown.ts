@@ -7,6 +7,7 @@ import {
   DEADLINE_MOMENT_MS,
 } from '../shutdown-budget.js';
 import { sum } from '../sum.js';
+import type { TrackedWork } from '../tracked-work.js';
 import { acceptQueued } from './accept-queue.js';
 import type { ServerTracker, UpgradedSocket } from './connections.js';
 import { endGracefully } from './connections.js';
@@ -41,6 +42,10 @@ export interface ShutdownResult {
   readonly destroyedConnections: number;
   /** Requests still in flight on those connections: cut off. */
   readonly abandonedRequests: number;
+  /** Work tracked with `track()` (jobs, uploads, webhooks) still pending when the shutdown started. */
+  readonly trackedAtStart: number;
+  /** Tracked work still pending at the deadline: the cleanup hooks ran without waiting for it. Any makes the exit code 1. */
+  readonly abandonedWork: number;
   /** True when the deadline (or a second SIGINT) cut the drain short. */
   readonly forced: boolean;
   /**
@@ -92,6 +97,8 @@ export interface ShutdownContext {
   readonly webSocketCloseSpreadMs?: number;
   /** The cleanup phase's budget, shared by every cleanup hook. Default: unbounded (each hook's own timeout). */
   readonly cleanupTimeoutMs?: number;
+  /** Work tracked with `track()`: the drain waits for it as for the last connection, up to the deadline. */
+  readonly tracked?: TrackedWork;
   /** Aborted at the drain deadline; handed to request handlers by adapters. */
   readonly deadline: AbortController;
   /** Called when the cleanup step begins: hooks registered later cannot join it. */
@@ -176,6 +183,7 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
   const servers = context.servers();
   const inFlightAtStart = sum(servers.map((server) => server.inFlight));
   const connectionsAtStart = sum(servers.map((server) => server.connections));
+  const trackedAtStart = context.tracked?.pending ?? 0;
   const forcing = new AbortController();
   const untrackedServers = context.untrackedServers?.() ?? 0;
   // With no server attached at all, the app's own server (app.listen()) is the one left out: the
@@ -264,11 +272,23 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
 
     // Step 5: wait for the last connection, up to the deadline. Servers attached meanwhile count.
     const everyServer = () => context.servers();
+    // Tracked work holds the cleanup step as the last connection does, up to the same deadline.
+    const tracked = context.tracked;
+    if (tracked !== undefined && tracked.pending > 0) {
+      logger.info(
+        `waiting for ${tracked.pending} tracked job(s) (${tracked.describePending()}) up to the drain deadline`,
+        { phase: 'tracked-work', pending: tracked.pending },
+      );
+    }
     const whenDrained = () =>
-      Promise.all(everyServer().map((server) => server.whenEmpty())).then(() => 'drained' as const);
+      Promise.all([
+        ...everyServer().map((server) => server.whenEmpty()),
+        tracked?.whenIdle() ?? Promise.resolve(),
+      ]).then(() => 'drained' as const);
     let forced = forcing.signal.aborted;
     let destroyedConnections = 0;
     let abandonedRequests = 0;
+    let abandonedWork = 0;
     // Servers' 'close' events come a tick or more after their last connection's: the app's close
     // handlers are part of the last response, so the cleanup hooks and the exit wait for them.
     let serversOpen = 0;
@@ -288,6 +308,13 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
         const moment = timer(DEADLINE_MOMENT_MS, forcing.signal);
         await Promise.race([whenDrained(), moment.done]);
         moment.cancel();
+      }
+      abandonedWork = tracked?.pending ?? 0;
+      if (abandonedWork > 0) {
+        logger.error(
+          `${abandonedWork} tracked job(s) still running at the drain deadline (${tracked?.describePending()}): the cleanup hooks start without them`,
+          { phase: 'forced', abandonedWork },
+        );
       }
       const destroyed = everyServer().map((server) => server.destroyAll());
       destroyedConnections = sum(destroyed.map((report) => report.connections));
@@ -313,10 +340,13 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
       closing.cancel();
       serversOpen = await closes.whenClosed(closingUntil - now());
     } else {
-      logger.info(`all connections closed ${now() - closedAt} ms after the listeners closed`, {
-        phase: 'drained',
-        durationMs: now() - closedAt,
-      });
+      logger.info(
+        `all connections closed${trackedAtStart > 0 ? ' and tracked work finished' : ''} ${now() - closedAt} ms after the listeners closed`,
+        {
+          phase: 'drained',
+          durationMs: now() - closedAt,
+        },
+      );
       context.onPhase?.({ phase: 'drained', at: now(), durationMs: now() - closedAt });
       // Node emits it a tick after the last connection's close; a server held open by sockets
       // lameduck never saw (accepted before attach()) is not waited for past the same short wait
@@ -373,6 +403,8 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
       connectionsAtStart,
       destroyedConnections,
       abandonedRequests,
+      trackedAtStart,
+      abandonedWork,
       forced,
       unansweredRequests,
       acceptedAtClose,

@@ -9,7 +9,7 @@ export interface RunningFixture extends ChildHandle {
 }
 
 export async function startFixture(
-  name: 'drain-server.mjs' | 'naive-server.mjs' | 'websockets.mjs',
+  name: 'drain-server.mjs' | 'naive-server.mjs' | 'websockets.mjs' | 'tracked-work.mjs',
   env: Record<string, string> = {},
 ): Promise<RunningFixture> {
   const child = spawnNode(fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url)), { env });
