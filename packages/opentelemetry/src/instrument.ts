@@ -77,6 +77,10 @@ export function instrumentLameduck(options: LameduckInstrumentationOptions = {})
     description: 'Open connections on the servers attached to lameduck',
     unit: '{connection}',
   });
+  const workCounter = meter.createObservableUpDownCounter(METRICS.workInFlight, {
+    description: "Work held with lameduck's track() (jobs, uploads, webhooks) and not settled yet",
+    unit: '{job}',
+  });
   const checkDuration = meter.createHistogram(METRICS.checkDuration, {
     description: 'Duration of each health check call (cached results are not counted)',
     unit: 's',
@@ -116,10 +120,12 @@ export function instrumentLameduck(options: LameduckInstrumentationOptions = {})
   };
   const observeInFlight = (result: ObservableResult) => result.observe(sumOver(lifecycles, 'inFlight'));
   const observeConnections = (result: ObservableResult) => result.observe(sumOver(lifecycles, 'connections'));
+  const observeWork = (result: ObservableResult) => result.observe(sumOver(lifecycles, 'workInFlight'));
   stateGauge.addCallback(observeStates);
   checkStatusGauge.addCallback(observeChecks);
   inFlightCounter.addCallback(observeInFlight);
   connectionsCounter.addCallback(observeConnections);
+  workCounter.addCallback(observeWork);
 
   const onState = (message: unknown) => {
     lifecycles.add((message as LameduckStateMessage).lifecycle);
@@ -243,6 +249,7 @@ export function instrumentLameduck(options: LameduckInstrumentationOptions = {})
       checkStatusGauge.removeCallback(observeChecks);
       inFlightCounter.removeCallback(observeInFlight);
       connectionsCounter.removeCallback(observeConnections);
+      workCounter.removeCallback(observeWork);
     },
   };
 }
@@ -255,8 +262,11 @@ export function outcomeOf(result: ShutdownResult): ShutdownOutcome {
   return 'clean';
 }
 
-function sumOver(lifecycles: ReadonlySet<LameduckSource>, figure: 'inFlight' | 'connections'): number {
+function sumOver(
+  lifecycles: ReadonlySet<LameduckSource>,
+  figure: 'inFlight' | 'connections' | 'workInFlight',
+): number {
   let total = 0;
-  for (const lifecycle of lifecycles) total += lifecycle[figure];
+  for (const lifecycle of lifecycles) total += lifecycle[figure] ?? 0;
   return total;
 }

@@ -13,6 +13,8 @@ export const METRICS = {
   requestsInFlight: 'lameduck.requests.in_flight',
   /** UpDownCounter: open connections on attached servers. */
   connectionsOpen: 'lameduck.connections.open',
+  /** UpDownCounter: work held with `track()` (jobs, uploads, webhooks) and not settled yet. */
+  workInFlight: 'lameduck.work.in_flight',
   /** Histogram, seconds: each shutdown phase (`lameduck.shutdown.phase`: drain_delay, drain, cleanup). */
   shutdownPhaseDuration: 'lameduck.shutdown.phase.duration',
   /** Histogram, seconds: each shutdown, from the signal to the end of the cleanup hooks. */

@@ -115,6 +115,25 @@ describe('shutdown outcomes', () => {
   });
 });
 
+describe('work held with track()', () => {
+  it('is observed as lameduck.work.in_flight while it runs, 0 once it settled', async () => {
+    const telemetry = createTelemetry();
+    const lameduck = lifecycle();
+    instrument({
+      meterProvider: telemetry.meterProvider,
+      tracerProvider: telemetry.tracerProvider,
+      lifecycles: [lameduck],
+    });
+    const work = async () => (await telemetry.metrics())['lameduck.work.in_flight']?.points[0]?.value;
+    let finish: () => void = () => {};
+    const job = lameduck.track(new Promise<void>((resolve) => (finish = resolve)), 'job');
+    expect(await work()).toBe(1);
+    finish();
+    await job;
+    expect(await work()).toBe(0);
+  });
+});
+
 describe('through the Prometheus exporter', () => {
   it('serves the metrics on a real /metrics endpoint, scraped and parsed', async () => {
     const exporter = new PrometheusExporter({ preventServerStart: true });

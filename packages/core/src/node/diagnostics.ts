@@ -21,6 +21,8 @@ export interface LameduckSource {
   readonly state: LifecycleState;
   readonly inFlight: number;
   readonly connections: number;
+  /** Work held with `track()` and not settled yet (a lifecycle without `track()` has none). */
+  readonly workInFlight?: number;
 }
 
 export interface LameduckStateMessage extends StateChange {

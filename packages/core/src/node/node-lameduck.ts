@@ -91,6 +91,8 @@ export interface NodeLameduck extends Lameduck {
   readonly inFlight: number;
   /** Open connections across attached servers. */
   readonly connections: number;
+  /** Work held with `track()` that has not settled yet. */
+  readonly workInFlight: number;
   /** The resolved drain settings, every default applied. */
   readonly settings: DrainSettings;
   /** Removes lameduck's signal listeners. Servers stay attached. */
@@ -233,6 +235,9 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
     },
     get connections() {
       return sumOver((tracker) => tracker.connections);
+    },
+    get workInFlight() {
+      return tracked.pending;
     },
     settings,
     dispose: () => processBinding.stop(),
