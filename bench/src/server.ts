@@ -111,6 +111,7 @@ function newLameduck(create: typeof createNodeLameduck): NodeLameduck {
     drainDelayMs: 0,
     drainTimeoutMs,
     ...(spec.idleGraceMs === undefined ? {} : { idleGraceMs: spec.idleGraceMs }),
+    ...(spec.keepAliveTimeoutMs === undefined ? {} : { keepAliveTimeoutMs: spec.keepAliveTimeoutMs }),
   });
   if (spec.checkMs !== undefined) created.check('slow-dependency', check);
   lameduck = created;
@@ -158,6 +159,17 @@ async function start(): Promise<Started> {
     case 'node/naive': {
       const server = await listen(createServer(nodeHandler));
       closeOnSigterm(server);
+      return { server };
+    }
+    case 'node/close-idle': {
+      const server = createServer(nodeHandler);
+      if (spec.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = spec.keepAliveTimeoutMs;
+      await listen(server);
+      // Node 20-24's server.close() leaves idle keep-alive sockets open until their timeout.
+      process.once('SIGTERM', () => {
+        server.close(() => process.exit(0));
+        server.closeIdleConnections();
+      });
       return { server };
     }
     case 'node/lameduck':

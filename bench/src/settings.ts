@@ -18,7 +18,20 @@ export interface ShutdownCondition {
   variants?: Variant[];
   /** lameduck's idle grace for this condition (its 1000 ms default when absent). */
   idleGraceMs?: number;
+  /** The servers' keep-alive timeout for this condition (each one's default when absent). */
+  keepAliveTimeoutMs?: number;
 }
+
+/**
+ * keep-alive: a 65 s keep-alive timeout (lameduck's default, set on the bare server too) must not
+ * hold the exit: lameduck against a bare server.close() + closeIdleConnections().
+ */
+const KEEP_ALIVE_CONDITION: ShutdownCondition = {
+  idleConnections: 1000,
+  quietMs: 1100,
+  variants: ['lameduck', 'close-idle'],
+  keepAliveTimeoutMs: 65_000,
+};
 
 export interface Settings {
   mode: Mode;
@@ -102,6 +115,7 @@ const FULL: Omit<
       { idleConnections: 1000, quietMs: 1100, variants: ['lameduck', 'http-terminator'] },
       // What the idle grace costs: the same busy sockets with it turned off.
       { idleConnections: 1000, quietMs: 0, variants: ['lameduck'], idleGraceMs: 0 },
+      KEEP_ALIVE_CONDITION,
     ],
     inFlightMs: 200,
   },
@@ -117,6 +131,7 @@ const QUICK: typeof FULL = {
     conditions: [
       { idleConnections: 1000, quietMs: 0 },
       { idleConnections: 1000, quietMs: 1100, variants: ['lameduck', 'http-terminator'] },
+      KEEP_ALIVE_CONDITION,
     ],
     inFlightMs: 200,
   },

@@ -11,6 +11,8 @@ export type Variant =
   | 'bare'
   | 'lameduck'
   | 'naive'
+  /** keep-alive: bare plus `server.close()` and `closeIdleConnections()` on SIGTERM, the least a bare server does to exit under a long keep-alive timeout. */
+  | 'close-idle'
   | 'terminus'
   | 'http-terminator'
   | 'lightship'
@@ -35,6 +37,8 @@ export interface ServerSpec {
   coreDir?: string;
   /** lameduck's idleGraceMs (its default when absent). */
   idleGraceMs?: number;
+  /** The server's keep-alive timeout (lameduck's `keepAliveTimeoutMs`); each one's default when absent. */
+  keepAliveTimeoutMs?: number;
   /** Every library's drain/termination timeout, set alike so nobody is cut short unfairly. */
   drainTimeoutMs?: number;
 }

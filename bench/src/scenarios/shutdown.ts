@@ -19,7 +19,7 @@ import {
  * to the same drain engine (`--frameworks=koa,hono` runs them).
  */
 const SHUTDOWN_VARIANTS: Record<Framework, Variant[]> = {
-  node: ['naive', 'lameduck', 'http-terminator', 'lightship'],
+  node: ['naive', 'close-idle', 'lameduck', 'http-terminator', 'lightship'],
   express: ['lameduck', 'terminus'],
   koa: ['lameduck'],
   hono: ['lameduck'],
@@ -28,6 +28,7 @@ const DEFAULT_FRAMEWORKS: Framework[] = ['node', 'express'];
 
 const LABELS: Partial<Record<Variant, string>> = {
   naive: 'naive server.close()',
+  'close-idle': 'bare close() + closeIdleConnections()',
   'lameduck-baseline': 'lameduck (baseline core)',
   lightship: 'lightship + http-terminator',
   terminus: '@godaddy/terminus',
@@ -43,6 +44,7 @@ export const SHUTDOWN_COLUMNS: Column[] = [
   { title: 'variant', value: show.text('variantLabel'), text: true },
   { title: 'idle conns', value: show.number('idleConnections') },
   { title: 'quiet for ms', value: show.number('idleQuietMs') },
+  { title: 'keep-alive ms', value: show.number('keepAliveTimeoutMs') },
   { title: 'SIGTERM→exit ms', value: show.number('exitMs', 0) },
   { title: 'floor ms', value: show.number('floorMs', 0) },
   { title: 'above floor ms', value: show.number('aboveFloorMs', 0) },
@@ -69,13 +71,15 @@ export async function runShutdown(context: BenchContext): Promise<Row[]> {
   const { shutdown, frameworks } = context.settings;
   const all = frameworks.length === FRAMEWORKS.length ? DEFAULT_FRAMEWORKS : frameworks;
   const rows: Row[] = [];
-  for (const { idleConnections, quietMs, variants, idleGraceMs } of shutdown.conditions) {
+  for (const { idleConnections, quietMs, variants, idleGraceMs, keepAliveTimeoutMs } of shutdown.conditions) {
+    const keepAlive = keepAliveTimeoutMs === undefined ? {} : { keepAliveTimeoutMs };
     const baselineCore = context.settings.baselineCore;
     const specs: ServerSpec[] = all.flatMap((framework) =>
       SHUTDOWN_VARIANTS[framework]
-        .filter((variant) => variants === undefined || variants.includes(variant))
+        // close-idle runs only where a condition names it (the keep-alive row).
+        .filter((variant) => (variants === undefined ? variant !== 'close-idle' : variants.includes(variant)))
         .flatMap((variant): ServerSpec[] => [
-          { framework, variant, ...(idleGraceMs === undefined ? {} : { idleGraceMs }) },
+          { framework, variant, ...keepAlive, ...(idleGraceMs === undefined ? {} : { idleGraceMs }) },
           // Before/after in the same rounds: lameduck on node:http with core from another build.
           ...(framework === 'node' && variant === 'lameduck' && baselineCore !== undefined
             ? [
@@ -83,6 +87,7 @@ export async function runShutdown(context: BenchContext): Promise<Row[]> {
                   framework,
                   variant: 'lameduck-baseline' as const,
                   coreDir: baselineCore,
+                  ...keepAlive,
                   ...(idleGraceMs === undefined ? {} : { idleGraceMs }),
                 },
               ]
@@ -109,6 +114,11 @@ export async function runShutdown(context: BenchContext): Promise<Row[]> {
         rounds: own.length,
         idleConnections,
         idleQuietMs: quietMs,
+        // Each server's default when the condition sets none: lameduck's 65000, Node's 5000 (a
+        // baseline core's own is not known here).
+        ...(keepAliveTimeoutMs !== undefined || spec.variant !== 'lameduck-baseline'
+          ? { keepAliveTimeoutMs: keepAliveTimeoutMs ?? (spec.variant === 'lameduck' ? 65_000 : 5_000) }
+          : {}),
         ...(spec.idleGraceMs === undefined ? {} : { idleGraceMs: spec.idleGraceMs }),
         inFlightMs: shutdown.inFlightMs,
         drainDelayMs: 0,

@@ -48,6 +48,8 @@ export const ENVIRONMENT = {
   checkTimeoutMs: { variable: 'LAMEDUCK_CHECK_TIMEOUT_MS', defaultMs: 500, minMs: 1, maxMs: 300_000 },
   /** How long a recently active idle keep-alive socket may send one last request once the listeners close. */
   idleGraceMs: { variable: 'LAMEDUCK_IDLE_GRACE_MS', defaultMs: 1_000, minMs: 0, maxMs: MAX_DURATION_MS },
+  /** After the drain delay: how long no new non-probe request must come before idle connections close. */
+  quietWindowMs: { variable: 'LAMEDUCK_QUIET_WINDOW_MS', defaultMs: 1_000, minMs: 0, maxMs: MAX_DURATION_MS },
   /**
    * How long an idle HTTP/1 keep-alive connection stays open: above the proxies' upstream idle
    * timeouts. 0 (never) or 1000 and up: `keepAliveTimeoutOption` refuses 1..999.

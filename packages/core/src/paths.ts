@@ -60,3 +60,24 @@ export function resolveProbePaths(paths: Partial<Record<CheckKind, string>> = {}
   }
   return resolved;
 }
+
+/** The probe path an origin-form target is (`/readyz`, `/readyz?x`) or is under (`/readyz/db`). */
+export function probeBase(bases: readonly string[], target: string): string | undefined {
+  for (const base of bases) {
+    if (target.startsWith(base)) {
+      const next = target.charCodeAt(base.length);
+      // end of string, '/' or '?'
+      if (Number.isNaN(next) || next === 47 || next === 63) return base;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Whether an origin-form target is one of the probe paths (or under one): what the drain's quiet
+ * window leaves out, since the kubelet and load balancers probe a leaving pod as often as ever.
+ */
+export function isProbeTarget(paths: ProbePaths): (target: string) => boolean {
+  const bases = [paths.readiness, paths.liveness, paths.startup];
+  return (target) => probeBase(bases, target) !== undefined;
+}

@@ -121,10 +121,20 @@ export class ServerTracker {
   #accepted = 0;
   /** Pipelined requests read after a response that closed their socket: never answered. */
   #unanswered = 0;
+  /** Probe targets, left out of the quiet window. */
+  readonly #isProbe: (target: string) => boolean;
+  /** performance.now() of the last non-probe request or stream since the drain started. */
+  #lastRequestWhileDraining: number | undefined;
 
-  constructor(server: AttachableServer, kind: ServerKind, idleGraceMs = DEFAULT_IDLE_GRACE_MS) {
+  constructor(
+    server: AttachableServer,
+    kind: ServerKind,
+    idleGraceMs = DEFAULT_IDLE_GRACE_MS,
+    isProbe: (target: string) => boolean = () => false,
+  ) {
     this.server = server;
     this.idleGraceMs = idleGraceMs;
+    this.#isProbe = isProbe;
     this.#http2 = kind === 'http2' || kind === 'http2-secure';
     const tls = kind === 'https' || kind === 'http2-secure';
     if (kind === 'http') {
@@ -175,6 +185,27 @@ export class ServerTracker {
       count += connection.protocol === 'http1' ? connection.inFlight : connection.streams;
     }
     return count;
+  }
+
+  /**
+   * How long the server has been quiet: since the last request (HTTP/1) or stream (HTTP/2) of the
+   * drain that is not a probe, and since any open idle connection last answered or connected
+   * (what came before the drain: with no drain delay, a preStop sleep instead, the proxy's last
+   * requests came just before SIGTERM). Infinity when neither. Requests are stamped only while
+   * draining, and connections read only here: nothing is added per request while serving.
+   */
+  get quietForMs(): number {
+    const last = this.#lastRequestWhileDraining;
+    let quietForMs = last === undefined ? Number.POSITIVE_INFINITY : performance.now() - last;
+    for (const connection of this.#connections.values()) {
+      // A request in flight is stamped when it came during the drain; an upgraded socket is not HTTP.
+      const busy =
+        connection.protocol === 'http1'
+          ? connection.inFlight > 0 || connection.upgrade !== undefined
+          : connection.streams > 0;
+      if (!busy) quietForMs = Math.min(quietForMs, quietForAtLeastMs(connection.lastActivity));
+    }
+    return quietForMs;
   }
 
   /** TCP connections accepted since the tracker was created. */
@@ -339,7 +370,8 @@ export class ServerTracker {
       lastActivity: activityStamp(),
     };
     this.#connections.set(session, connection);
-    session.on('stream', (stream: ServerHttp2Stream) => {
+    session.on('stream', (stream: ServerHttp2Stream, headers: Record<string, unknown>) => {
+      if (this.#phase !== 'serving') this.#stampRequest(headers[':path']);
       connection.streams += 1;
       connection.answering += 1;
       clearTimeout(connection.graceTimer);
@@ -393,12 +425,21 @@ export class ServerTracker {
   }
 
   /** Published before the app sees the request: a Connection header set now is in its answer. */
-  #onRequest({ socket, response }: Http1Exchange): void {
+  #onRequest({ request, socket, response }: Http1Exchange): void {
     const connection = this.#onSocket(socket);
     const previous = connection.last;
     connection.inFlight += 1;
     connection.last = response;
-    if (this.#phase !== 'serving') this.#lastOnSocket(connection, previous, response);
+    if (this.#phase !== 'serving') {
+      this.#stampRequest(request.url);
+      this.#lastOnSocket(connection, previous, response);
+    }
+  }
+
+  /** While draining: a request that is not a probe restarts the quiet window. */
+  #stampRequest(target: unknown): void {
+    if (typeof target === 'string' && this.#isProbe(target)) return;
+    this.#lastRequestWhileDraining = performance.now();
   }
 
   /** Published from the response's `finish`, before Node detaches it from its socket. */

@@ -9,6 +9,7 @@ import {
   LameduckConfigError,
 } from '../index.js';
 import { internalsOf } from '../internals.js';
+import { isProbeTarget } from '../paths.js';
 import { sum } from '../sum.js';
 import { TrackedWork } from '../tracked-work.js';
 import { afterShutdownError } from './after-shutdown.js';
@@ -119,6 +120,7 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
   const tracked = new TrackedWork();
   const webSocketServers = new Set<WebSocketServerLike>();
   let running: Shutdown | undefined;
+  const isProbe = isProbeTarget(lifecycle.paths);
   const configuredKeepAlive = {
     keepAliveTimeoutMs: settings.keepAliveTimeoutMs,
     source: settings.keepAliveTimeoutSource,
@@ -143,6 +145,7 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
         now,
         drainDelayMs: settings.drainDelayMs,
         drainTimeoutMs,
+        quietWindowMs: settings.quietWindowMs,
         cleanupTimeoutMs: settings.cleanupTimeoutMs,
         servers: () => [...trackers.values()],
         drainStartHooks: () => hooks.drainStart.list(),
@@ -186,7 +189,7 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
       if (trackers.has(server)) return server;
       if (lifecycle.state === 'closed') throw afterShutdownError('attach()');
       applyKeepAliveTimeout(server, configuredKeepAlive, logger);
-      const tracker = new ServerTracker(server, kind, settings.idleGraceMs);
+      const tracker = new ServerTracker(server, kind, settings.idleGraceMs, isProbe);
       trackers.set(server, tracker);
       if (running !== undefined) running.join(tracker);
       return server;

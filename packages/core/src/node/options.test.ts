@@ -18,6 +18,7 @@ describe('resolveNodeOptions', () => {
       exitOnSignal: 'code',
       onUncaughtException: 'exit',
       idleGraceMs: 1_000,
+      quietWindowMs: 1_000,
       keepAliveTimeoutMs: 65_000,
       keepAliveTimeoutSource: 'default',
       webSocketCloseSpreadMs: 5_000,

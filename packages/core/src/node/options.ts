@@ -101,6 +101,17 @@ export interface NodeLameduckOptions extends DrainOptions {
    * `LAMEDUCK_WEBSOCKET_CLOSE_SPREAD_MS` overrides it.
    */
   webSocketCloseSpreadMs?: number;
+  /**
+   * After the drain delay, before the listeners and idle keep-alive connections close: wait until
+   * no new request (probes aside) has come for this long. A proxy that lags the endpoint change
+   * (ingress-nginx routing to the pod seconds after it left) still sends on its pooled
+   * connections, and closing them under it fails those requests (a 502; a POST is not retried).
+   * Capped at half the drain timeout and counted inside it: the shutdown budget is unchanged.
+   * Probes do not count; an idle keep-alive connection counts from its last answer, so it works
+   * with a preStop sleep and no drain delay too. Default 1000 ms; 0 turns it off.
+   * `LAMEDUCK_QUIET_WINDOW_MS` overrides it.
+   */
+  quietWindowMs?: number;
 }
 
 export type ExitMode = 'code' | 'reraise' | false;
@@ -118,6 +129,8 @@ export interface DrainSettings extends DrainTimes {
   readonly idleGraceMs: number;
   /** The keep-alive timeout attach() applies (a server's own longer one is kept when this is the default). */
   readonly keepAliveTimeoutMs: number;
+  /** After the delay, how long no new non-probe request must come before idle connections close. */
+  readonly quietWindowMs: number;
   /** Where keepAliveTimeoutMs came from, for the startup line. */
   readonly keepAliveTimeoutSource: Exclude<KeepAliveSource, 'server'>;
   readonly webSocketCloseSpreadMs: number;
@@ -141,6 +154,7 @@ export const NODE_OPTION_KEYS: Readonly<
   idleGraceMs: true,
   keepAliveTimeoutMs: true,
   webSocketCloseSpreadMs: true,
+  quietWindowMs: true,
 };
 const ALL_OPTION_KEYS = { ...LAMEDUCK_OPTION_KEYS, ...DRAIN_OPTION_KEYS, ...NODE_OPTION_KEYS };
 
@@ -169,6 +183,7 @@ export function resolveNodeOptions(
     idleGraceMs,
     keepAliveTimeoutMs,
     webSocketCloseSpreadMs,
+    quietWindowMs,
     env: envOption,
     onUncaughtException,
     ...rest
@@ -207,6 +222,11 @@ export function resolveNodeOptions(
         fromEnv.idleGraceMs === undefined ? 'idleGraceMs' : ENVIRONMENT.idleGraceMs.variable,
         fromEnv.idleGraceMs ?? idleGraceMs,
         ENVIRONMENT.idleGraceMs.defaultMs,
+      ),
+      quietWindowMs: durationOption(
+        fromEnv.quietWindowMs === undefined ? 'quietWindowMs' : ENVIRONMENT.quietWindowMs.variable,
+        fromEnv.quietWindowMs ?? quietWindowMs,
+        ENVIRONMENT.quietWindowMs.defaultMs,
       ),
       ...resolveKeepAlive(keepAliveTimeoutMs, fromEnv.keepAliveTimeoutMs),
       webSocketCloseSpreadMs: resolveSpread(webSocketCloseSpreadMs, fromEnv, fitted.drainTimeoutMs, warnings),

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { ProbePaths } from '../index.js';
 import type { Lifecycle } from '../kit.js';
+import { probeBase } from '../paths.js';
 import { respondToNode } from './respond-to-node.js';
 import type { Listenable } from './start-server.js';
 
@@ -82,16 +83,4 @@ function firstInApp(ahead: AheadOfApp, response: ServerResponse): boolean {
   } catch {
     return false;
   }
-}
-
-/** The probe path an origin-form target is (`/readyz`, `/readyz?x`) or is under (`/readyz/db`). */
-function probeBase(bases: readonly string[], url: string): string | undefined {
-  for (const base of bases) {
-    if (url.startsWith(base)) {
-      const next = url.charCodeAt(base.length);
-      // end of string, '/' or '?'
-      if (Number.isNaN(next) || next === 47 || next === 63) return base;
-    }
-  }
-  return undefined;
 }

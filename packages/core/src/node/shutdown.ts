@@ -12,6 +12,7 @@ import { acceptQueued } from './accept-queue.js';
 import type { ServerTracker, UpgradedSocket } from './connections.js';
 import { endGracefully } from './connections.js';
 import type { ShutdownPhaseEvent } from './diagnostics.js';
+import { untilQuiet } from './quiet-window.js';
 import { ServerCloseWatch } from './server-close.js';
 import { ATTACH_ADVICE } from './untracked-servers.js';
 import { closeSpread, planGoingAway, type WebSocketServerLike } from './upgraded-sockets.js';
@@ -35,6 +36,11 @@ export interface ShutdownResult {
   readonly drainMs: number;
   /** Time spent in cleanup hooks. */
   readonly cleanupMs: number;
+  /**
+   * After the delay, how long the drain waited for no new non-probe request to come for the
+   * quiet window (`quietWindowMs`), inside the drain timeout. 0 when none came.
+   */
+  readonly quietWaitMs: number;
   /** Requests in flight and connections open when the shutdown started. */
   readonly inFlightAtStart: number;
   readonly connectionsAtStart: number;
@@ -87,6 +93,11 @@ export interface ShutdownContext {
   readonly now: () => number;
   readonly drainDelayMs: number;
   readonly drainTimeoutMs: number;
+  /**
+   * After the delay, wait until no new non-probe request came for this long, at most half the
+   * drain timeout, taken from it (see `untilQuiet`). Default 0: no wait.
+   */
+  readonly quietWindowMs?: number;
   readonly servers: () => readonly ServerTracker[];
   readonly drainStartHooks: () => readonly Hook[];
   readonly upgradedHooks: () => readonly Hook<UpgradedSocketsHook>[];
@@ -222,6 +233,7 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
     // A busy event loop runs the delay's timer late, before Node accepted the connections
     // queued meanwhile; closing the listener now would reset every one of them.
     const delayEndedAt = now();
+    const quietWaitMs = await waitForQuiet(servers, context, forcing.signal);
     const queue = forcing.signal.aborted
       ? { accepted: 0, leftQueued: 0 }
       : await acceptQueued(servers, now, forcing.signal, acceptQueueWaitMs(context.drainTimeoutMs));
@@ -397,6 +409,7 @@ export function startShutdown(context: ShutdownContext, trigger: ShutdownTrigger
       startedAt,
       durationMs,
       drainDelayMs,
+      quietWaitMs,
       drainMs,
       cleanupMs,
       inFlightAtStart,
@@ -503,6 +516,35 @@ function inFlight(servers: readonly ServerTracker[]): number {
 }
 
 /** Resolves after `ms`, or as soon as `signal` aborts; never rejects. */
+/**
+ * The quiet window (step 3½): idle connections close only once no server has seen a new request
+ * for quietWindowMs, since a proxy lagging the endpoint change still sends on them. Capped at half
+ * the drain timeout, from which it is taken, so in-flight requests keep the other half.
+ */
+async function waitForQuiet(
+  servers: readonly ServerTracker[],
+  context: ShutdownContext,
+  signal: AbortSignal,
+): Promise<number> {
+  const windowMs = context.quietWindowMs ?? 0;
+  if (windowMs <= 0 || signal.aborted) return 0;
+  const capMs = Math.floor(context.drainTimeoutMs / 2);
+  const { waitedMs, quiet } = await untilQuiet(servers, windowMs, capMs, context.now, signal);
+  if (waitedMs <= 0 || signal.aborted) return waitedMs;
+  if (quiet) {
+    context.logger.info(
+      `quiet after ${waitedMs} ms: no new request for the ${windowMs} ms quiet window, closing idle connections`,
+      { phase: 'quiet', durationMs: waitedMs },
+    );
+  } else {
+    context.logger.warn(
+      `requests still arriving after the drain delay: no ${windowMs} ms quiet window within ${capMs} ms (half the ${context.drainTimeoutMs} ms drain timeout); closing idle connections anyway. Raise the drain delay (or the preStop sleep) above the lag of the proxy in front`,
+      { phase: 'quiet', durationMs: waitedMs },
+    );
+  }
+  return waitedMs;
+}
+
 function wait(ms: number, signal?: AbortSignal): Promise<void> {
   return timer(ms, signal).done;
 }
