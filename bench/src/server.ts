@@ -165,10 +165,12 @@ async function start(): Promise<Started> {
       const server = createServer(nodeHandler);
       if (spec.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = spec.keepAliveTimeoutMs;
       await listen(server);
-      // Node 20-24's server.close() leaves idle keep-alive sockets open until their timeout.
+      // Node 20-24's server.close() leaves idle keep-alive sockets open until their timeout, and
+      // a socket that goes idle later (after the in-flight answer) too: close idle ones until done.
       process.once('SIGTERM', () => {
         server.close(() => process.exit(0));
         server.closeIdleConnections();
+        setInterval(() => server.closeIdleConnections(), 20);
       });
       return { server };
     }

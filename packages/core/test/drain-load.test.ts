@@ -111,6 +111,9 @@ describe('connections that would hold the process open', () => {
     const child = await startFixture('drain-server.mjs', {
       DRAIN_DELAY_MS: '300',
       DRAIN_TIMEOUT_MS: '20000',
+      // This client never stops sending: the quiet window would keep the listener open up to
+      // half the drain timeout (src/node/quiet-window-drain.test.ts has that case).
+      LAMEDUCK_QUIET_WINDOW_MS: '0',
     });
     const { outcome, responses, silentClosed } = await reuseAndSilent(child);
     expect(responses).toBeGreaterThan(0);

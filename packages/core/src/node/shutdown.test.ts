@@ -34,7 +34,12 @@ async function service(options: Parameters<typeof createNodeLameduck>[0] = {}) {
 
 describe('shutdown(): the drain sequence', () => {
   it('drains in order: draining at once, delay with Connection: close, close, wait, hooks, closed', async () => {
-    const { lameduck, port, lines } = await service({ drainDelayMs: 300, drainTimeoutMs: 5000 });
+    // No quiet window: the request made during the delay would hold the listener open 1 s more.
+    const { lameduck, port, lines } = await service({
+      drainDelayMs: 300,
+      drainTimeoutMs: 5000,
+      quietWindowMs: 0,
+    });
     const timeline: string[] = [];
     lameduck.on('state', ({ to }) => timeline.push(`state ${to}`));
     lameduck.onDrainStart('notice', () => {

@@ -156,6 +156,11 @@ export { ACCEPT_QUEUE_WAIT_MS, AFTER_DESTROY_WAIT_MS, acceptQueueWaitMs, DEADLIN
  *  3. For `drainDelayMs` nothing else changes: the listeners stay open and new connections are
  *     served (with `Connection: close`, or a GOAWAY after their first answers), because load balancers keep sending traffic for a few
  *     seconds after Kubernetes removes the endpoint.
+ *     Then the quiet window (`quietWindowMs`, `untilQuiet`): until no server has seen a new
+ *     request that is not a probe for the window, counting idle connections from their last
+ *     answer, at most half of `drainTimeoutMs` and taken from it. A proxy that lags the
+ *     endpoint change still sends on its pooled connections; closing them under it fails those
+ *     requests (a 502 a POST does not retry).
  *  4. Then the listeners close, once the connections already waiting in the kernel's accept
  *     queue (a busy event loop fires the delay's timer late) are accepted. Idle keep-alive sockets and sockets that never sent a request
  *     (including TLS handshakes in progress) are closed — except those active within the last
