@@ -125,6 +125,8 @@ export class ServerTracker {
   readonly #isProbe: (target: string) => boolean;
   /** performance.now() of the last non-probe request or stream since the drain started. */
   #lastRequestWhileDraining: number | undefined;
+  /** The activity-clock stamp of the drain's start: connection activity after it is not counted. */
+  #drainStartedStamp = Number.POSITIVE_INFINITY;
 
   constructor(
     server: AttachableServer,
@@ -190,9 +192,10 @@ export class ServerTracker {
   /**
    * How long the server has been quiet: since the last request (HTTP/1) or stream (HTTP/2) of the
    * drain that is not a probe, and since any open idle connection last answered or connected
-   * (what came before the drain: with no drain delay, a preStop sleep instead, the proxy's last
-   * requests came just before SIGTERM). Infinity when neither. Requests are stamped only while
-   * draining, and connections read only here: nothing is added per request while serving.
+   * before the drain (with no drain delay, a preStop sleep instead, the proxy's last requests
+   * came just before SIGTERM; activity during the drain is the requests', probes left out).
+   * Infinity when neither. Requests are stamped only while draining, and connections read only
+   * here: nothing is added per request while serving.
    */
   get quietForMs(): number {
     const last = this.#lastRequestWhileDraining;
@@ -203,7 +206,9 @@ export class ServerTracker {
         connection.protocol === 'http1'
           ? connection.inFlight > 0 || connection.upgrade !== undefined
           : connection.streams > 0;
-      if (!busy) quietForMs = Math.min(quietForMs, quietForAtLeastMs(connection.lastActivity));
+      if (!busy && connection.lastActivity <= this.#drainStartedStamp) {
+        quietForMs = Math.min(quietForMs, quietForAtLeastMs(connection.lastActivity));
+      }
     }
     return quietForMs;
   }
@@ -231,6 +236,7 @@ export class ServerTracker {
   startDraining(): void {
     if (this.#phase !== 'serving') return;
     this.#phase = 'draining';
+    this.#drainStartedStamp = activityStamp();
     for (const connection of this.#connections.values()) {
       if (connection.protocol === 'http1' && connection.last !== undefined) askToClose(connection.last);
     }
