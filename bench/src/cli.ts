@@ -11,6 +11,7 @@ import { pin } from './child.js';
 import type { BenchContext } from './context.js';
 import { formatProfiles, type ProfileSummary, summariseProfiles } from './profile.js';
 import { busyWarning, type Column, describeMachine, type Row, round, table } from './report.js';
+import { DOCTOR_COLUMNS, runDoctorScale } from './scenarios/doctor-scale.js';
 import { MEMORY_COLUMNS, runMemory } from './scenarios/memory.js';
 import { OVERHEAD_COLUMNS, runOverhead, unsaturated } from './scenarios/overhead.js';
 import { runProbeCost } from './scenarios/probe-cost.js';
@@ -35,6 +36,11 @@ const RUNNERS: Record<
   probes: { title: 'Probe storm (readiness check takes 50 ms)', columns: PROBE_COLUMNS, run: runProbes },
   shutdown: { title: 'Shutdown latency (SIGTERM → exit)', columns: SHUTDOWN_COLUMNS, run: runShutdown },
   memory: { title: 'Memory (heapUsed after forced GC)', columns: MEMORY_COLUMNS, run: runMemory },
+  'doctor-scale': {
+    title: 'lameduck doctor over growing renders (one child process a run)',
+    columns: DOCTOR_COLUMNS,
+    run: runDoctorScale,
+  },
 };
 
 export interface ScenarioTiming {

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FRAMEWORKS, type Framework, type Variant } from './spec.js';
 
-export const SCENARIOS = ['overhead', 'probe-cost', 'probes', 'shutdown', 'memory'] as const;
+export const SCENARIOS = ['overhead', 'probe-cost', 'probes', 'shutdown', 'memory', 'doctor-scale'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 export type Mode = 'full' | 'quick' | 'smoke';
 
@@ -53,6 +53,8 @@ export interface Settings {
   breakdown: boolean;
   /** overhead, probe-cost, shutdown: also measure core loaded from this dist directory (a build from before a change). */
   baselineCore?: string;
+  /** doctor-scale: run this `lameduck` command file instead of the workspace's (a build from before a change). */
+  doctorCli?: string;
   overhead: {
     rounds: number;
     connections: number;
@@ -87,6 +89,12 @@ export interface Settings {
     requests: number;
     connections: number;
   };
+  doctorScale: {
+    /** Deployment+Service pairs in one file, one run each. */
+    pairs: number[];
+    /** One file of small ConfigMaps this large (0: none). */
+    largeInputBytes: number;
+  };
 }
 
 /** Enough in flight per connection for one load generator CPU to keep one server CPU busy. */
@@ -104,6 +112,7 @@ const FULL: Omit<
   | 'noInlining'
   | 'breakdown'
   | 'baselineCore'
+  | 'doctorCli'
 > = {
   overhead: { rounds: 7, connections: 50, pipelining: PIPELINING, durationS: 1, warmupRequests: 20_000 },
   probes: { rounds: 3, connections: 1000, durationS: 1.5, checkMs: 50 },
@@ -120,6 +129,7 @@ const FULL: Omit<
     inFlightMs: 200,
   },
   memory: { warmupRequests: 20_000, requests: 1_000_000, connections: 10_000 },
+  doctorScale: { pairs: [500, 1_000, 2_000, 4_000], largeInputBytes: 50_000_000 },
 };
 
 const QUICK: typeof FULL = {
@@ -136,6 +146,7 @@ const QUICK: typeof FULL = {
     inFlightMs: 200,
   },
   memory: { warmupRequests: 5_000, requests: 50_000, connections: 1_000 },
+  doctorScale: { pairs: [500, 1_000], largeInputBytes: 10_000_000 },
 };
 
 /** Proves the harness runs end to end (the test uses it); its figures mean nothing. */
@@ -151,6 +162,7 @@ const SMOKE: typeof FULL = {
     inFlightMs: 100,
   },
   memory: { warmupRequests: 100, requests: 300, connections: 30 },
+  doctorScale: { pairs: [20, 40], largeInputBytes: 100_000 },
 };
 
 export const USAGE = `Usage: pnpm bench [--] [options]
@@ -172,6 +184,10 @@ export const USAGE = `Usage: pnpm bench [--] [options]
   --pipelining=N          overhead and probe-cost: requests in flight per connection (default 8)
   --baseline-core=DIR     overhead, probe-cost and shutdown: also run lameduck on node:http with
                           core loaded from DIR (a dist built before a change), in the same rounds
+  --doctor-cli=FILE       doctor-scale: run this lameduck command (dist/cli.js of a build from
+                          before a change) instead of the workspace's
+  --doctor-pairs=a,b      doctor-scale: Deployment+Service pairs, one run each (default 500,1000,2000,4000)
+  --doctor-large-mb=N     doctor-scale: size of the one file of small ConfigMaps (default 50; 0: none)
   --breakdown             overhead also for node:http with attach() alone and respondToNode() alone,
                           and for each framework with one no-op middleware
   --no-pin                do not pin the load generator and the server to separate CPUs
@@ -212,6 +228,9 @@ export function parseSettings(argv: readonly string[]): Settings | 'help' {
       breakdown: { type: 'boolean', default: false },
       pipelining: { type: 'string' },
       'baseline-core': { type: 'string' },
+      'doctor-cli': { type: 'string' },
+      'doctor-pairs': { type: 'string' },
+      'doctor-large-mb': { type: 'string' },
       'no-pin': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -233,6 +252,16 @@ export function parseSettings(argv: readonly string[]): Settings | 'help' {
   }
   const pipelining = count(values.pipelining, 'pipelining');
   if (pipelining !== undefined) base.overhead.pipelining = Math.round(pipelining);
+  if (values['doctor-pairs'] !== undefined)
+    base.doctorScale.pairs = values['doctor-pairs']
+      .split(',')
+      .map((item) => Math.round(count(item.trim(), 'doctor-pairs') ?? 0));
+  if (values['doctor-large-mb'] !== undefined) {
+    const megabytes = Number(values['doctor-large-mb']);
+    if (!Number.isFinite(megabytes) || megabytes < 0)
+      throw new Error('--doctor-large-mb needs a number of MB (0: none)');
+    base.doctorScale.largeInputBytes = Math.round(megabytes * 1e6);
+  }
   base.memory.requests = Math.round(
     count(values['memory-requests'], 'memory-requests') ?? base.memory.requests,
   );
@@ -250,6 +279,7 @@ export function parseSettings(argv: readonly string[]): Settings | 'help' {
     noInlining: values['no-inlining'],
     breakdown: values.breakdown,
     ...(values['baseline-core'] === undefined ? {} : { baselineCore: resolve(values['baseline-core']) }),
+    ...(values['doctor-cli'] === undefined ? {} : { doctorCli: resolve(values['doctor-cli']) }),
     ...base,
   };
 }

@@ -14,7 +14,7 @@ const GENEROUS_MS = 10 * 60_000;
 
 /** Names of numeric figures say their unit (or that they are a count or a ratio). */
 const FIGURE_NAME =
-  /(PerSec|Ms|Us|Bytes|PerRequest|PerConnection|Ratio|Runs|[cC]onnections|[rR]equests|rounds|pipelining|failures|errors|Resets)$/;
+  /(PerSec|Ms|Us|Bytes|PerRequest|PerConnection|Ratio|Runs|[cC]onnections|[rR]equests|rounds|pipelining|failures|errors|Resets|Objects)$/;
 
 interface Output {
   machine: { cpus: number; model: string; node: string };
@@ -73,7 +73,14 @@ describe('pnpm bench', () => {
       expect(output.machine.node).toBe(process.version);
 
       const scenarios = new Set(output.rows.map((row) => row.scenario));
-      expect([...scenarios].sort()).toEqual(['memory', 'overhead', 'probe-cost', 'probes', 'shutdown']);
+      expect([...scenarios].sort()).toEqual([
+        'doctor-scale',
+        'memory',
+        'overhead',
+        'probe-cost',
+        'probes',
+        'shutdown',
+      ]);
       for (const row of output.rows) {
         expect(['node', 'express', 'koa', 'hono']).toContain(row.framework);
         expect(typeof row.variant).toBe('string');
@@ -112,6 +119,13 @@ describe('pnpm bench', () => {
       for (const row of output.rows.filter((row) => row.scenario === 'shutdown')) {
         expect(Number.isFinite(row.exitMs)).toBe(true);
         expect(Number.isFinite(row.aboveFloorMs)).toBe(true);
+      }
+      const doctor = output.rows.filter((row) => row.scenario === 'doctor-scale');
+      expect(doctor.map((row) => row.input)).toEqual(['20 pairs', '40 pairs', '0.1 MB of ConfigMaps']);
+      for (const row of doctor) {
+        expect(row.wallMs).toBeGreaterThan(0);
+        expect(row.peakRssBytes).toBeGreaterThan(0);
+        expect(['0', '1']).toContain(row.exit);
       }
       for (const row of output.rows.filter((row) => row.scenario === 'memory')) {
         expect(row.heapBeforeBytes).toBeGreaterThan(0);
