@@ -73,4 +73,44 @@ export function nodeDrainTable() {
   return rows.join('\n');
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) console.log(`${recordedTable()}\n\n${nodeDrainTable()}`);
+/** The `--ingress nginx` series (nginx.json), counted over all its runs: each mode's, side by side. */
+export function nginxTable(name = 'nginx') {
+  const { sets } = recorded(name);
+  const runsOf = (mode) => sets.map((set) => set.find((run) => run.mode === mode));
+  const sum = (runs, pick) => {
+    const counts = {};
+    for (const run of runs)
+      for (const [key, count] of Object.entries(pick(run) ?? {})) counts[key] = (counts[key] ?? 0) + count;
+    return (
+      Object.entries(counts)
+        .filter(([, count]) => count > 0)
+        .map(([key, count]) => `${number(count)} ${key}`)
+        .join(', ') || 'none'
+    );
+  };
+  const rows = [
+    `| behind nginx (${sets.length} runs) | ${MODES.map(([, label]) => label).join(' | ')} |`,
+    `| --- | ${MODES.map(() => '---').join(' | ')} |`,
+  ];
+  const row = (label, cell) =>
+    rows.push(`| ${label} | ${MODES.map(([mode]) => cell(runsOf(mode))).join(' | ')} |`);
+  row(
+    'deleted pod still used by nginx',
+    (runs) => `${secondsRange(runs.flatMap((run) => run.ingressLagMs))} s`,
+  );
+  row(
+    'failed',
+    (runs) => `${range(runs.map((run) => run.failed))} of ${range(runs.map((run) => run.requests))}`,
+  );
+  row('runs with 0 failed', (runs) => `${runs.filter((run) => run.failed === 0).length} of ${runs.length}`);
+  row('failed, by class (all runs)', (runs) => sum(runs, (run) => run.failedByKind));
+  row('masked: nginx retried, 2xx', (runs) => range(runs.map((run) => run.ingress.masked)));
+  row('masked, by cause (all runs)', (runs) => sum(runs, (run) => run.ingress.maskedByCause));
+  row("nginx's own 502/503/504, by cause (all runs)", (runs) =>
+    sum(runs, (run) => run.ingress.proxyFailedByCause),
+  );
+  return rows.join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`)
+  console.log(`${recordedTable()}\n\n${nodeDrainTable()}\n\n${nginxTable()}`);

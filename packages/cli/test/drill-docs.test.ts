@@ -6,7 +6,7 @@ import { formatDrainRuns, formatDrainVerdict } from '../src/drill/drain-table.js
 import type { NodeDrainResult } from '../src/drill/node-drain.js';
 import { formatRuns, formatVerdict } from '../src/drill/table.js';
 
-const { nodeDrainTable, recorded, recordedNodeDrain, recordedTable } = results;
+const { nginxTable, nodeDrainTable, recorded, recordedNodeDrain, recordedTable } = results;
 
 // One source of numbers: the drill's figures in the docs come from the runs recorded in
 // docs/drill-results/ (five `pnpm drill` per network), and this test holds the docs to them.
@@ -106,4 +106,36 @@ describe('the idle-race figures in the CLI README', () => {
     expect(recorded).toContain('lameduck: 0 of 1800 requests failed behind nginx');
     expect(read('packages/cli/README.md')).toContain(recorded);
   });
+});
+
+describe('the --ingress nginx series in the docs', () => {
+  const { sets } = recorded('nginx') as {
+    sets: {
+      mode: string;
+      network: string;
+      requests: number;
+      settings: { ingress: string };
+      ingress: unknown;
+    }[][];
+  };
+
+  it('is ten pnpm drill --ingress nginx runs, the three baselines side by side, each with what nginx masked', () => {
+    expect(sets).toHaveLength(10);
+    for (const set of sets) {
+      expect(set.map((run) => run.mode)).toEqual(['naive', 'naive-prestop', 'lameduck']);
+      for (const run of set) {
+        expect(run.settings.ingress).toBe('nginx');
+        expect(run.network).toBe('kernel');
+        expect(run.ingress).toBeDefined();
+        expect(run.requests).toBeGreaterThan(1000);
+      }
+    }
+  });
+
+  it.each(['packages/cli/README.md', 'docs/deploying-to-kubernetes.md'])(
+    '%s quotes its table verbatim',
+    (path) => {
+      expect(read(path)).toContain((nginxTable as () => string)());
+    },
+  );
 });
