@@ -118,7 +118,8 @@ export function withoutLargeDocuments(
   source: string,
   limitBytes: number,
 ): { source: string; large: { line: number; bytes: number }[] } {
-  if (source.length <= limitBytes / 4) return { source, large: [] };
+  // A string holds at most 3 bytes of UTF-8 per UTF-16 unit: a short one cannot hold a large document.
+  if (source.length * 3 <= limitBytes) return { source, large: [] };
   const starts = [0];
   for (const match of source.matchAll(DOCUMENT_MARKER)) starts.push(match.index);
   starts.push(source.length);
@@ -127,7 +128,6 @@ export function withoutLargeDocuments(
   for (let index = 0; index + 1 < starts.length; index += 1) {
     const from = starts[index] as number;
     const to = starts[index + 1] as number;
-    // A string holds at most 3 bytes of UTF-8 per UTF-16 unit: only a long one needs counting.
     if ((to - from) * 3 <= limitBytes) continue;
     const bytes = encoder.encode(source.slice(from, to)).length;
     if (bytes > limitBytes) large.push({ line: lineAt(source, from), bytes, from, to });
