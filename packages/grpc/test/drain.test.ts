@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { type Client, credentials, Server, type ServiceError } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLameduck, type GrpcLameduck, LameduckConfigError } from '../src/index.js';
@@ -29,6 +30,17 @@ function echoClient(port: number): Client & Record<string, any> {
   });
   clients.push(client);
   return client;
+}
+
+/** Resolves once a TCP connection to the port opens (then closes it); rejects with the error. */
+function connectTo(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.on('error', reject);
+  });
 }
 
 function unary(client: ReturnType<typeof echoClient>, ms: number): Promise<{ code: number; slept?: number }> {
@@ -146,6 +158,30 @@ describe('listen()', () => {
     await expect(lameduck.listen(new Server(), { port: 0, host: '127.0.0.1' })).rejects.toThrow(
       /^listen\(\) after the shutdown completed/,
     );
+  });
+
+  it('twice on one server (a second port): both are served, drained and closed', async () => {
+    lameduck = createLameduck({ ...QUIET, drainDelayMs: 0 });
+    const server = new Server();
+    const first = await lameduck.listen(server, { port: 0, host: '127.0.0.1' });
+    const second = await lameduck.listen(server, { port: 0, host: '127.0.0.1' });
+    expect(second).not.toBe(first);
+    lameduck.ready();
+    const answers = await Promise.all([first, second].map((port) => unary(echoClient(port), 0)));
+    expect(answers.map((answer) => answer.code)).toEqual([12, 12]); // UNIMPLEMENTED: no Echo here, but served
+    const result = await lameduck.shutdown('test');
+    expect(result).toMatchObject({ exitCode: 0, failedHooks: [] });
+    for (const port of [first, second]) await expect(connectTo(port)).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('a shutdown that starts while bindAsync is still binding: the server joins it and stops listening', async () => {
+    // The delay keeps the shutdown running until the bind is done, however slow the machine.
+    lameduck = createLameduck({ ...QUIET, drainDelayMs: 300 });
+    const listening = lameduck.listen(new Server(), { port: 0, host: '127.0.0.1' });
+    const result = lameduck.shutdown('test');
+    const port = await listening;
+    expect((await result).exitCode).toBe(0);
+    await expect(connectTo(port)).rejects.toThrow(/ECONNREFUSED/);
   });
 
   it('adds the health service once, whether addHealthService() came first or not', async () => {
