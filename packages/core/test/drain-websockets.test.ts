@@ -1,4 +1,4 @@
-import { killAllChildren } from 'lameduck-test-utils';
+import { killAllChildren, request } from 'lameduck-test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { logLines, type RunningFixture, startFixture } from './support/fixture.js';
@@ -70,6 +70,21 @@ async function drainAcrossSigterm(mode: 'registered' | 'raw') {
   console.log(`websocket drain: ${JSON.stringify(figures)}`);
   return { closed, times, exit, shutdownMs, child };
 }
+
+describe('WebSockets in a crash drain', () => {
+  it('the spread is cut to half the crash drain deadline (5000 ms), so the last handshakes fit', async () => {
+    // The configured drain timeout (20 s) would spread the closes over 5 s: all of the crash deadline.
+    const child = await startFixture('websockets.mjs', { CRASH: '1', DRAIN_TIMEOUT_MS: '20000' });
+    const closes = await connect(child.port, 20);
+    const crashedAt = performance.now();
+    await request(`http://127.0.0.1:${child.port}/crash`);
+    const closed = await Promise.all(closes);
+    const lastMs = Math.max(...closed.map((entry) => entry.atMs - crashedAt));
+    expect(closed.filter((entry) => entry.code !== 1001)).toEqual([]);
+    expect(lastMs).toBeLessThan(4000);
+    expect((await child.exited).code).toBe(1);
+  }, 30_000);
+});
 
 describe('WebSockets across a real SIGTERM', () => {
   for (const mode of ['registered', 'raw'] as const) {

@@ -153,7 +153,8 @@ export function createNodeLameduck(options: NodeLameduckOptions = {}): NodeLamed
         cleanupHooks: () => hooks.cleanup.list(),
         webSocketServers: () => [...webSocketServers],
         tracked,
-        webSocketCloseSpreadMs: settings.webSocketCloseSpreadMs,
+        // A crash drain runs with a shorter deadline: the closes still leave half of it for the handshakes.
+        webSocketCloseSpreadMs: Math.min(settings.webSocketCloseSpreadMs, Math.floor(drainTimeoutMs / 2)),
         deadline,
         onCleanupStart: () => hooks.cleanupStarted(),
         untrackedServers: () => countUntrackedServers(trackers.keys()),
