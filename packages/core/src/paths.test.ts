@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LameduckConfigError } from './errors.js';
-import { DEFAULT_PROBE_PATHS, resolveProbePaths } from './paths.js';
+import { DEFAULT_PROBE_PATHS, isProbeTarget, probeBase, resolveProbePaths } from './paths.js';
 
 type PathsArgument = Parameters<typeof resolveProbePaths>[0];
 
@@ -123,5 +123,28 @@ describe('resolveProbePaths refuses', () => {
 
   it('an explicit path that the prefixed defaults nest under', () => {
     expect(() => resolveProbePaths({ readiness: '/health' }, '/health')).toThrow(LameduckConfigError);
+  });
+});
+
+describe('probeBase and isProbeTarget', () => {
+  const bases = ['/readyz', '/livez', '/startupz'];
+
+  it.each([
+    ['/readyz', '/readyz'],
+    ['/readyz?verbose', '/readyz'],
+    ['/livez/db', '/livez'],
+    ['/readyzz', undefined],
+    ['/orders', undefined],
+    ['/', undefined],
+  ])('%s is under %s', (target, base) => {
+    expect(probeBase(bases, target)).toBe(base);
+  });
+
+  it('tells probe targets from the rest with the resolved paths', () => {
+    const isProbe = isProbeTarget(resolveProbePaths({}, '/health'));
+    expect(isProbe('/health/readyz?x')).toBe(true);
+    expect(isProbe('/health/startupz')).toBe(true);
+    expect(isProbe('/readyz')).toBe(false);
+    expect(isProbe('/health')).toBe(false);
   });
 });
