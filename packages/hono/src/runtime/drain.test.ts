@@ -107,3 +107,23 @@ describe('the runtime drain sequence', () => {
     expect(hookSignal?.aborted).toBe(true);
   });
 });
+
+describe('drainSignal on Bun and Deno', () => {
+  it('aborts when the drain starts, before the servers stop, and reaches handlers as c.var.drainSignal', async () => {
+    const { Hono } = await import('hono');
+    const events: string[] = [];
+    const { lameduck, addServer } = createRuntimeLameduck({ logger: false, drainDelayMs: 0 }, runtime);
+    const { server, finish } = fakeServer(events);
+    addServer(server);
+    const app = new Hono<import('../middleware.js').LameduckEnv>();
+    app.use(lameduck.middleware());
+    app.get('/signal', (context) => context.text(String(context.var.drainSignal === lameduck.drainSignal)));
+    expect(await (await app.request('/signal')).text()).toBe('true');
+    lameduck.drainSignal.addEventListener('abort', () => events.push(`drain signal (${lameduck.state})`));
+    const result = lameduck.shutdown('test');
+    await Promise.resolve();
+    finish();
+    await result;
+    expect(events).toEqual(['drain signal (draining)', 'stop']);
+  });
+});
