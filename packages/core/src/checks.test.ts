@@ -145,6 +145,15 @@ describe('check registration', () => {
     expect(error.message).toContain('timeoutMs of check "db"');
   });
 
+  it.each([
+    ['negative', -1],
+    ['above five minutes', 300_001],
+    ['a year', 31_536_000_000],
+  ])('refuses a bad cacheTtlMs (%s) with the range', (_label, cacheTtlMs) => {
+    const error = registrationError(() => new CheckRegistry().add('db', pass, { cacheTtlMs }));
+    expect(error.message).toBe(`cacheTtlMs of check "db" must be between 0 and 300000 ms, got ${cacheTtlMs}`);
+  });
+
   it('accepts cacheTtlMs on a liveness-only check', () => {
     expect(() => new CheckRegistry().add('loop', pass, { kind: 'liveness', cacheTtlMs: 1000 })).not.toThrow();
   });

@@ -228,6 +228,7 @@ export class CheckRegistry {
       `cacheTtlMs of check "${name}"`,
       options.cacheTtlMs,
       this.#defaults.cacheTtlMs,
+      { minMs: 0, maxMs: MAX_CHECK_DURATION_MS },
     );
     this.#bump(kinds);
     this.#checks.set(name, {
