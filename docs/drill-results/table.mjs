@@ -73,7 +73,11 @@ export function nodeDrainTable() {
   return rows.join('\n');
 }
 
-/** The `--ingress nginx` series (nginx.json), counted over all its runs: each mode's, side by side. */
+/**
+ * An `--ingress nginx` series, counted over all its runs: each mode's, side by side. nginx.json:
+ * ten `pnpm drill --ingress nginx`; nginx-slow.json and nginx-slow-before.json: the ingress slower
+ * than the pause (`--lag-ms 3000-5000`), with and without lameduck's quiet window.
+ */
 export function nginxTable(name = 'nginx') {
   const { sets } = recorded(name);
   const runsOf = (mode) => sets.map((set) => set.find((run) => run.mode === mode));

@@ -139,3 +139,22 @@ describe('the --ingress nginx series in the docs', () => {
     },
   );
 });
+
+describe('the ingress slower than the pause (--lag-ms 3000-5000), before and after the quiet window', () => {
+  it.each([
+    ['nginx-slow-before', 3],
+    ['nginx-slow', 5],
+  ])('%s: its runs are whole and the CLI README quotes its table verbatim', (name, runs) => {
+    const { command, sets } = recorded(name) as {
+      command: string;
+      sets: { mode: string; settings: { ingress: string; lagMs: number[] } }[][];
+    };
+    expect(command).toContain('--lag-ms 3000-5000');
+    expect(sets).toHaveLength(runs);
+    for (const set of sets) {
+      expect(set.map((run) => run.mode)).toEqual(['naive', 'naive-prestop', 'lameduck']);
+      for (const run of set) expect(run.settings).toMatchObject({ ingress: 'nginx', lagMs: [3000, 5000] });
+    }
+    expect(read('packages/cli/README.md')).toContain((nginxTable as (name: string) => string)(name));
+  });
+});
