@@ -168,6 +168,15 @@ const TABLE: [name: string, value: string, verdict: Verdict][] = [
     },
   ],
   ['LAMEDUCK_BUDGET', 'refuse', { warnings: [] }],
+  ['LAMEDUCK_PROBE_DETAIL', 'status', { warnings: [] }],
+  [
+    'LAMEDUCK_PROBE_DETAIL',
+    'verbose',
+    {
+      refused:
+        "LAMEDUCK_PROBE_DETAIL must be 'status' (the status line alone: for a port the public can reach), 'names' (check names and ok/failed) or 'full' (durations, timestamps and the state too), got \"verbose\"; for example LAMEDUCK_PROBE_DETAIL=status",
+    },
+  ],
   [
     'LAMEDUCK_BUDGET',
     'never',

@@ -44,7 +44,7 @@ describe('check transitions are logged, once per change', () => {
     advance(10);
     const answer = await respondToProbe(lameduck, { method: 'GET', path: '/readyz?verbose' });
     expect(answer?.status).toBe(503);
-    expect(answer?.body).toContain('reason withheld');
+    expect(answer?.body).toContain('failed');
     expect(answer?.body).not.toContain('ECONNREFUSED');
     for (let i = 0; i < 5; i += 1) await lameduck.probe('readiness');
     advance(2500);

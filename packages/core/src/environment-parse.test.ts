@@ -210,3 +210,21 @@ describe('the core README', () => {
     );
   });
 });
+
+describe('LAMEDUCK_PROBE_DETAIL', () => {
+  it('is a known name, and inspectEnvironment gives its verdict', () => {
+    expect(unknownVariables(['LAMEDUCK_PROBE_DETAIL'])).toEqual([]);
+    const inspection = inspectEnvironment((name) =>
+      name === 'LAMEDUCK_PROBE_DETAIL' ? 'verbose' : undefined,
+    );
+    expect(inspection.verdicts).toEqual([
+      {
+        variable: 'LAMEDUCK_PROBE_DETAIL',
+        raw: 'verbose',
+        message: expect.stringMatching(
+          /^LAMEDUCK_PROBE_DETAIL must be 'status' .* got "verbose"; for example LAMEDUCK_PROBE_DETAIL=status$/,
+        ),
+      },
+    ]);
+  });
+});

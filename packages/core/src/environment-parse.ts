@@ -10,6 +10,7 @@ import {
 } from './environment.js';
 import { LameduckConfigError } from './errors.js';
 import { keepAliveTimeoutOption } from './keep-alive.js';
+import { PROBE_DETAIL_VARIABLE, parseProbeDetail } from './probe-detail.js';
 import {
   BUDGET_VARIABLE,
   type BudgetMode,
@@ -157,7 +158,7 @@ export interface EnvironmentVerdict {
 
 /** What a set of variables makes of the app at startup, from the environment alone. */
 export interface EnvironmentInspection {
-  /** Every variable lameduck reads that is set, in ENVIRONMENT's order, then the grace period and LAMEDUCK_BUDGET. */
+  /** Every variable lameduck reads that is set, in ENVIRONMENT's order, then the grace period, LAMEDUCK_PROBE_DETAIL and LAMEDUCK_BUDGET. */
   readonly verdicts: readonly EnvironmentVerdict[];
   /** The numbers accepted (refused ones left out). */
   readonly settings: EnvironmentSettings;
@@ -189,6 +190,15 @@ export function inspectEnvironment(get: (name: string) => string | undefined): E
   const grace = parseGracePeriodSeconds(graceRaw);
   if (graceRaw !== undefined && !(grace.ok && grace.value === undefined)) {
     verdicts.push(verdict(GRACE_PERIOD_VARIABLE, graceRaw, grace));
+  }
+  const detailRaw = get(PROBE_DETAIL_VARIABLE);
+  const detail = parseProbeDetail(detailRaw);
+  if (detailRaw !== undefined && !(detail.ok && detail.value === undefined)) {
+    verdicts.push(
+      detail.ok
+        ? { variable: PROBE_DETAIL_VARIABLE, raw: detailRaw }
+        : { variable: PROBE_DETAIL_VARIABLE, raw: detailRaw, message: detail.message },
+    );
   }
   const budgetRaw = get(BUDGET_VARIABLE);
   let budget: BudgetMode | undefined;
@@ -239,7 +249,12 @@ function verdict(variable: string, raw: string, parsed: ParsedValue): Environmen
 
 /** Every variable lameduck reads. */
 export function knownVariables(): readonly string[] {
-  return [...Object.values(ENVIRONMENT).map((row) => row.variable), GRACE_PERIOD_VARIABLE, BUDGET_VARIABLE];
+  return [
+    ...Object.values(ENVIRONMENT).map((row) => row.variable),
+    GRACE_PERIOD_VARIABLE,
+    BUDGET_VARIABLE,
+    PROBE_DETAIL_VARIABLE,
+  ];
 }
 
 /** A name that looks meant for lameduck but is not one it reads, and the known one it is closest to. */

@@ -1,5 +1,6 @@
 import type { CheckResult } from './checks.js';
 import type { ProbeReport } from './probe.js';
+import type { ProbeDetail } from './probe-detail.js';
 import { sanitise } from './text.js';
 
 const WITHHELD = 'reason withheld';
@@ -15,27 +16,39 @@ const MAX_REASON_LENGTH = 300;
  */
 export function formatText(
   report: ProbeReport,
-  options: { verbose: boolean; exposeDetails: boolean },
+  options: { verbose: boolean; exposeDetails: boolean; detail?: ProbeDetail },
 ): string {
   if (!options.verbose && report.status !== 'fail') return 'ok\n';
+  const detail = options.detail ?? 'full';
+  const outcome =
+    report.status === 'fail' ? 'failed' : report.status === 'warn' ? 'passed with warnings' : 'passed';
+  if (detail === 'status') return `${report.kind} check ${outcome}\n`;
+  const full = detail === 'full';
   const lines: string[] = [];
   if (report.kind !== 'liveness') {
-    lines.push(
-      report.stateFailure === undefined
-        ? `[+]lifecycle ${report.state}`
-        : `[-]lifecycle ${report.stateFailure}`,
-    );
+    // 'names' says whether the lifecycle lets the probe pass, not which state it is in.
+    if (!full) lines.push(report.stateFailure === undefined ? '[+]lifecycle ok' : '[-]lifecycle failed');
+    else {
+      lines.push(
+        report.stateFailure === undefined
+          ? `[+]lifecycle ${report.state}`
+          : `[-]lifecycle ${report.stateFailure}`,
+      );
+    }
   }
   for (const check of report.checks) {
-    lines.push(checkLine(check, options.exposeDetails));
+    lines.push(full ? checkLine(check, options.exposeDetails) : nameLine(check));
   }
   for (const name of report.unknownExcludes) {
     lines.push(`warn: cannot exclude "${sanitise(name, 63)}": no ${report.kind} check by that name`);
   }
-  const outcome =
-    report.status === 'fail' ? 'failed' : report.status === 'warn' ? 'passed with warnings' : 'passed';
   lines.push(`${report.kind} check ${outcome}`);
   return `${lines.join('\n')}\n`;
+}
+
+function nameLine(check: CheckResult): string {
+  if (check.status === 'pass') return `[+]${check.name} ok`;
+  return check.status === 'warn' ? `[!]${check.name} warn` : `[-]${check.name} failed`;
 }
 
 function checkLine(check: CheckResult, exposeDetails: boolean): string {
@@ -54,8 +67,27 @@ function reason(check: CheckResult, exposeDetails: boolean): string {
  * `status` pass|warn|fail, `checks` keyed by check name, each an array of one object with
  * status, time (ISO 8601), duration in ms (as `observedValue` and `durationMs`) and output.
  */
-export function formatJson(report: ProbeReport, exposeDetails: boolean): string {
+export function formatJson(
+  report: ProbeReport,
+  exposeDetails: boolean,
+  detail: ProbeDetail = 'full',
+): string {
+  const description = `${report.kind} probe`;
+  if (detail === 'status') return JSON.stringify({ status: report.status, description });
   const checks: Record<string, unknown[]> = {};
+  const notes = report.unknownExcludes.map(
+    (name) => `cannot exclude "${sanitise(name, 63)}": no ${report.kind} check by that name`,
+  );
+  if (detail === 'names') {
+    for (const check of report.checks)
+      checks[check.name] = [{ componentId: check.name, status: check.status }];
+    return JSON.stringify({
+      status: report.status,
+      description,
+      ...(notes.length > 0 ? { notes } : {}),
+      checks,
+    });
+  }
   for (const check of report.checks) {
     checks[check.name] = [
       {
@@ -72,12 +104,9 @@ export function formatJson(report: ProbeReport, exposeDetails: boolean): string 
       },
     ];
   }
-  const notes = report.unknownExcludes.map(
-    (name) => `cannot exclude "${sanitise(name, 63)}": no ${report.kind} check by that name`,
-  );
   return JSON.stringify({
     status: report.status,
-    description: `${report.kind} probe`,
+    description,
     state: report.state,
     ...(report.stateFailure === undefined ? {} : { output: report.stateFailure }),
     ...(notes.length > 0 ? { notes } : {}),

@@ -53,6 +53,14 @@ export { checkOptionKeys } from './option-keys.js';
 export type { ProbePaths } from './paths.js';
 export { DEFAULT_PROBE_PATHS } from './paths.js';
 export type { ProbeQuery, ProbeReport } from './probe.js';
+export type { ProbeDetail } from './probe-detail.js';
+export {
+  defaultProbeDetail,
+  PROBE_DETAIL_VARIABLE,
+  PROBE_DETAILS,
+  parseProbeDetail,
+  probeDetailOption,
+} from './probe-detail.js';
 export type { HeaderSource, ProbeRequest, ProbeResponse } from './respond.js';
 export type { BudgetMode, BudgetTimes, ShutdownBudget, ShutdownBudgetInput } from './shutdown-budget.js';
 export {

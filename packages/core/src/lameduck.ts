@@ -18,6 +18,7 @@ import { type Logger, prefixedLogger, silentLogger, takesFields } from './logger
 import { checkOptionKeys } from './option-keys.js';
 import { type ProbePaths, resolveProbePaths } from './paths.js';
 import { evaluateProbe, type ProbeQuery, type ProbeReport } from './probe.js';
+import { defaultProbeDetail, type ProbeDetail, probeDetailOption } from './probe-detail.js';
 import { answerProbe, cachedAnswerFor, mayBeProbe, responderCache } from './respond.js';
 import { type IgnoredTransition, type LifecycleState, type StateChange, StateMachine } from './states.js';
 import { sanitise } from './text.js';
@@ -36,6 +37,13 @@ export interface LameduckOptions {
    * may be reachable from outside; turn it on for a separate admin port.
    */
   exposeDetails?: boolean;
+  /**
+   * How much a probe's body says: `'status'` (the status line alone; pick it when the port is
+   * public), `'names'` (check names and ok/failed, as kube-apiserver's `?verbose`), `'full'`
+   * (durations, timestamps, the lifecycle state; reasons with `exposeDetails`). Default `'names'`,
+   * `'full'` with `exposeDetails: true`. `LAMEDUCK_PROBE_DETAIL` overrides it on Node.
+   */
+  probeDetail?: ProbeDetail;
   /** Probe paths. Defaults: `/livez`, `/readyz`, `/startupz`. */
   paths?: Partial<Record<CheckKind, string>>;
   /** Put the default probe paths under a prefix, e.g. `/health` gives `/health/readyz`. */
@@ -59,6 +67,7 @@ export interface LameduckOptions {
 export const LAMEDUCK_OPTION_KEYS: Readonly<Record<keyof LameduckOptions, true>> = {
   logger: true,
   exposeDetails: true,
+  probeDetail: true,
   paths: true,
   prefix: true,
   checkTimeoutMs: true,
@@ -134,6 +143,7 @@ export function createLameduck(options: LameduckOptions = {}): Lameduck {
   }
   const paths = resolveProbePaths(options.paths, options.prefix);
   const exposeDetails = options.exposeDetails ?? false;
+  const probeDetail = probeDetailOption(options.probeDetail) ?? defaultProbeDetail(exposeDetails);
   const readinessWhileDraining = options.readinessWhileDraining ?? 'fail';
   if (readinessWhileDraining !== 'fail' && readinessWhileDraining !== 'pass') {
     throw new LameduckConfigError(
@@ -171,6 +181,7 @@ export function createLameduck(options: LameduckOptions = {}): Lameduck {
     paths,
     bases,
     exposeDetails,
+    probeDetail,
     knownCheck: (kind: CheckKind, name: string) => registry.has(name, kind),
     evaluate: (kind: CheckKind, query: ProbeQuery) => evaluateProbe(kind, machine, registry, query, policy),
     cache: responderCache(registry, machine, now),

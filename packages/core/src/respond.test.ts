@@ -19,9 +19,9 @@ import {
 
 const T0 = Date.UTC(2025, 0, 2, 3, 4, 5, 678);
 
-/** A lifecycle with a fixed clock and no logging. */
+/** A lifecycle with a fixed clock and no logging; the bodies pinned here are the full ones (probe-detail.test.ts has the levels). */
 function service(options: LameduckOptions = {}) {
-  return createLameduck({ logger: false, now: () => T0, ...options });
+  return createLameduck({ logger: false, now: () => T0, probeDetail: 'full', ...options });
 }
 
 type Service = ReturnType<typeof service>;
@@ -381,7 +381,7 @@ describe('JSON bodies', () => {
   });
 
   it('gives each check an ISO time and a duration with the real clock', async () => {
-    const lameduck = createLameduck({ logger: false });
+    const lameduck = createLameduck({ logger: false, probeDetail: 'full' });
     lameduck.check('db', async () => {});
     lameduck.ready();
     const body = JSON.parse((await request(lameduck, '/readyz', JSON_ACCEPT)).body);

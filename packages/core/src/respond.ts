@@ -3,6 +3,7 @@ import type { CheckKind, CheckRegistry } from './checks.js';
 import { formatJson, formatText } from './format.js';
 import type { ProbePaths } from './paths.js';
 import type { ProbeQuery, ProbeReport } from './probe.js';
+import type { ProbeDetail } from './probe-detail.js';
 import type { LifecycleState } from './states.js';
 import { sanitise } from './text.js';
 
@@ -33,6 +34,8 @@ export interface ResponderContext {
   /** The three probe paths, for the cheap test every request pays (see `mayBeProbe`). */
   bases: readonly string[];
   exposeDetails: boolean;
+  /** How much a body says (see `ProbeDetail`); 'full' when left out. */
+  probeDetail?: ProbeDetail;
   knownCheck(kind: CheckKind, name: string): boolean;
   evaluate(kind: CheckKind, query: ProbeQuery): Promise<ProbeReport>;
   /** Reuse of plain probe answers (see `AnswerCache`); without it every answer is built. */
@@ -296,8 +299,8 @@ async function answer(
   const report = await context.evaluate(match.kind, only === undefined ? { exclude } : { only });
   const status = report.status === 'fail' ? 503 : 200;
   const body = json
-    ? formatJson(report, context.exposeDetails)
-    : formatText(report, { verbose, exposeDetails: context.exposeDetails });
+    ? formatJson(report, context.exposeDetails, context.probeDetail)
+    : formatText(report, { verbose, exposeDetails: context.exposeDetails, detail: context.probeDetail });
   const headers: Record<string, string> = {
     'Content-Type': json ? 'application/health+json' : TEXT,
     'Cache-Control': 'no-store',

@@ -27,7 +27,7 @@ describe('the built package', () => {
       '-e',
       program("import * as core from '@lameduck/core'; import * as node from '@lameduck/core/node';"),
     ]);
-    expect(output).toBe('object 200 "[+]lifecycle ready\\n[+]db ok\\nreadiness check passed\\n"');
+    expect(output).toBe('object 200 "[+]lifecycle ok\\n[+]db ok\\nreadiness check passed\\n"');
   });
 
   it('works through CommonJS require', () => {
@@ -36,7 +36,7 @@ describe('the built package', () => {
       '-e',
       program("const core = require('@lameduck/core'); const node = require('@lameduck/core/node');"),
     ]);
-    expect(output).toBe('object 200 "[+]lifecycle ready\\n[+]db ok\\nreadiness check passed\\n"');
+    expect(output).toBe('object 200 "[+]lifecycle ok\\n[+]db ok\\nreadiness check passed\\n"');
   });
 
   it.each([

@@ -5,6 +5,7 @@ import { DRAIN_OPTION_KEYS } from '../src/drain-options.js';
 import { ENVIRONMENT, GRACE_PERIOD_VARIABLE } from '../src/environment.js';
 import { LAMEDUCK_OPTION_KEYS } from '../src/lameduck.js';
 import { NODE_OPTION_KEYS } from '../src/node/options.js';
+import { PROBE_DETAIL_VARIABLE } from '../src/probe-detail.js';
 import { BUDGET_VARIABLE } from '../src/shutdown-budget.js';
 
 // The option lists are the ones `createLameduck` checks keys against, and ENVIRONMENT is the table
@@ -28,6 +29,7 @@ const variables = [
   ...Object.values(ENVIRONMENT).map((row) => row.variable),
   BUDGET_VARIABLE,
   GRACE_PERIOD_VARIABLE,
+  PROBE_DETAIL_VARIABLE,
 ];
 
 describe('the core README', () => {

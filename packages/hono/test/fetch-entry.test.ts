@@ -31,7 +31,7 @@ describe('@lameduck/hono/fetch', () => {
     expect((await app.request('/readyz')).status).toBe(503);
     lameduck.ready();
     expect(await (await app.request('/readyz?verbose')).text()).toBe(
-      '[+]lifecycle ready\nreadiness check passed\n',
+      '[+]lifecycle ok\nreadiness check passed\n',
     );
     expect((await app.request('/livez', { method: 'POST' })).headers.get('allow')).toBe('GET, HEAD');
     expect(await (await app.request('/work')).text()).toBe('false');

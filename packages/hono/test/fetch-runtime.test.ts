@@ -14,7 +14,7 @@ describe('hono without a Node server', () => {
     const ready = await app.request('/readyz?verbose');
     expect(ready.status).toBe(200);
     expect(ready.headers.get('cache-control')).toBe('no-store');
-    expect(await ready.text()).toBe('[+]lifecycle ready\nreadiness check passed\n');
+    expect(await ready.text()).toBe('[+]lifecycle ok\nreadiness check passed\n');
     const head = await app.request('/livez', { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(await head.text()).toBe('');

@@ -65,7 +65,7 @@ describe('probes in a mounted Hono middleware, relative to the mount point as in
     const app = build(make());
     const ready = await app.request(`${prefix}/readyz?verbose`);
     expect(ready.status).toBe(200);
-    expect(await ready.text()).toBe('[+]lifecycle ready\nreadiness check passed\n');
+    expect(await ready.text()).toBe('[+]lifecycle ok\nreadiness check passed\n');
     expect((await app.request(`${prefix}/livez`)).status).toBe(200);
     expect((await app.request(`${prefix}/readyz/nope`)).status).toBe(404);
   });

@@ -172,6 +172,16 @@ describe('resolveNodeOptions', () => {
       );
     });
 
+    it('reads LAMEDUCK_PROBE_DETAIL into the model over the option in code, and refuses another word', () => {
+      expect(
+        resolveNodeOptions({ probeDetail: 'full' }, { LAMEDUCK_PROBE_DETAIL: 'status' }).core.probeDetail,
+      ).toBe('status');
+      expect(resolveNodeOptions({ probeDetail: 'full' }, {}).core.probeDetail).toBe('full');
+      expect(() => resolveNodeOptions({}, { LAMEDUCK_PROBE_DETAIL: 'none' })).toThrow(
+        /^LAMEDUCK_PROBE_DETAIL must be 'status'/,
+      );
+    });
+
     it('warns about a LAMEDUCK_ name it does not read, naming the closest one', () => {
       const { settings, warnings } = resolveNodeOptions(
         {},

@@ -14,7 +14,9 @@ import {
   KUBERNETES_VARIABLE,
   LameduckConfigError,
   type LameduckOptions,
+  PROBE_DETAIL_VARIABLE,
   parseGracePeriodSeconds,
+  parseProbeDetail,
   unknownVariables,
 } from '../index.js';
 import { type KeepAliveSource, keepAliveTimeoutOption } from '../keep-alive.js';
@@ -199,7 +201,12 @@ export function resolveNodeOptions(
   }
   const env = resolveEnv(envOption, processEnv);
   const fromEnv = optionsFromEnv(env);
-  const { model, times } = resolveDrainTimes(rest, fromEnv, Boolean(env[KUBERNETES_VARIABLE]));
+  const drain = resolveDrainTimes(rest, fromEnv, Boolean(env[KUBERNETES_VARIABLE]));
+  const { times } = drain;
+  // LAMEDUCK_PROBE_DETAIL reaches the model as probeDetail, over the option in code.
+  const detail = parseProbeDetail(env[PROBE_DETAIL_VARIABLE]);
+  if (!detail.ok) throw new LameduckConfigError(detail.message);
+  const model = detail.value === undefined ? drain.model : { ...drain.model, probeDetail: detail.value };
   const grace = resolveGracePeriod(gracePeriodMs, env[GRACE_PERIOD_VARIABLE]);
   const mode =
     budgetMode(env[BUDGET_VARIABLE], BUDGET_VARIABLE) ??

@@ -23,7 +23,7 @@ describe('respondToNode', () => {
     lifecycle.ready();
     expect(await get(port, '/readyz?verbose')).toMatchObject({
       status: 200,
-      body: '[+]lifecycle ready\nreadiness check passed\n',
+      body: '[+]lifecycle ok\nreadiness check passed\n',
       headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
     });
     expect(await get(port, '/livez', { method: 'HEAD' })).toMatchObject({ status: 200, body: '' });
@@ -50,7 +50,7 @@ describe('respondToNode', () => {
   });
 
   it('writes a kept answer with the same status, headers and body as a built one (HTTP/1 and HTTP/2)', async () => {
-    const lifecycle = createLameduck({ logger: false });
+    const lifecycle = createLameduck({ logger: false, probeDetail: 'full' });
     lifecycle.check('db', async () => {});
     lifecycle.ready();
     const server = createServer((request, response) => {

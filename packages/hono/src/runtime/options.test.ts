@@ -3,6 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { portFromEnv, resolveRuntimeOptions } from './options.js';
 
 describe('resolveRuntimeOptions', () => {
+  it('reads LAMEDUCK_PROBE_DETAIL into the model as on Node, and refuses another word', () => {
+    const env = (name: string) => (name === 'LAMEDUCK_PROBE_DETAIL' ? 'status' : undefined);
+    expect(resolveRuntimeOptions({ probeDetail: 'full' }, env).model.probeDetail).toBe('status');
+    expect(() =>
+      resolveRuntimeOptions({}, (name) => (name === 'LAMEDUCK_PROBE_DETAIL' ? 'all' : undefined)),
+    ).toThrow(/^LAMEDUCK_PROBE_DETAIL must be 'status'/);
+  });
+
   it('applies the Node adapters’ defaults, with the 5 s drain delay only in Kubernetes', () => {
     expect(resolveRuntimeOptions({}, () => undefined).settings).toEqual({
       drainDelayMs: 0,

@@ -7,6 +7,8 @@ import {
   LAMEDUCK_OPTION_KEYS,
   LameduckConfigError,
   type LameduckOptions,
+  PROBE_DETAIL_VARIABLE,
+  parseProbeDetail,
   readEnvironment,
   resolveDrainTimes,
 } from '@lameduck/core';
@@ -69,8 +71,11 @@ export function resolveRuntimeOptions(
     model,
     times: { drainDelaySource: _source, ...times },
   } = resolveDrainTimes(rest, readEnvironment(get), Boolean(get(KUBERNETES_VARIABLE)));
+  // LAMEDUCK_PROBE_DETAIL reaches the model as on Node, over the option in code.
+  const detail = parseProbeDetail(get(PROBE_DETAIL_VARIABLE));
+  if (!detail.ok) throw new LameduckConfigError(detail.message);
   return {
-    model,
+    model: detail.value === undefined ? model : { ...model, probeDetail: detail.value },
     settings: {
       ...times,
       signals: signals === false ? [] : (signals ?? ['SIGTERM', 'SIGINT']),

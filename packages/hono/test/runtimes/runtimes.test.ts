@@ -31,7 +31,7 @@ async function expectProbes(url: string) {
   expect(ready.headers['content-type']).toBe('text/plain; charset=utf-8');
   expect(await probe(`${url}/readyz?verbose`)).toMatchObject({
     status: 200,
-    body: '[+]lifecycle ready\n[+]pool ok\nreadiness check passed\n',
+    body: '[+]lifecycle ok\n[+]pool ok\nreadiness check passed\n',
   });
   const json = await probe(`${url}/readyz`, { headers: { accept: 'application/health+json' } });
   expect(json.headers['content-type']).toBe('application/health+json');
