@@ -135,7 +135,8 @@ describe('lameduck drill --ingress nginx', () => {
         (naive?.ingress.maskedByCause['connect-timeout'] ?? 0),
     ).toBeGreaterThan(0);
     expect(drillNginx()).toEqual([]);
-    expect(tempDirs()).toEqual(dirsBefore);
+    // No directory of its own left (an abandoned one of another drill may have been swept).
+    expect(tempDirs().filter((name) => !dirsBefore.includes(name))).toEqual([]);
   }, 150_000);
 
   it('stops nginx (master and workers) and every pod on Ctrl-C, and exits 130', async () => {

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +28,44 @@ export function nginxMissing(): string | undefined {
     if (!existsSync(join(NGINX_MODULES_DIR, module)))
       return `needs nginx's Lua module, ${join(NGINX_MODULES_DIR, module)} is missing (${INSTALL})`;
   return undefined;
+}
+
+/** nginx's prefix directories: `lameduck-drill-nginx-<pid of the drill>-XXXXXX` in the temp directory. */
+const DIR_PREFIX = 'lameduck-drill-nginx-';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+/**
+ * What a drill killed with SIGKILL left: its nginx (master and workers: the master's process
+ * group, from the pid file) and its directory, found by the owner's pid in the directory's name.
+ * Returns the directories removed.
+ */
+export async function sweepAbandonedIngresses(dir: string = tmpdir()): Promise<string[]> {
+  const swept: string[] = [];
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const owner = Number(new RegExp(`^${DIR_PREFIX}(\\d+)-`).exec(name)?.[1]);
+    if (!Number.isInteger(owner) || owner === process.pid || alive(owner)) continue;
+    const master = Number(await readFile(join(dir, name, 'nginx.pid'), 'utf8').catch(() => ''));
+    // Only the nginx started with this prefix: a pid can be reused once its process is gone.
+    const cmdline = await readFile(`/proc/${master}/cmdline`, 'utf8').catch(() => '');
+    if (Number.isInteger(master) && master > 0 && cmdline.includes(join(dir, name))) {
+      try {
+        process.kill(-master, 'SIGKILL');
+      } catch {
+        // Gone already (the namespace it ran in was removed).
+      }
+    }
+    await rm(join(dir, name), { recursive: true, force: true });
+    swept.push(name);
+  }
+  return swept;
 }
 
 /** Every nginx still running, so that every way out of the drill (a crash too) ends it. */
@@ -94,7 +132,8 @@ export class NginxIngress implements ServiceNetwork {
   static async start(options: IngressOptions = {}): Promise<NginxIngress> {
     const missing = nginxMissing();
     if (missing) throw new DrillError(`--ingress nginx ${missing}`);
-    const dir = await mkdtemp(join(tmpdir(), 'lameduck-drill-nginx-'));
+    await sweepAbandonedIngresses();
+    const dir = await mkdtemp(join(tmpdir(), `${DIR_PREFIX}${process.pid}-`));
     const port = await freePort();
     const configPort = await freePort();
     const config = nginxConfig({
