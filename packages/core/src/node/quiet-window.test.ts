@@ -30,6 +30,17 @@ describe('untilQuiet', () => {
     });
   });
 
+  it('reports no wait when it never slept, even if the clock ticked between two readings', async () => {
+    // A real clock can cross a millisecond between the start and the first check: a shutdown
+    // with nothing to wait for must not log "quiet after 1 ms".
+    let tick = 0;
+    const ticking = () => tick++;
+    await expect(untilQuiet([fakeServer()], 1000, 5000, ticking, never)).resolves.toEqual({
+      waitedMs: 0,
+      quiet: true,
+    });
+  });
+
   it('waits for the window after the last request of any server', async () => {
     const [a, b] = [fakeServer(), fakeServer()];
     a.requestNow();

@@ -26,12 +26,15 @@ export async function untilQuiet(
   signal: AbortSignal,
 ): Promise<QuietOutcome> {
   const startedAt = now();
+  // Counted only once it has slept: a clock that ticks between two readings is not a wait.
+  let slept = false;
   for (;;) {
     const quietForMs = Math.min(Number.POSITIVE_INFINITY, ...servers.map((server) => server.quietForMs));
-    const waitedMs = now() - startedAt;
+    const waitedMs = slept ? now() - startedAt : 0;
     if (quietForMs >= windowMs) return { waitedMs, quiet: true };
     if (waitedMs >= capMs || signal.aborted) return { waitedMs, quiet: false };
     await sleep(Math.max(1, Math.min(windowMs - quietForMs, capMs - waitedMs)), signal);
+    slept = true;
   }
 }
 
