@@ -1,6 +1,7 @@
 import type { DisruptionBudget } from './disruption-budget.js';
 import { type NodeDrainOptions, type NodeDrainResult, runNodeDrain } from './node-drain.js';
 import type { DrillEvent } from './timeline.js';
+import { allOrFirstError } from './together.js';
 
 /** The two runs of `--scenario node-drain`, side by side: the same pods, with and without a budget. */
 export const DRAIN_RUNS: readonly { label: string; tag: string; budget: DisruptionBudget | undefined }[] = [
@@ -34,23 +35,5 @@ export async function runDrains(
     }
     return results;
   }
-  const stop = new AbortController();
-  const onAbort = () => stop.abort();
-  signal.addEventListener('abort', onAbort, { once: true });
-  let first: unknown;
-  try {
-    const settled = await Promise.allSettled(
-      options.map((run) =>
-        runNodeDrain({ ...run, signal: stop.signal }).catch((error: unknown) => {
-          first ??= error;
-          stop.abort();
-          throw error;
-        }),
-      ),
-    );
-    if (first !== undefined) throw first;
-    return settled.map((result) => (result as PromiseFulfilledResult<NodeDrainResult>).value);
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
+  return allOrFirstError(options, (run, stop) => runNodeDrain({ ...run, signal: stop }), signal);
 }

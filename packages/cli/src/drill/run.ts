@@ -12,6 +12,7 @@ import { describeExit } from './pod-process.js';
 import { type RequestRecord, type RequestSummary, summarize } from './requests.js';
 import type { DrillSpec } from './spec.js';
 import { type DrillEvent, Timeline } from './timeline.js';
+import { allOrFirstError } from './together.js';
 
 export type { Mode } from './modes.js';
 
@@ -226,26 +227,6 @@ export function abortable(signal: AbortSignal | undefined) {
  * Every run at once, as Deployments side by side on one node: each has its own pods, Service and
  * load. The first one that fails stops the others.
  */
-export async function runTogether(runs: RunOptions[], signal: AbortSignal): Promise<RunResult[]> {
-  const stop = new AbortController();
-  const onAbort = () => stop.abort();
-  signal.addEventListener('abort', onAbort, { once: true });
-  let first: unknown;
-  try {
-    const settled = await Promise.allSettled(
-      runs.map((run) =>
-        runDrill({ ...run, signal: stop.signal }).catch((error: unknown) => {
-          // The first error stops the others; it is the one to report.
-          first ??= error;
-          stop.abort();
-          throw error;
-        }),
-      ),
-    );
-    // Every run has cleaned up by now (pods stopped, Services removed).
-    if (first !== undefined) throw first;
-    return settled.map((result) => (result as PromiseFulfilledResult<RunResult>).value);
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
+export function runTogether(runs: RunOptions[], signal: AbortSignal): Promise<RunResult[]> {
+  return allOrFirstError(runs, (run, stop) => runDrill({ ...run, signal: stop }), signal);
 }
