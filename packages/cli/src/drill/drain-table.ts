@@ -1,3 +1,4 @@
+import { alignColumns } from './columns.js';
 import type { NodeDrainResult } from './node-drain.js';
 import { FAILURE_KINDS } from './requests.js';
 
@@ -28,18 +29,7 @@ export function formatDrainRuns(runs: readonly NodeDrainResult[]): string {
   if (runs.some((run) => run.restarts > 0)) row('restarts', (run) => String(run.restarts));
   if (runs.some((run) => run.killedAtGracePeriod > 0))
     row('SIGKILLed at grace', (run) => String(run.killedAtGracePeriod));
-  const widths =
-    rows[0]?.map((_, column) => Math.max(...rows.map((cells) => cells[column]?.length ?? 0))) ?? [];
-  return rows
-    .map((cells) =>
-      cells
-        .map((cell, column) =>
-          column === 0 ? cell.padEnd(widths[0] ?? 0) : cell.padStart(widths[column] ?? 0),
-        )
-        .join('   ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return alignColumns(rows).join('\n');
 }
 
 /** One line per run. */

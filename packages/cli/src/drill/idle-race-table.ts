@@ -1,3 +1,4 @@
+import { alignColumns } from './columns.js';
 import { GAP_OFFSETS_MS, type IdleClose, type IdleRaceResult, RACE_PROFILES } from './idle-race.js';
 import { TRY_FAILURES } from './nginx-log.js';
 
@@ -57,17 +58,7 @@ export function formatIdleRace(result: IdleRaceResult): string {
       }),
     ]);
   }
-  const widths =
-    rows[0]?.map((_, column) => Math.max(...rows.map((cells) => cells[column]?.length ?? 0))) ?? [];
-  for (const cells of rows)
-    lines.push(
-      cells
-        .map((cell, column) =>
-          column === 0 ? cell.padEnd(widths[0] ?? 0) : cell.padStart(widths[column] ?? 0),
-        )
-        .join('   ')
-        .trimEnd(),
-    );
+  lines.push(...alignColumns(rows));
   lines.push('');
   for (const pod of result.pods) {
     const cells = result.cells.filter((cell) => cell.pod === pod.label);

@@ -1,4 +1,5 @@
 import { ENVIRONMENT } from '@lameduck/core';
+import { alignColumns } from './columns.js';
 import { MODE_LABELS } from './modes.js';
 import { ingressRows, ingressVerdict } from './nginx-table.js';
 import { FAILURE_KINDS } from './requests.js';
@@ -31,18 +32,7 @@ export function formatRuns(runs: readonly RunResult[]): string {
   if (runs.some((run) => run.restarts > 0)) row('restarts', (run) => String(run.restarts));
   if (runs.some((run) => run.killedAtGracePeriod > 0))
     row('SIGKILLed at grace', (run) => String(run.killedAtGracePeriod));
-  const widths =
-    rows[0]?.map((_, column) => Math.max(...rows.map((cells) => cells[column]?.length ?? 0))) ?? [];
-  return rows
-    .map((cells) =>
-      cells
-        .map((cell, column) =>
-          column === 0 ? cell.padEnd(widths[0] ?? 0) : cell.padStart(widths[column] ?? 0),
-        )
-        .join('   ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return alignColumns(rows).join('\n');
 }
 
 /** "3 × exit code 0", "2 × exit code 0, 1 × signal SIGKILL". */
