@@ -2,7 +2,7 @@
 // 8080; every interface by default), written as the address grpc-js's bindAsync takes.
 import { isIPv6 } from 'node:net';
 import { LameduckConfigError } from '@lameduck/core';
-import { DEFAULT_PORT, type ListenOptions } from '@lameduck/core/node';
+import { type ListenOptions, resolvePort } from '@lameduck/core/node';
 
 /** Where the kubelet can reach the pod: every interface (IPv4 too, on a dual-stack host). */
 export const ALL_INTERFACES = '::';
@@ -26,21 +26,6 @@ export function listenAddress(
     );
   }
   return { host, port, target: `${isIPv6(host) ? `[${host}]` : host}:${port}` };
-}
-
-function resolvePort(option: unknown, fromEnv: string | undefined): number {
-  if (option !== undefined) {
-    if (typeof option !== 'number' || !Number.isInteger(option) || option < 0 || option > 65_535) {
-      throw new LameduckConfigError(`port must be an integer from 0 to 65535, got ${describe(option)}`);
-    }
-    return option;
-  }
-  if (fromEnv === undefined || fromEnv === '') return DEFAULT_PORT;
-  const port = Number(fromEnv);
-  if (!/^\d+$/.test(fromEnv) || port > 65_535) {
-    throw new LameduckConfigError(`PORT must be an integer from 0 to 65535, got "${fromEnv.slice(0, 20)}"`);
-  }
-  return port;
 }
 
 function describe(value: unknown): string {

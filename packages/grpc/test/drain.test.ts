@@ -145,7 +145,7 @@ describe('listen()', () => {
     const server = new Server();
     await expect(lameduck.listen({} as Server)).rejects.toThrow(LameduckConfigError);
     await expect(lameduck.listen(server, { port: 70_000 })).rejects.toThrow(
-      'port must be an integer from 0 to 65535, got 70000',
+      'port must be an integer from 0 to 65535, got number 70000',
     );
     await expect(lameduck.listen(server, { port: 0, credentials: {} as never })).rejects.toThrow(
       /^credentials must be a ServerCredentials/,

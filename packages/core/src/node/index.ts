@@ -24,5 +24,5 @@ export { respondToNode } from './respond-to-node.js';
 export type { AttachableServer } from './server-kind.js';
 export type { ShutdownResult, UpgradedSocketsHook } from './shutdown.js';
 export type { Listenable, ListenOptions } from './start-server.js';
-export { DEFAULT_PORT, startServer } from './start-server.js';
+export { DEFAULT_PORT, resolvePort, startServer } from './start-server.js';
 export type { WebSocketLike, WebSocketServerLike } from './upgraded-sockets.js';

@@ -79,7 +79,11 @@ export function startServer<S extends AttachableServer>(
   });
 }
 
-function resolvePort(option: unknown, fromEnv: string | undefined): number {
+/**
+ * The port to listen on: the `port` option when given (an integer 0..65535), else `PORT` from the
+ * environment, else DEFAULT_PORT. Every adapter's listen() reads it this way, with these messages.
+ */
+export function resolvePort(option: unknown, fromEnv: string | undefined): number {
   if (option !== undefined) {
     if (typeof option !== 'number' || !Number.isInteger(option) || option < 0 || option > 65_535) {
       throw new LameduckConfigError(`port must be an integer from 0 to 65535, got ${describeValue(option)}`);
