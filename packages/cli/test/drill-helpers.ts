@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { PodState } from '../src/drill/pod.js';
 import type { DrillSpec, ProbeSpec } from '../src/drill/spec.js';
@@ -84,4 +84,42 @@ export function processesTagged(tag: string): string[] {
 
 export function uniqueTag(): string {
   return `drill-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/** How `lameduck drill` ended: its exit code, what it printed, and its pid. */
+export interface DrillRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  pid: number | undefined;
+}
+
+/**
+ * Runs `lameduck drill --sequential ...args` from the built CLI; `during` runs once it is going
+ * (to interrupt it), with its process. Killed after 150 s so that a hung drill fails the test.
+ */
+export function runDrillCommand(
+  args: string[],
+  during?: (child: ChildProcess) => Promise<void>,
+): Promise<DrillRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['dist/cli.js', 'drill', '--sequential', ...args], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 150_000);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, pid: child.pid });
+    });
+    if (during) void during(child);
+  });
 }

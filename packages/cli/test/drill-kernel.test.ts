@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { kernelModeMissing } from '../src/drill/netns.js';
@@ -6,6 +6,7 @@ import {
   drillFixture,
   lameduckServerCommand,
   processesTagged,
+  runDrillCommand,
   serverCommand,
   uniqueTag,
 } from './drill-helpers.js';
@@ -17,36 +18,7 @@ import {
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const NO_STACK = /\n\s+at |node:internal/;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  pid: number | undefined;
-}
-
-/** Starts the drill; `during` runs once it is going (to interrupt it), with its process. */
-function drill(args: string[], during?: (child: ChildProcess) => Promise<void>): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['dist/cli.js', 'drill', '--sequential', ...args], {
-      cwd: packageDir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 150_000);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, pid: child.pid });
-    });
-    if (during) void during(child);
-  });
-}
+const drill = runDrillCommand;
 
 function namespaces(): string[] {
   return execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })

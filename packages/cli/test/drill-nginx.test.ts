@@ -1,47 +1,18 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { kernelModeMissing } from '../src/drill/netns.js';
 import { nginxMissing } from '../src/drill/nginx-ingress.js';
-import { drillFixture, lameduckServerCommand } from './drill-helpers.js';
+import { drillFixture, lameduckServerCommand, runDrillCommand } from './drill-helpers.js';
 
 // `lameduck drill --ingress nginx`: a real nginx (Debian's, with its Lua module) between the load
 // and the pods. test/drill-tools-setup.ts installs nginx and libnginx-mod-http-lua when missing;
 // where it cannot, every test here fails with the reason (they never skip).
 
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const NO_STACK = /\n\s+at |node:internal/;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function drill(args: string[], during?: (child: ChildProcess) => Promise<void>): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['dist/cli.js', 'drill', '--sequential', ...args], {
-      cwd: packageDir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 150_000);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    if (during) void during(child);
-  });
-}
+const drill = runDrillCommand;
 
 /** nginx processes a drill started (their prefix is its temporary directory). */
 function drillNginx(): string[] {
