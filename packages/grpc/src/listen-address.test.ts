@@ -10,7 +10,9 @@ describe('listenAddress', () => {
   });
 
   it('refuses a bad port, a bad PORT and an empty host in one line each', () => {
-    expect(() => listenAddress({ port: -1 }, {})).toThrow('port must be an integer from 0 to 65535, got number -1');
+    expect(() => listenAddress({ port: -1 }, {})).toThrow(
+      'port must be an integer from 0 to 65535, got number -1',
+    );
     expect(() => listenAddress({}, { PORT: 'http' })).toThrow(
       'PORT must be an integer from 0 to 65535, got "http"',
     );
