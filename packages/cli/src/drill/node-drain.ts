@@ -1,19 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Cluster } from './cluster.js';
 import { type DisruptionBudget, describeBudget } from './disruption-budget.js';
-import type { Lag } from './endpoints.js';
 import { EvictionApi } from './eviction.js';
 import { type DrainReport, kubectlDrain } from './kubectl-drain.js';
 import { LoadGenerator } from './load.js';
-import { type Network, type ServiceNetwork, userspaceNetwork } from './network.js';
+import { type ServiceNetwork, userspaceNetwork } from './network.js';
 import { Nodes } from './nodes.js';
 import { isActive, isReady } from './pod.js';
 import { describeExit } from './pod-process.js';
 import { type ReadySample, readyWindow } from './ready-endpoints.js';
 import { type RequestRecord, type RequestSummary, summarize } from './requests.js';
 import { countAvailable } from './rollout.js';
-import { abortable, podEnv } from './run.js';
-import type { DrillSpec } from './spec.js';
+import { abortable, podEnv, type RunOptions } from './run.js';
 import { type DrillEvent, Timeline } from './timeline.js';
 
 /** The cluster of the scenario: four nodes; the Deployment's pods start on a, a and b. */
@@ -28,30 +26,14 @@ export const DRAINED_NODES = ['a', 'b'] as const;
  */
 export const REPLACEMENT_START_DELAY_MS = 3000;
 
-export interface NodeDrainOptions {
+/** The rolling update's run options (the same pods, load and network), less its mode and POST mix. */
+export interface NodeDrainOptions extends Omit<RunOptions, 'mode' | 'postShare' | 'idleGapClients'> {
   /** How the run is shown: "no PDB", "PDB maxUnavailable 1". */
   label: string;
   /** Unique among the runs that share this process: pods and the Service are named with it. */
   tag: string;
   budget: DisruptionBudget | undefined;
-  /** What runs in the pods, for people. */
-  service: string;
-  spec: DrillSpec;
-  command: readonly string[];
-  cwd: string;
-  network?: Network;
-  rate: number;
-  keepAliveClients: number;
-  keepAliveShare: number;
-  path: string;
-  requestTimeoutMs: number;
-  lag: Lag;
-  readyTimeoutMs: number;
-  warmupMs: number;
-  cooldownMs: number;
   startDelayMs: number;
-  signal?: AbortSignal;
-  onEvent?: (event: DrillEvent) => void;
 }
 
 export interface NodeDrainResult extends RequestSummary {
